@@ -1,0 +1,39 @@
+# Two entry points a newcomer needs: `make demo` and `make test`. Both build .venv themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo serve test lint typecheck pytest bench clean venv
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: venv ## load the demo history into ./escalations.db and serve it on http://127.0.0.1:8000
+	$(BIN)/escalations demo
+
+serve: venv
+	$(BIN)/escalations serve
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check domain
+
+typecheck: venv
+	$(BIN)/mypy
+
+pytest: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest ## everything CI runs
+
+bench: venv
+	$(BIN)/python -m bench.http_vs_bare
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
