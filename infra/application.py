@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
@@ -99,6 +99,19 @@ class IdempotencyRecord(Aggregate):
         self.extra = extra
 
 
+SUBJECT_NAMESPACE = uuid5(NAMESPACE_URL, "urn:escalations:data-subject")
+
+
+def with_subject_id(customer: Mapping[str, Any]) -> dict[str, Any]:
+    """Every customer gets a stable data-subject id: given, else derived from the e-mail address
+    (so one person's cases share it), else fresh."""
+    result = dict(customer)
+    if not result.get("subject_id"):
+        email = (result.get("email") or "").strip().lower()
+        result["subject_id"] = str(uuid5(SUBJECT_NAMESPACE, email) if email else uuid4())
+    return result
+
+
 @dataclass(frozen=True)
 class CommandResult:
     escalation_id: UUID
@@ -144,6 +157,8 @@ class Escalations(Application[UUID]):
             replay = self._replay(idempotency)
             if replay is not None:
                 return replay
+        if fields.get("customer"):
+            fields["customer"] = with_subject_id(fields["customer"])
         escalation = Escalation.open(actor=actor, at=at or self.clock(), **fields)
         try:
             return self._save([escalation], escalation, idempotency, {})
