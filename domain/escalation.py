@@ -43,6 +43,11 @@ from domain.values import (
 COMPONENT_IMPACTS = ("degraded_performance", "partial_outage", "major_outage")
 
 
+def _whole_number_between(value: object, low: int, high: int) -> bool:
+    # bool is an int subclass; True is not a score.
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
 class Escalation(Aggregate):
     """Anything a CX organisation must drive to resolution under scrutiny."""
 
@@ -971,10 +976,10 @@ class Escalation(Aggregate):
             )
         if csat is None and nps is None:
             raise InvalidCommand("give csat (1-5), nps (0-10) or both")
-        if csat is not None and (isinstance(csat, bool) or not 1 <= csat <= 5):
-            raise InvalidCommand("csat is a score from 1 to 5")
-        if nps is not None and (isinstance(nps, bool) or not 0 <= nps <= 10):
-            raise InvalidCommand("nps is a score from 0 to 10")
+        if csat is not None and not _whole_number_between(csat, 1, 5):
+            raise InvalidCommand("csat is a whole-number score from 1 to 5")
+        if nps is not None and not _whole_number_between(nps, 0, 10):
+            raise InvalidCommand("nps is a whole-number score from 0 to 10")
         self.trigger_event(
             self.FeedbackReceived,
             timestamp=at,
