@@ -7,6 +7,7 @@ plain JSON-friendly values (str, int, dict, list, datetime) so that snapshots ro
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -358,8 +359,14 @@ class Escalation(Aggregate):
             raise InvalidCommand("customers_affected must be a whole number")
         if customers_affected < 0:
             raise InvalidCommand("customers_affected cannot be negative")
-        if revenue_at_risk < 0:
-            raise InvalidCommand("revenue_at_risk cannot be negative")
+        if (
+            isinstance(revenue_at_risk, bool)
+            or not isinstance(revenue_at_risk, int | float)
+            or not math.isfinite(revenue_at_risk)
+            or revenue_at_risk < 0
+        ):
+            # NaN passes a `< 0` check and then poisons every sum a report makes.
+            raise InvalidCommand("revenue_at_risk must be a finite amount, zero or more")
         component_levels = dict(self.components) if components is None else {}
         for name, level in (components or {}).items():
             if level not in COMPONENT_IMPACTS:
@@ -872,7 +879,7 @@ class Escalation(Aggregate):
         due = utc(next_update_due, "next_update_due") if next_update_due is not None else None
         if due is not None and due <= at:
             raise InvalidCommand(f"next_update_due must be in the future (after {at.isoformat()})")
-        if isinstance(recipient_count, bool) or recipient_count < 0:
+        if not _whole_number_between(recipient_count, 0, 10**12):
             raise InvalidCommand("recipient_count must be a whole number, zero or more")
         communication_id = f"c{len(self.communications) + 1}"
         self.trigger_event(
