@@ -123,6 +123,8 @@ class Escalation(Aggregate):
                 deadline = clock.respond_by
         elif privacy_regime is not None:
             raise InvalidCommand("privacy_regime only applies to source 'privacy_request'")
+        elif privacy_request_type is not None:
+            raise InvalidCommand("privacy_request_type only applies to source 'privacy_request'")
         if deadline is not None:
             deadline = utc(deadline, "deadline")
             if deadline <= received:
