@@ -817,9 +817,12 @@ class Escalation(Aggregate):
         actor, at = self._check(actor, at)
         reason_value = enum_value(DismissalReason, reason, "reason")
         self._require_transition(Status.DISMISSED, "dismiss")
-        if reason_value == DismissalReason.DUPLICATE and not duplicate_of:
+        duplicate_of = optional_text(duplicate_of, "duplicate_of", 200)
+        if reason_value == DismissalReason.DUPLICATE and duplicate_of is None:
             raise InvalidCommand("a duplicate needs duplicate_of: the escalation it repeats")
-        if duplicate_of is not None and duplicate_of == str(self.id):
+        if reason_value != DismissalReason.DUPLICATE and duplicate_of is not None:
+            raise InvalidCommand("duplicate_of only applies to reason 'duplicate'")
+        if duplicate_of == str(self.id):
             raise InvalidCommand("an escalation cannot duplicate itself")
         self.trigger_event(
             self.Dismissed,
