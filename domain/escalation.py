@@ -468,6 +468,7 @@ class Escalation(Aggregate):
     def remove_participant(self, *, actor: str, at: datetime, name: str, reason: str = "") -> None:
         actor, at = self._check(actor, at)
         self._require_not_terminal("remove a participant")
+        name = required_text(name, "name", 200)
         if name not in self.participants:
             raise UnknownItem(f"{name!r} is not a participant of this escalation")
         if self.owner is not None and self.owner["name"] == name:
