@@ -230,8 +230,9 @@ class Escalation(Aggregate):
             reachable = ", ".join(
                 f"{s.value} (by {c})" for s, c in TRANSITIONS[self.current_status].items()
             )
+            verb = "change status" if command == "status" else command
             raise IllegalTransition(
-                f"cannot {command} from {self.status} to {target.value}; from "
+                f"cannot {verb} from {self.status} to {target.value}; from "
                 f"{self.status} the escalation can go to: {reachable or 'nothing, it is final'}",
                 current=self.status,
                 attempted=target.value,

@@ -117,6 +117,20 @@ def test_change_status_refuses_targets_that_have_their_own_command(target: str) 
     assert error.attempted == target
 
 
+def test_a_refused_status_change_names_the_move_in_plain_words() -> None:
+    clock = Clock()
+    escalation = drive_to("closed", clock)
+
+    error = refused(
+        escalation,
+        lambda: escalation.change_status(actor=ACTOR, at=clock.tick(), status="investigating"),
+        IllegalTransition,
+    )
+
+    assert str(error).startswith("cannot change status from closed to investigating")
+    assert "nothing, it is final" in str(error)
+
+
 def test_a_refused_transition_says_where_the_escalation_can_go() -> None:
     clock = Clock()
     escalation = drive_to("identified", clock)
