@@ -3,7 +3,6 @@ command's time, and replays to the same state."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
@@ -12,7 +11,8 @@ import pytest
 from eventsourcing.application import Application
 
 from domain.escalation import EVENT_NAMES, Escalation
-from tests.domain.support import Clock, drive_to, open_escalation, replay, state_of
+from tests.domain.ready import READY
+from tests.domain.support import Clock, open_escalation, replay, state_of
 
 # DESIGN.md section 4, family by family.
 CATALOGUE = {
@@ -44,190 +44,6 @@ CATALOGUE = {
 
 ACTOR = "kofi.mensah"
 
-# For each event: build an escalation where its command is allowed, and say how to run the command.
-# The command returns the aggregate whose stream the event lands on.
-Case = tuple[Escalation, Callable[[datetime], Escalation]]
-
-
-def _investigating(clock: Clock) -> Escalation:
-    return drive_to("investigating", clock)
-
-
-def _with_criterion(clock: Clock) -> Escalation:
-    escalation = _investigating(clock)
-    escalation.define_exit_criteria(actor="maya", at=clock.tick(), criteria=["Sync lag < 1 min"])
-    return escalation
-
-
-def _resolved_with_postmortem(clock: Clock) -> Escalation:
-    escalation = drive_to("resolved", clock)
-    escalation.record_postmortem(
-        actor="maya", at=clock.tick(), summary="Sync stalled", root_cause="Bad config push"
-    )
-    return escalation
-
-
-def _privacy_request(clock: Clock) -> Escalation:
-    return open_escalation(
-        clock, source="privacy_request", privacy_regime="gdpr", title="Erase my account"
-    )
-
-
-def case_for(event: str, clock: Clock) -> Case:
-    if event == "Acknowledged":
-        e = open_escalation(clock)
-        return e, lambda at: (e.acknowledge(actor=ACTOR, at=at), e)[1]
-    if event == "SeverityChanged":
-        e = open_escalation(clock)
-        return e, lambda at: (
-            e.change_severity(actor=ACTOR, at=at, severity="SEV1", reason="Spreading"),
-            e,
-        )[1]
-    if event == "StatusChanged":
-        e = open_escalation(clock)
-        return e, lambda at: (e.change_status(actor=ACTOR, at=at, status="investigating"), e)[1]
-    if event == "ImpactAssessed":
-        e = open_escalation(clock, components=["Sync"])
-        return e, lambda at: (
-            e.assess_impact(
-                actor=ACTOR,
-                at=at,
-                customers_affected=4200,
-                accounts=["Acme"],
-                regions=["eu-west"],
-                revenue_at_risk=125000,
-                components={"Sync": "major_outage"},
-            ),
-            e,
-        )[1]
-    if event == "OwnerAssigned":
-        e = open_escalation(clock)
-        return e, lambda at: (e.assign_owner(actor=ACTOR, at=at, owner="ana", team="cx"), e)[1]
-    if event == "ParticipantJoined":
-        e = open_escalation(clock)
-        return e, lambda at: (
-            e.add_participant(actor=ACTOR, at=at, name="raj", role="scribe", team="engineering"),
-            e,
-        )[1]
-    if event == "ParticipantLeft":
-        e = open_escalation(clock)
-        e.add_participant(actor="maya", at=clock.tick(), name="raj", role="scribe", team="cx")
-        return e, lambda at: (e.remove_participant(actor=ACTOR, at=at, name="raj"), e)[1]
-    if event == "NoteAdded":
-        e = open_escalation(clock)
-        return e, lambda at: (e.add_note(actor=ACTOR, at=at, text="Vendor is looking"), e)[1]
-    if event == "ExitCriteriaDefined":
-        e = _investigating(clock)
-        return e, lambda at: (
-            e.define_exit_criteria(actor=ACTOR, at=at, criteria=["Error rate normal"]),
-            e,
-        )[1]
-    if event == "ExitCriterionMet":
-        e = _with_criterion(clock)
-        return e, lambda at: (
-            e.meet_exit_criterion(actor=ACTOR, at=at, criterion_id="ec1", evidence="Graph"),
-            e,
-        )[1]
-    if event == "DeescalationPlanned":
-        e = _investigating(clock)
-        return e, lambda at: (
-            e.plan_deescalation(actor=ACTOR, at=at, strategy="Roll back", steps=["Freeze"]),
-            e,
-        )[1]
-    if event == "ActionItemAdded":
-        e = _investigating(clock)
-        return e, lambda at: (
-            e.add_action_item(
-                actor=ACTOR,
-                at=at,
-                description="Add a canary",
-                owner="raj",
-                kind="prevent",
-                phase="postmortem",
-                due_at=at + timedelta(days=7),
-            ),
-            e,
-        )[1]
-    if event == "ActionItemCompleted":
-        e = _investigating(clock)
-        e.add_action_item(
-            actor="maya", at=clock.tick(), description="Fix", owner="raj", kind="mitigate"
-        )
-        return e, lambda at: (e.complete_action_item(actor=ACTOR, at=at, action_id="a1"), e)[1]
-    if event in ("CaseLinked", "LinkedToEscalation"):
-        incident = open_escalation(clock, scope="global", severity="SEV1")
-        case = open_escalation(clock)
-
-        def link(at: datetime) -> Escalation:
-            incident.link_case(case, actor=ACTOR, at=at)
-            return incident if event == "CaseLinked" else case
-
-        return (incident if event == "CaseLinked" else case), link
-    if event == "SlaBreached":
-        e = open_escalation(clock)
-        due = clock.now + timedelta(seconds=30)
-        return e, lambda at: (
-            e.record_sla_breach(actor=ACTOR, at=at, target="first_response", due_at=due),
-            e,
-        )[1]
-    if event == "DeadlineExtended":
-        e = _privacy_request(clock)
-        return e, lambda at: (
-            e.extend_deadline(
-                actor=ACTOR,
-                at=at,
-                new_deadline=e.deadline + timedelta(days=30),
-                reason="Many linked accounts",
-                notice="Letter sent to the requester",
-            ),
-            e,
-        )[1]
-    if event == "Dismissed":
-        e = open_escalation(clock)
-        return e, lambda at: (e.dismiss(actor=ACTOR, at=at, reason="spam"), e)[1]
-    if event == "Communicated":
-        e = open_escalation(clock)
-        return e, lambda at: (
-            e.communicate(
-                actor=ACTOR,
-                at=at,
-                audience="public",
-                channel="status_page",
-                body="We are investigating",
-                next_update_due=at + timedelta(minutes=30),
-            ),
-            e,
-        )[1]
-    if event == "Resolved":
-        e = _investigating(clock)
-        return e, lambda at: (e.resolve(actor=ACTOR, at=at, summary="Rolled back"), e)[1]
-    if event == "Reopened":
-        e = drive_to("resolved", clock)
-        return e, lambda at: (e.reopen(actor=ACTOR, at=at, reason="It came back"), e)[1]
-    if event == "FeedbackReceived":
-        e = drive_to("resolved", clock)
-        return e, lambda at: (e.receive_feedback(actor=ACTOR, at=at, csat=4, nps=9), e)[1]
-    if event == "Closed":
-        e = drive_to("resolved", clock)
-        return e, lambda at: (e.close(actor=ACTOR, at=at), e)[1]
-    if event == "PostMortemRecorded":
-        e = drive_to("resolved", clock)
-        return e, lambda at: (
-            e.record_postmortem(
-                actor=ACTOR,
-                at=at,
-                summary="Sync stalled",
-                root_cause="Bad config push",
-                five_whys=["Why 1", "Why 2"],
-                went_well=["Fast detection"],
-            ),
-            e,
-        )[1]
-    if event == "PostMortemPublished":
-        e = _resolved_with_postmortem(clock)
-        return e, lambda at: (e.publish_postmortem(actor=ACTOR, at=at), e)[1]
-    raise AssertionError(f"no case for {event}")
-
 
 def test_the_aggregate_defines_exactly_the_catalogue_of_the_design() -> None:
     catalogue = [name for names in CATALOGUE.values() for name in names]
@@ -249,15 +65,21 @@ def test_opening_records_opened_with_the_actor_and_the_time_in_utc() -> None:
     assert escalation.created_on == at
 
 
-@pytest.mark.parametrize("event", [e for e in EVENT_NAMES if e != "Opened"])
+def test_every_event_but_opened_has_a_ready_command() -> None:
+    assert sorted(READY) == sorted(set(EVENT_NAMES) - {"Opened"})
+
+
+@pytest.mark.parametrize("event", sorted(READY))
 def test_each_command_records_its_event_with_actor_and_time(event: str) -> None:
     clock = Clock()
-    _, run = case_for(event, clock)
+    command = READY[event](clock)
+    counts = [len(e.pending_events) for e in command.touched]
     # A time in another zone: the event must carry the same instant, expressed in UTC.
     at = (clock.now + timedelta(minutes=5)).astimezone(timezone(timedelta(hours=-5)))
 
-    stream = run(at)
+    command.run(ACTOR, at)
 
+    stream = command.stream
     recorded = stream.pending_events[-1]
     assert type(recorded).__name__ == event
     assert recorded.actor == ACTOR
@@ -267,17 +89,19 @@ def test_each_command_records_its_event_with_actor_and_time(event: str) -> None:
     assert recorded.originator_id == stream.id
     assert recorded.originator_version == stream.version
     assert stream.modified_on == at
+    added = [len(e.pending_events) - n for e, n in zip(command.touched, counts, strict=True)]
+    assert added == [1] * len(command.touched), "one event on each stream the command touches"
 
 
-@pytest.mark.parametrize("event", [e for e in EVENT_NAMES if e != "Opened"])
+@pytest.mark.parametrize("event", sorted(READY))
 def test_replaying_the_events_gives_the_same_state(event: str) -> None:
     clock = Clock()
-    _, run = case_for(event, clock)
+    command = READY[event](clock)
 
-    stream = run(clock.tick())
+    command.run(ACTOR, clock.tick())
 
-    rebuilt = replay(list(stream.pending_events))
-    assert state_of(rebuilt) == state_of(stream)
+    for stream in command.touched:
+        assert state_of(replay(list(stream.pending_events))) == state_of(stream)
 
 
 def test_linking_records_the_link_on_both_streams() -> None:

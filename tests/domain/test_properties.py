@@ -283,7 +283,7 @@ def _fingerprint(w: World) -> list[tuple[dict[str, Any], int]]:
     return [(copy.deepcopy(state_of(e)), len(e.pending_events)) for e in w.streams()]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     scope=st.sampled_from([s.value for s in Scope]),
     regime=st.sampled_from([None, "gdpr", "ccpa"]),

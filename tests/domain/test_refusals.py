@@ -10,6 +10,7 @@ import pytest
 
 from domain.errors import DomainError, IllegalTransition, InvalidCommand, RuleViolated, UnknownItem
 from domain.escalation import Escalation
+from tests.domain.ready import READY, Ready
 from tests.domain.support import Clock, drive_to, open_escalation, refused, snapshot
 
 ACTOR = "maya.okafor"
@@ -62,47 +63,56 @@ COMMAND_NAMES = list(_everyday_commands(open_escalation()))
 # ------------------------------------------------------------------ common to every command
 
 
-@pytest.mark.parametrize("command", COMMAND_NAMES)
-@pytest.mark.parametrize("actor", ["", "   ", None])
-def test_a_command_without_an_actor_is_refused(command: str, actor: Any) -> None:
-    clock = Clock()
-    e = open_escalation(clock)
-    call = _everyday_commands(e)[command]
+def _refused_everywhere(command: Ready, actor: Any, at: Any) -> DomainError:
+    """Run a ready command with a bad actor or time: refused, and no stream it touches changed."""
+    before = [snapshot(e) for e in command.touched]
+    with pytest.raises(InvalidCommand) as caught:
+        command.run(actor, at)
+    assert [snapshot(e) for e in command.touched] == before
+    return caught.value
 
-    error = refused(e, lambda: call(actor, clock.tick()), InvalidCommand)
+
+@pytest.mark.parametrize("event", sorted(READY))
+@pytest.mark.parametrize("actor", ["", "   ", None])
+def test_a_command_without_an_actor_is_refused(event: str, actor: Any) -> None:
+    clock = Clock()
+    command = READY[event](clock)
+
+    error = _refused_everywhere(command, actor, clock.tick())
 
     assert "actor" in str(error)
 
 
-@pytest.mark.parametrize("command", COMMAND_NAMES)
-def test_a_command_at_a_naive_time_is_refused(command: str) -> None:
-    e = open_escalation()
-    call = _everyday_commands(e)[command]
+@pytest.mark.parametrize("event", sorted(READY))
+def test_a_command_at_a_naive_time_is_refused(event: str) -> None:
+    clock = Clock()
+    command = READY[event](clock)
 
-    error = refused(e, lambda: call(ACTOR, NAIVE), InvalidCommand)
+    error = _refused_everywhere(command, ACTOR, NAIVE)
 
     assert "timezone" in str(error)
 
 
-@pytest.mark.parametrize("command", COMMAND_NAMES)
-def test_a_command_earlier_than_the_last_event_is_refused(command: str) -> None:
+@pytest.mark.parametrize("event", sorted(READY))
+def test_a_command_earlier_than_the_last_event_is_refused(event: str) -> None:
     clock = Clock()
-    e = open_escalation(clock)
-    e.add_note(actor=ACTOR, at=clock.tick(hours=1), text="Latest")
-    call = _everyday_commands(e)[command]
+    command = READY[event](clock)
+    last = max(e.modified_on for e in command.touched)
 
-    error = refused(e, lambda: call(ACTOR, clock.now - timedelta(seconds=1)), InvalidCommand)
+    error = _refused_everywhere(command, ACTOR, last - timedelta(seconds=1))
 
     assert "earlier than the escalation's last event" in str(error)
 
 
-def test_a_command_at_the_same_instant_as_the_last_event_is_accepted() -> None:
+@pytest.mark.parametrize("event", sorted(READY))
+def test_a_command_is_accepted_at_the_same_instant_as_the_last_event(event: str) -> None:
     clock = Clock()
-    e = open_escalation(clock)
+    command = READY[event](clock)
+    last = max(e.modified_on for e in command.touched)
 
-    e.add_note(actor=ACTOR, at=clock.now, text="Same minute")
+    command.run(ACTOR, last)
 
-    assert e.version == 2
+    assert type(command.stream.pending_events[-1]).__name__ == event
 
 
 @pytest.mark.parametrize(
