@@ -16,6 +16,7 @@ from domain.values import Status
 
 # A Monday morning, so business-day arithmetic in tests is easy to follow.
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+NAIVE = datetime(2026, 3, 2, 12, 0)  # no timezone: every command must refuse it
 
 
 class Clock:
