@@ -212,6 +212,27 @@ def test_events_survive_storage_and_reload_unchanged() -> None:
     assert reloaded_privacy.privacy["acknowledge_by"] == datetime(2026, 3, 16, 9, tzinfo=UTC)
 
 
+class _SnapshottingStore(Application[UUID]):
+    snapshotting_intervals = {Escalation: 1000}  # snapshots only when the test asks for one
+
+
+def test_a_snapshot_restores_the_same_state() -> None:
+    # State is kept JSON-friendly so that snapshots (taken every N events in production) round-trip.
+    incident, _ = _full_lifecycle(Clock())
+    privacy = open_escalation(
+        Clock(), source="privacy_request", privacy_regime="gdpr", title="Erase my data"
+    )
+    store = _SnapshottingStore(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    store.save(incident, privacy)
+
+    for original in (incident, privacy):
+        store.take_snapshot(original.id)
+        assert store.snapshots is not None
+        [snap] = list(store.snapshots.get(original.id))
+        assert snap.originator_version == original.version
+        assert state_of(store.repository.get(original.id)) == state_of(original)
+
+
 def test_every_event_of_a_lifecycle_is_signed_and_in_time_order() -> None:
     incident, _ = _full_lifecycle(Clock())
     events: list[Any] = list(incident.pending_events)
