@@ -1143,9 +1143,14 @@ class Escalation(Aggregate):
     # ------------------------------------------------------------- derived
 
     def next_update_due(self) -> datetime | None:
-        """When the latest promised update is due, if one was promised."""
-        promised = [c["next_update_due"] for c in self.communications if c["next_update_due"]]
-        return max(promised) if promised else None
+        """The earliest update still owed. Each audience is owed what the latest communication to
+        it promised: a newer update supersedes an older promise, even one made for later, and a
+        promise to executives is not kept by a public post."""
+        latest: dict[str, datetime | None] = {}
+        for communication in self.communications:
+            latest[communication["audience"]] = communication["next_update_due"]
+        owed = [due for due in latest.values() if due is not None]
+        return min(owed) if owed else None
 
     def time_to(self, moment: datetime | None) -> timedelta | None:
         return None if moment is None else moment - self.received_at

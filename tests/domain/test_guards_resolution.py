@@ -61,6 +61,38 @@ def test_a_communication_whose_next_update_is_not_in_the_future_is_refused(
     assert "in the future" in str(error)
 
 
+def test_the_next_update_owed_is_the_latest_promise_to_each_audience() -> None:
+    clock = Clock()
+    e = open_escalation(clock)
+    start = clock.now
+    _communicate(e, clock.tick(), next_update_due=start + timedelta(hours=4))
+    # A newer public post promising sooner replaces the older, later promise.
+    _communicate(e, clock.tick(), next_update_due=start + timedelta(minutes=30))
+    assert e.next_update_due() == start + timedelta(minutes=30)
+
+    # Executives were promised something else; the earliest promise still open is the one owed.
+    _communicate(
+        e,
+        clock.tick(),
+        audience="executive",
+        channel="email",
+        next_update_due=start + timedelta(hours=1),
+    )
+    assert e.next_update_due() == start + timedelta(minutes=30)
+
+    # A final public post with no promise releases the public one; the executive one remains.
+    _communicate(e, clock.tick())
+    assert e.next_update_due() == start + timedelta(hours=1)
+
+
+def test_nothing_is_owed_before_any_promise() -> None:
+    clock = Clock()
+    e = open_escalation(clock)
+    _communicate(e, clock.tick())
+
+    assert e.next_update_due() is None
+
+
 def test_a_communication_remembers_the_status_it_was_sent_in() -> None:
     clock = Clock()
     e = drive_to("identified", clock)
