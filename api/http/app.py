@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from api.http import problems
 from api.http.routes import commands, escalations
+from api.http.routes.documents import router as documents_router
 from infra.bootstrap import Container
 
 DESCRIPTION = """
@@ -43,6 +44,7 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
     problems.install(app)
     _limit_body_size(app, container.settings.max_body_bytes)
 
+    app.include_router(documents_router)
     app.include_router(escalations.router)
     app.include_router(commands.router)
 
