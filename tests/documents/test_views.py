@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 import pytest
 
 from domain.escalation import Escalation
+from projections.documents.casefile import CaseFile
+from projections.documents.external_updates import (
+    customer_update,
+    regulator_response,
+    sales_cs_update,
+)
+from projections.documents.fold import fold
 from projections.documents.formatting import a_source, duration_text
+from projections.documents.internal_updates import executive_update, tactical_update
 from projections.documents.render import DocumentRenderer
 from projections.documents.views import UnknownAudience, postmortem_view, update_view
 from tests.documents.scenarios import PERSON, T0, at
 
+View = TypeVar("View")
+
 
 def events_of(escalation: Escalation) -> list[Any]:
     return list(escalation.collect_events())
+
+
+def build(
+    builder: Callable[[CaseFile, datetime], View], escalation: Escalation, now: datetime
+) -> View:
+    return builder(fold(events_of(escalation)), now)
 
 
 def customer_case(**fields: Any) -> Escalation:
@@ -56,7 +73,7 @@ def test_an_open_customer_update_names_the_owner_and_when_we_write_next() -> Non
         body="We have found your parcel.",
         next_update_due=at(60 * 24),
     )
-    view = update_view("customer", events_of(case), now=at(30))
+    view = build(customer_update, case, at(30))
     assert view.greeting == f"Dear {PERSON['name']},"
     assert view.what_we_are_doing == [
         "We have found the cause and are working on a fix.",
@@ -76,7 +93,7 @@ def test_a_customer_update_never_promises_a_time_that_has_passed() -> None:
         actor="lee", at=at(1), audience="customer", channel="email", body="Looking into it.",
         next_update_due=at(60),
     )  # fmt: skip
-    view = update_view("customer", events_of(case), now=at(120))
+    view = build(customer_update, case, at(120))
     assert view.when_you_will_hear_next == "We will write to you again as soon as we have news."
 
 
@@ -85,14 +102,14 @@ def test_a_global_customer_update_greets_nobody_by_name() -> None:
         actor="dana", at=T0, title="Sign-in fails", scope="global", source="tools_outage",
         severity="SEV1", components=["Sign-in"],
     )  # fmt: skip
-    view = update_view("customer", events_of(outage), now=at(10))
+    view = build(customer_update, outage, at(10))
     assert view.greeting == "Hello,"
     assert "problems with Sign-in" in view.what_happened[0]
 
 
 def test_the_tactical_update_names_what_is_missing() -> None:
     case = customer_case()
-    view = update_view("tactical", events_of(case), now=at(45))
+    view = build(tactical_update, case, at(45))
     assert view.needs == [
         "An owner: nobody owns this escalation yet.",
         "An acknowledgement: received 45 min ago and not acknowledged.",
@@ -108,13 +125,13 @@ def test_the_executive_update_flags_an_overdue_customer_update() -> None:
         actor="lee", at=at(1), audience="customer", channel="email", body="On it.",
         next_update_due=at(60),
     )  # fmt: skip
-    view = update_view("executive", events_of(case), now=at(90))
+    view = build(executive_update, case, at(90))
     assert "The update to customers promised by 2026-11-02 10:00 UTC is overdue." in view.risks
 
 
 def test_sales_cs_are_told_not_to_guess_while_the_cause_is_unknown() -> None:
     case = customer_case(account="Globex")
-    view = update_view("sales_cs", events_of(case), now=at(5))
+    view = build(sales_cs_update, case, at(5))
     assert view.affected_accounts == ["Globex"]
     assert view.please_avoid[1] == "Guessing at the cause: we will share it once it is confirmed."
 
@@ -124,7 +141,7 @@ def test_the_regulator_response_lists_a_reopening_and_the_legal_deadline() -> No
     case.acknowledge(actor="lee", at=at(10))
     case.resolve(actor="lee", at=at(60), summary="Data erased.")
     case.reopen(actor="lee", at=at(120), reason="A backup still held the data.")
-    view = update_view("regulator", events_of(case), now=at(130))
+    view = build(regulator_response, case, at(130))
     assert view.subject == "Response to complaint DSAR-77"
     assert view.addressee == "Data Protection Authority"
     assert (
@@ -158,6 +175,6 @@ def test_markdown_output_neutralises_raw_html_but_keeps_the_words() -> None:
     case.communicate(
         actor="lee", at=at(1), audience="customer", channel="email", body="a <b>bold</b> claim"
     )
-    view = update_view("customer", events_of(case), now=at(2))
+    view = build(customer_update, case, at(2))
     text = DocumentRenderer().render("customer", "md", view)
     assert "a &lt;b>bold&lt;/b> claim" in text
