@@ -161,7 +161,7 @@ def customer_update(case: CaseFile, as_of: datetime) -> CustomerUpdate:
     if personal:
         greeting = f"Dear {case.customer_name}," if case.customer_name else "Hello,"
         happened = [
-            f"Thank you for telling us about this on {date_text(case.received_at)}. "
+            f"Thank you for raising this with us on {date_text(case.received_at)}. "
             "We are sorry for the trouble it has caused you, and we want to put it right."
         ]
     else:
