@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import pytest
 
-from tests.documents.conftest import Store
+from tests.documents.conftest import Store, make_client
 from tests.documents.scenarios import MARKERS, T0
 
 # A phrase that only the right template writes, per audience and format.
@@ -148,3 +148,24 @@ def test_the_update_routes_document_their_three_formats(store: Store) -> None:
         content = paths[path]["get"]["responses"]["200"]["content"]
         assert {"text/markdown", "text/html", "application/json"} <= set(content)
         assert "406" in paths[path]["get"]["responses"]
+
+
+@pytest.mark.parametrize("status", ["just opened", "dismissed"])
+def test_every_document_renders_for_a_bare_escalation(tmp_path: object, status: str) -> None:
+    container, client = make_client(tmp_path)
+    escalation_id = container.app.open(
+        actor="ann", at=T0, title="Spam?", scope="customer", source="email", severity="SEV4"
+    ).escalation_id
+    if status == "dismissed":
+        container.app.execute(
+            escalation_id, lambda e, at: e.dismiss(actor="ann", at=at, reason="spam"), at=T0
+        )
+    for audience in SECTIONS:
+        for fmt in ("md", "html", "json"):
+            response = client.get(
+                f"/escalations/{escalation_id}/updates/{audience}", params={"format": fmt}
+            )
+            assert response.status_code == 200, (audience, fmt, response.text)
+    assert client.get(f"/escalations/{escalation_id}/timeline?format=html").status_code == 200
+    assert client.get(f"/escalations/{escalation_id}/postmortem").status_code == 404
+    container.close()
