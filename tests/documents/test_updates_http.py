@@ -169,3 +169,12 @@ def test_every_document_renders_for_a_bare_escalation(tmp_path: object, status: 
     assert client.get(f"/escalations/{escalation_id}/timeline?format=html").status_code == 200
     assert client.get(f"/escalations/{escalation_id}/postmortem").status_code == 404
     container.close()
+
+
+def test_as_of_in_another_timezone_means_the_same_moment_and_renders_in_utc(store: Store) -> None:
+    body = store.client.get(
+        f"/escalations/{store.outage}/updates/executive",
+        params={"as_of": "2026-11-02T11:20:00+02:00", "format": "json"},
+    ).json()
+    assert body["header"]["version"] == 14
+    assert body["header"]["as_of"] == "2026-11-02T09:20:00Z"

@@ -67,6 +67,7 @@ AsOfQuery = Annotated[
     ),
 ]
 
+_FORMATS: dict[str, Format] = {"md": "md", "html": "html", "json": "json"}
 _MEDIA_FORMATS: dict[str, Format] = {
     "text/markdown": "md",
     "text/x-markdown": "md",
@@ -80,8 +81,8 @@ def negotiate(accept: str | None, requested: str | None, default: Format) -> For
     """`?format=` first, then the Accept header by quality; `*/*` or no header gives `default`."""
     offered = "text/markdown, text/html or application/json (or ?format=md|html|json)"
     if requested is not None:
-        if requested in MEDIA_TYPES:
-            return requested  # type: ignore[return-value]
+        if requested in _FORMATS:
+            return _FORMATS[requested]
         raise ProblemError(
             "not-acceptable", f"format {requested!r} is not offered; use md, html or json"
         )
@@ -120,11 +121,10 @@ def load_events(container: Container, escalation_id: UUID) -> list[Any]:
     return list(app.events.get(escalation_id))
 
 
-def moments(container: Container, as_of: datetime | None) -> dict[str, datetime | None]:
-    return {
-        "now": container.app.clock().astimezone(UTC),
-        "as_of": as_of.astimezone(UTC) if as_of is not None else None,
-    }
+def moments(container: Container, as_of: datetime | None) -> tuple[datetime, datetime | None]:
+    """The application's clock (for "open for ..." and what is overdue) and as_of, in UTC."""
+    now = container.app.clock().astimezone(UTC)
+    return now, (as_of.astimezone(UTC) if as_of is not None else None)
 
 
 def answer(
@@ -188,8 +188,9 @@ def read_update(
         raise ProblemError("not-found", str(UnknownAudience(audience)))
     chosen = negotiate(request.headers.get("accept"), fmt, "md")
     events = load_events(container, escalation_id)
+    now, moment = moments(container, as_of)
     try:
-        view = update_view(audience, events, **moments(container, as_of))  # type: ignore[arg-type]
+        view = update_view(audience, events, now=now, as_of=moment)
     except NotYetOpened as error:
         raise _not_yet(error, escalation_id) from None
     return answer(renderer, audience, chosen, view, to_plain(view))
@@ -213,8 +214,9 @@ def read_postmortem(
 ) -> Response:
     chosen = negotiate(request.headers.get("accept"), fmt, "md")
     events = load_events(container, escalation_id)
+    now, moment = moments(container, as_of)
     try:
-        view = postmortem_view(events, **moments(container, as_of))  # type: ignore[arg-type]
+        view = postmortem_view(events, now=now, as_of=moment)
     except NotYetOpened as error:
         raise _not_yet(error, escalation_id) from None
     except PostmortemMissing as error:
@@ -256,8 +258,9 @@ def read_timeline(
 ) -> Response:
     chosen = negotiate(request.headers.get("accept"), fmt, "json")
     events = load_events(container, escalation_id)
+    now, moment = moments(container, as_of)
     try:
-        view = timeline_view(events, **moments(container, as_of))  # type: ignore[arg-type]
+        view = timeline_view(events, now=now, as_of=moment)
     except NotYetOpened as error:
         raise _not_yet(error, escalation_id) from None
     return answer(renderer, "timeline", chosen, view, to_plain(view.entries))
