@@ -1,6 +1,6 @@
 """State as of a moment on a 10,000-event stream (target: under 20 ms), on SQLite.
 
-    .venv/bin/python -m bench.as_of [--events 10000] [--queries 200]
+.venv/bin/python -m bench.as_of [--events 10000] [--queries 200]
 """
 
 from __future__ import annotations
@@ -29,7 +29,12 @@ def main() -> None:
         container = build(Settings(database_url=url))
         app = container.app
         eid = app.open(
-            actor="bench", at=start, title="Long", scope="global", source="internal", severity="SEV3"
+            actor="bench",
+            at=start,
+            title="Long",
+            scope="global",
+            source="internal",
+            severity="SEV3",
         ).escalation_id
         loaded = time.perf_counter()
         for i in range(1, args.events):
