@@ -1155,6 +1155,22 @@ class Escalation(Aggregate):
     def time_to(self, moment: datetime | None) -> timedelta | None:
         return None if moment is None else moment - self.received_at
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Escalation:
+        """The repository copies cached escalations before every command. State is plain data
+        (dicts and lists of immutable values), so a structural copy gives the same result as
+        `copy.deepcopy` several times faster, which matters on long streams."""
+        clone = object.__new__(type(self))
+        clone.__dict__.update({key: _copy_plain(value) for key, value in self.__dict__.items()})
+        return clone
+
+
+def _copy_plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _copy_plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy_plain(item) for item in value]
+    return value  # str, int, float, bool, None, datetime, UUID, frozen events: immutable
+
 
 EVENT_NAMES: tuple[str, ...] = tuple(
     name
