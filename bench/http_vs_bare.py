@@ -20,7 +20,7 @@ import httpx
 
 from infra.bootstrap import build
 from infra.settings import Settings
-from tests.support import running_server
+from tests.support import bearer, issue_key, running_server
 
 OPEN = {"title": "Bench", "scope": "customer", "source": "email", "severity": "SEV3"}
 
@@ -45,15 +45,17 @@ def over_http(
     directory: Path, escalations: int, commands: int, clients: int
 ) -> tuple[float, list[float]]:
     latencies: list[float] = []
-    with running_server(f"sqlite:///{directory}/http.db") as base:
-        with httpx.Client(base_url=base) as http:
+    url = f"sqlite:///{directory}/http.db"
+    headers = bearer(issue_key(url, "manager", name="bench"))  # authentication is on, as deployed
+    with running_server(url) as base:
+        with httpx.Client(base_url=base, headers=headers) as http:
             ids = [http.post("/escalations", json=OPEN).json()["id"] for _ in range(escalations)]
         per_client = commands // clients
         lock = threading.Lock()
 
         def client(worker: int) -> None:
             local: list[float] = []
-            with httpx.Client(base_url=base, timeout=30) as http:
+            with httpx.Client(base_url=base, timeout=30, headers=headers) as http:
                 for i in range(per_client):
                     eid = ids[(worker * per_client + i) % escalations]
                     t0 = time.perf_counter()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from infra.application import Clock, Escalations, system_clock
+from infra.keys import ApiKeys
 from infra.settings import Settings
 
 
@@ -14,6 +15,7 @@ class Container:
 
     settings: Settings
     app: Escalations
+    keys: ApiKeys
 
     def close(self) -> None:
         self.app.close()
@@ -29,7 +31,7 @@ def build(settings: Settings | None = None, *, clock: Clock = system_clock) -> C
         snapshot_interval=settings.snapshot_interval,
         command_retries=settings.command_retries,
     )
-    return Container(settings=settings, app=app)
+    return Container(settings=settings, app=app, keys=ApiKeys(app, clock))
 
 
 def ensure_postgres_schema(settings: Settings) -> None:

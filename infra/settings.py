@@ -34,6 +34,12 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000", description="Used in links, feeds and Location headers."
     )
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    auth_enabled: bool = Field(
+        default=True,
+        description="Require an API key (Authorization: Bearer or X-API-Key) on every route but "
+        "the public status page, health, metrics, docs and problem types. Only for a private "
+        "development machine may it be false; then the X-Actor header names the actor.",
+    )
     access_log: bool = Field(
         default=False, description="Log every HTTP request (uvicorn access log)."
     )

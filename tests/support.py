@@ -15,7 +15,28 @@ from pathlib import Path
 
 import httpx
 
+from infra.bootstrap import Container, build
+from infra.settings import Settings
+
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def issue_key(
+    database_url_or_container: str | Container, role: str = "manager", name: str = ""
+) -> str:
+    """A fresh API key's secret, issued straight into the store (as `escalations keys create`)."""
+    name = name or f"test-{role}"
+    if isinstance(database_url_or_container, Container):
+        return database_url_or_container.keys.create(name=name, role=role, actor="tests").secret
+    container = build(Settings(database_url=database_url_or_container))
+    try:
+        return container.keys.create(name=name, role=role, actor="tests").secret
+    finally:
+        container.close()
+
+
+def bearer(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}
 
 
 def free_port() -> int:

@@ -12,6 +12,7 @@ from uuid import UUID
 import typer
 from rich.console import Console
 
+from api.cli.keys import keys_cli
 from infra.bootstrap import Container, build
 from infra.settings import Settings
 
@@ -23,8 +24,10 @@ cli = typer.Typer(
 )
 events_cli = typer.Typer(help="The event store itself.", no_args_is_help=True)
 cli.add_typer(events_cli, name="events")
+cli.add_typer(keys_cli, name="keys")
 
 console = Console(stderr=True)
+DEMO_KEY_NAME = "demo-manager"
 
 DatabaseOption = Annotated[
     str | None,
@@ -74,6 +77,16 @@ def run_server(container: Container) -> None:
     from infra.workers import background_workers
 
     settings = container.settings
+    if not settings.auth_enabled:
+        console.print(
+            "[yellow]Authentication is OFF (ESCALATIONS_AUTH_ENABLED=false): anyone who can "
+            "reach this port can do anything, as whatever X-Actor says.[/]"
+        )
+    elif not container.keys.active():
+        console.print(
+            "No API key exists yet: issue one with "
+            "`escalations keys create --name YOU --role admin`."
+        )
     app = create_app(container, lifespan_hooks=background_workers(container))
     console.print(
         f"[bold]escalations[/] on http://{settings.host}:{settings.port}  "
@@ -98,7 +111,7 @@ def demo(
     ] = True,
 ) -> None:
     """Load a realistic demo history (idempotent), then serve it."""
-    from infra.demo import load_demo
+    from infra.demo import SYNC_OUTAGE, load_demo
 
     overrides: dict[str, Any] = {}
     if host:
@@ -113,6 +126,18 @@ def demo(
         )
     else:
         console.print("Demo history already present; serving it.")
+    issued, revoked = container.keys.rotate(name=DEMO_KEY_NAME, role="manager", actor="demo")
+    base = f"http://{container.settings.host}:{container.settings.port}"
+    console.print(
+        f"Manager key for this run, named {DEMO_KEY_NAME!r}"
+        + (f" ({len(revoked)} earlier demo key(s) revoked)" if revoked else "")
+        + ". Only its digest is stored, so each run issues a fresh one:"
+    )
+    sys.stdout.write(issued.secret + "\n")
+    sys.stdout.flush()
+    console.print(
+        f"  curl -H 'Authorization: Bearer {issued.secret}' {base}/escalations/{SYNC_OUTAGE}"
+    )
     if serve_after:
         run_server(container)
 

@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.http import problems
-from api.http.routes import commands, escalations
+from api.http import access, problems
+from api.http.routes import commands, escalations, keys
 from api.http.routes.documents import router as documents_router
 from infra.bootstrap import Container
 
@@ -48,8 +48,14 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
     app.include_router(documents_router)
     app.include_router(escalations.router)
     app.include_router(commands.router)
+    app.include_router(keys.router)
 
-    @app.get("/healthz", tags=["operations"], summary="Liveness and readiness")
+    @app.get(
+        "/healthz",
+        tags=["operations"],
+        summary="Liveness and readiness",
+        dependencies=[access.PUBLIC],
+    )
     def healthz() -> JSONResponse:
         try:
             position = container.app.recorder.max_notification_id() or 0
@@ -61,13 +67,19 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
             )
         return JSONResponse({"status": "ok", "position": position})
 
-    @app.get("/problems/{slug}", tags=["operations"], summary="What a problem type means")
+    @app.get(
+        "/problems/{slug}",
+        tags=["operations"],
+        summary="What a problem type means",
+        dependencies=[access.PUBLIC],
+    )
     def problem_type(slug: str) -> dict[str, Any]:
         if slug not in problems.PROBLEM_TYPES:
             raise problems.ProblemError("not-found", f"no problem type {slug!r}")
         status, title = problems.PROBLEM_TYPES[slug]
         return {"type": f"/problems/{slug}", "status": status, "title": title}
 
+    access.install(app)
     return app
 
 

@@ -69,9 +69,9 @@ def run(
     idempotency = None
     if context.idempotency_key:
         payload = body.model_dump(mode="json") if body is not None else {}
-        idempotency = Idempotency.for_request(
-            context.idempotency_key, f"{request.method} {request.url.path}", payload
-        )
+        # The actor is part of the request: one caller's key never answers for another's.
+        scope = f"{context.actor} {request.method} {request.url.path}"
+        idempotency = Idempotency.for_request(context.idempotency_key, scope, payload)
     result = context.container.app.execute(
         escalation_id,
         action,

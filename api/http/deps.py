@@ -54,9 +54,13 @@ def parse_idempotency_key(value: str | None) -> str | None:
 
 
 def actor_of(request: Request) -> str:
+    """The authenticated key's name; X-Actor counts only when authentication is switched off."""
     principal = getattr(request.state, "principal", None)
     if principal is not None:
         return str(principal)
+    if request.app.state.container.settings.auth_enabled:
+        # Reached only by a route that declared no permission: never let a header name the actor.
+        raise ProblemError("unauthenticated", "this route needs an API key")
     actor = (request.headers.get("x-actor") or "").strip()
     if len(actor) > 200:
         raise ProblemError("malformed-request", "X-Actor is at most 200 characters")
@@ -114,6 +118,12 @@ COMMAND_HEADERS: dict[str, Any] = {
             "by default the answer is minimal: id, version, status and what was created.",
             "return=representation",
         ),
-        _header("X-Actor", "Who is acting, recorded on every event.", "maria.chen"),
+        _header(
+            "X-Actor",
+            "Who is acting, recorded on every event, only when authentication is switched off "
+            "(ESCALATIONS_AUTH_ENABLED=false); otherwise the API key's name is the actor and this "
+            "header is ignored.",
+            "maria.chen",
+        ),
     ]
 }

@@ -8,13 +8,14 @@ from fastapi.testclient import TestClient
 from api.http.app import create_app
 from infra.bootstrap import build
 from infra.settings import Settings
+from tests.support import bearer, issue_key
 
 
 @pytest.fixture
 def client(sqlite_url: str, clock) -> Iterator[TestClient]:
     container = build(Settings(database_url=sqlite_url, max_body_bytes=20_000), clock=clock)
     with TestClient(create_app(container)) as client:
-        client.headers["X-Actor"] = "tester"
+        client.headers.update(bearer(issue_key(container, "manager", name="tester")))
         yield client
     container.close()
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from domain.escalation import EVENT_NAMES
-from tests.support import running_server
+from tests.support import bearer, issue_key, running_server
 
 
 def later(minutes: int) -> str:
@@ -15,8 +15,12 @@ def later(minutes: int) -> str:
 
 
 def test_full_lifecycle_of_a_sev1_global_escalation_over_http(database_url):
-    with running_server(database_url) as base, httpx.Client(base_url=base, timeout=10) as http:
-        headers = {"X-Actor": "maria.chen"}
+    secret = issue_key(database_url, "manager", name="maria.chen")
+    with (
+        running_server(database_url) as base,
+        httpx.Client(base_url=base, timeout=10, headers=bearer(secret)) as http,
+    ):
+        headers = {"X-Actor": "someone.else"}  # ignored: the key's name is the actor
 
         def command(path: str, body: dict | None = None, expect: int = 200) -> dict:
             response = http.post(f"/escalations/{eid}/{path}", json=body, headers=headers)

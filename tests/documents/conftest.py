@@ -13,6 +13,7 @@ from api.http.app import create_app
 from infra.bootstrap import Container, build
 from infra.settings import Settings
 from tests.documents.scenarios import NOW, bbb_complaint, global_outage
+from tests.support import bearer, issue_key
 
 
 @dataclass
@@ -37,7 +38,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     outage = global_outage(container.app)
     complaint = bbb_complaint(container.app)
     unreviewed = global_outage(container.app, through_postmortem=False)
-    client = TestClient(create_app(container))
+    # Analysts read every document, as it is now or was; nothing here writes through HTTP.
+    client = TestClient(create_app(container), headers=bearer(issue_key(container, "analyst")))
     yield Store(container, client, outage, complaint, unreviewed)
     container.close()
 
@@ -45,4 +47,5 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 def make_client(tmp_path: object) -> tuple[Container, TestClient]:
     """A fresh, empty store for tests that write."""
     container = build(Settings(database_url=f"sqlite:///{tmp_path}/x.db"), clock=lambda: NOW)
-    return container, TestClient(create_app(container))
+    secret = issue_key(container, "analyst")
+    return container, TestClient(create_app(container), headers=bearer(secret))

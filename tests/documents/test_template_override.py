@@ -24,7 +24,7 @@ def test_an_override_directory_replaces_only_the_templates_it_holds(
         "{% endblock %}"
     )
     monkeypatch.setenv("ESCALATIONS_TEMPLATES_DIR", str(tmp_path))
-    client = TestClient(create_app(store.container))
+    client = TestClient(create_app(store.container), headers=store.client.headers)
 
     executive = client.get(f"/escalations/{store.outage}/updates/executive").text
     assert executive.startswith("OVERRIDDEN Sync stalls for EU customers / SEV1")
@@ -40,7 +40,7 @@ def test_override_templates_are_autoescaped_in_html(
 ) -> None:
     (tmp_path / "executive.html.j2").write_text("<p>{{ '<b>' ~ h.title }}</p>")
     monkeypatch.setenv("ESCALATIONS_TEMPLATES_DIR", str(tmp_path))
-    client = TestClient(create_app(store.container))
+    client = TestClient(create_app(store.container), headers=store.client.headers)
     html = client.get(f"/escalations/{store.outage}/updates/executive?format=html").text
     assert html.startswith("<p>&lt;b&gt;Sync stalls")
 

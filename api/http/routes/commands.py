@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from api.http import models as m
+from api.http.access import Permission, require
 from api.http.commands import PROBLEM_RESPONSES, act, run
 from api.http.deps import COMMAND_HEADERS, CommandContextDep
 from domain.escalation import Escalation
@@ -112,4 +113,5 @@ for _spec in COMMANDS:
         responses=PROBLEM_RESPONSES,
         operation_id=_spec.method.__name__,
         openapi_extra=COMMAND_HEADERS,
+        dependencies=[require(Permission.DRIVE)],
     )

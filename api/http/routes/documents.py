@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 
+from api.http.access import Permission, require
 from api.http.deps import ContainerDep
 from api.http.problems import PROBLEM_JSON, Problem, ProblemError
 from infra.application import EscalationNotFound
@@ -174,6 +175,7 @@ UPDATE_RESPONSES[404]["description"] = "Unknown escalation or audience"
     "you can do, when you will hear next) and `regulator` (formal response to a complaint: "
     "reference, facts, resolution offered). Each is fed only by communications addressed to its "
     "audience. Markdown by default.",
+    dependencies=[require(Permission.READ_UPDATES, replaying=Permission.REPLAY)],
 )
 def read_update(
     escalation_id: UUID,
@@ -203,6 +205,7 @@ def read_update(
     summary="The post-mortem (root-cause report)",
     description="What the post-mortem recorded, with durations and a timeline computed from the "
     "events. 404 until a post-mortem is recorded, saying what to do first. Markdown by default.",
+    dependencies=[require(Permission.READ_UPDATES, replaying=Permission.REPLAY)],
 )
 def read_postmortem(
     escalation_id: UUID,
@@ -247,6 +250,7 @@ TIMELINE_ENTRY = {
     responses=_responses("The timeline", {"type": "array", "items": TIMELINE_ENTRY}),
     summary="The escalation's timeline, one plain sentence per event",
     description="For the team: internal notes included (marked `internal`). JSON by default.",
+    dependencies=[require(Permission.READ, replaying=Permission.REPLAY)],
 )
 def read_timeline(
     escalation_id: UUID,

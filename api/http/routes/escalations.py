@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 
+from api.http.access import Permission, require
 from api.http.commands import PROBLEM_RESPONSES, accepted
 from api.http.deps import COMMAND_HEADERS, CommandContextDep, ContainerDep
 from api.http.models import CommandAccepted, EscalationOpen, EscalationRead, EventPage
@@ -26,12 +27,15 @@ router = APIRouter(tags=["escalations"])
     responses=PROBLEM_RESPONSES,
     summary="Open an escalation",
     openapi_extra=COMMAND_HEADERS,
+    dependencies=[require(Permission.DRIVE)],
 )
 def open_escalation(body: EscalationOpen, context: CommandContextDep) -> JSONResponse:
     fields: dict[str, Any] = body.model_dump(exclude_none=True)
     key = context.idempotency_key
     idempotency = (
-        Idempotency.for_request(key, "POST /escalations", body.model_dump(mode="json"))
+        Idempotency.for_request(
+            key, f"{context.actor} POST /escalations", body.model_dump(mode="json")
+        )
         if key
         else None
     )
@@ -46,6 +50,7 @@ def open_escalation(body: EscalationOpen, context: CommandContextDep) -> JSONRes
     response_model=EscalationRead,
     responses=PROBLEM_RESPONSES,
     summary="One escalation, now or as it was",
+    dependencies=[require(Permission.READ, replaying=Permission.REPLAY)],
 )
 def read_escalation(
     escalation_id: UUID,
@@ -77,6 +82,7 @@ def read_escalation(
     response_model=EventPage,
     responses=PROBLEM_RESPONSES,
     summary="The escalation's own event stream, in order",
+    dependencies=[require(Permission.REPLAY)],
 )
 def read_events(
     escalation_id: UUID,
