@@ -134,7 +134,24 @@ async def _public() -> None:
 PUBLIC: Any = Depends(_public)
 
 
-def declared_access(route: APIRoute) -> Requirement | str | None:
+def api_routes(app: FastAPI) -> list[Any]:
+    """Every API route as it is served, with the dependencies of the routers that include it.
+
+    FastAPI from 0.16x keeps included routers as nodes of `app.routes` instead of copying their
+    routes up, so walking `app.routes` alone would miss them.
+    """
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # older FastAPI: included routes are copied into app.routes
+        return [route for route in app.routes if isinstance(route, APIRoute)]
+    return [
+        context
+        for context in iter_route_contexts(app.routes)
+        if isinstance(context.original_route, APIRoute)
+    ]
+
+
+def declared_access(route: Any) -> Requirement | str | None:
     """The route's declared requirement, "public", or None when it declares nothing."""
     for dependency in route.dependant.dependencies:
         if isinstance(dependency.call, Requirement):
@@ -148,8 +165,8 @@ def install(app: FastAPI) -> None:
     """Refuse routes without a declaration; document 401/403 and the roles in the OpenAPI."""
     undeclared = [
         f"{sorted(route.methods or ())} {route.path}"
-        for route in app.routes
-        if isinstance(route, APIRoute) and declared_access(route) is None
+        for route in api_routes(app)
+        if declared_access(route) is None
     ]
     if undeclared:
         raise RuntimeError(
@@ -162,9 +179,7 @@ def install(app: FastAPI) -> None:
         if app.openapi_schema is not None:
             return app.openapi_schema
         schema = build_openapi()
-        for route in app.routes:
-            if not isinstance(route, APIRoute):
-                continue
+        for route in api_routes(app):
             requirement = declared_access(route)
             if isinstance(requirement, Requirement):
                 for method in route.methods or ():
