@@ -55,6 +55,7 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
         tags=["operations"],
         summary="Liveness and readiness",
         dependencies=[access.PUBLIC],
+        responses={503: {"description": "The event store is unreachable; retry after Retry-After"}},
     )
     def healthz() -> JSONResponse:
         try:
@@ -72,6 +73,13 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
         tags=["operations"],
         summary="What a problem type means",
         dependencies=[access.PUBLIC],
+        responses={
+            404: {
+                "model": problems.Problem,
+                "content": {problems.PROBLEM_JSON: {}},
+                "description": "No such problem type",
+            }
+        },
     )
     def problem_type(slug: str) -> dict[str, Any]:
         if slug not in problems.PROBLEM_TYPES:

@@ -22,6 +22,7 @@ POSITION_HEADER = "Escalations-Position"
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": text}
     for status, text in {
+        400: "A malformed If-Match or Idempotency-Key header",
         404: "Unknown escalation or item",
         409: "Illegal transition, broken rule, or a write conflict",
         412: "If-Match names an old version; nothing was written",

@@ -18,6 +18,7 @@ from infra.keys import NAME_LIMIT, AccessRole, KeyRefused
 router = APIRouter(tags=["keys"], dependencies=[require(Permission.MANAGE_KEYS)])
 
 _PROBLEMS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": "Unreadable body"},
     404: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": "Unknown key"},
     409: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": "Already revoked"},
     422: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": "Invalid body"},
