@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from infra.application import Clock, Escalations, system_clock
 from infra.keys import ApiKeys
 from infra.settings import Settings
+from infra.store_guard import guard_postgres
 
 
 @dataclass
@@ -31,6 +32,8 @@ def build(settings: Settings | None = None, *, clock: Clock = system_clock) -> C
         snapshot_interval=settings.snapshot_interval,
         command_retries=settings.command_retries,
     )
+    if settings.is_postgres:
+        guard_postgres(app, settings.eventsourcing_env())
     return Container(settings=settings, app=app, keys=ApiKeys(app, clock))
 
 

@@ -19,6 +19,7 @@ from infra.application import (
     StaleVersion,
     WriteConflict,
 )
+from infra.store_guard import StoreUnavailable
 
 log = logging.getLogger("escalations.api")
 
@@ -202,6 +203,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
+    @app.exception_handler(StoreUnavailable)
     async def _unavailable(request: Request, error: Exception) -> JSONResponse:
         log.warning("event store unavailable: %s", error)
         return problem(

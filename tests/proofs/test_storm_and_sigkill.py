@@ -50,6 +50,7 @@ def test_a_storm_on_one_escalation_stores_exactly_the_acknowledged_commands(data
         base = server.start()
         (escalation,) = open_escalations(base, secret, 1)
         ledger = storm(base, secret, [escalation], threads=12, per_thread=10)
+        assert ledger.unexpected == []
         assert len(ledger.acked) == 120 and not ledger.in_doubt
         assert check_streams(base, secret, [escalation], ledger) == 120
         assert sorted(ledger.acked.values()) == list(range(2, 122))
@@ -97,6 +98,7 @@ def test_sigkill_under_load_loses_no_acknowledged_command(database_url):
             for command in in_doubt:  # their answers were lost: retrying applies each once
                 assert ledger.record(command, send(http, command, bearer(secret)))
         notes = check_streams(server.base, secret, ids, ledger)
+        assert ledger.unexpected == []
         assert notes == len(ledger.acked)
         if database_url.startswith("sqlite"):
             path = database_url.removeprefix("sqlite:///")
