@@ -108,19 +108,33 @@ class BodySizeLimit:
             await self._refuse(scope, receive, send, f"the body is {declared.decode()} bytes")
             return
         received = 0
+        too_large = False
+        answered = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, too_large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
+                    too_large = True
                     raise _TooLarge
             return message
 
+        async def guarded_send(message: Message) -> None:
+            nonlocal answered
+            # FastAPI turns any error while reading a body into its own 400; once the body is
+            # known to be too large, that answer is dropped and the 413 below is sent instead.
+            if too_large and not answered:
+                return
+            answered = True
+            await send(message)
+
         try:
-            await self.app(scope, counting_receive, send)
+            await self.app(scope, counting_receive, guarded_send)
         except _TooLarge:
+            pass
+        if too_large and not answered:
             await self._refuse(scope, receive, send, "the body is larger")
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, said: str) -> None:
