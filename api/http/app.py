@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from fastapi import FastAPI
@@ -130,10 +130,8 @@ class BodySizeLimit:
             answered = True
             await send(message)
 
-        try:
+        with suppress(_TooLarge):
             await self.app(scope, counting_receive, guarded_send)
-        except _TooLarge:
-            pass
         if too_large and not answered:
             await self._refuse(scope, receive, send, "the body is larger")
 
