@@ -305,3 +305,10 @@ def test_answers_are_minimal_unless_the_full_representation_is_preferred(client,
     assert full.headers["preference-applied"] == "return=representation"
     assert full.json()["escalation"]["notes"][0]["text"] == "n"
     assert full.json()["escalation"]["acknowledged_at"] is not None
+
+
+def test_a_version_beyond_what_the_store_holds_is_a_422_not_a_crash(client, escalation_id):
+    huge = str(2**70)
+    for params, path in (({"after": huge}, "/events"), ({"version": huge}, "")):
+        response = client.get(f"/escalations/{escalation_id}{path}", params=params)
+        assert_problem(response, 422, "validation-error")

@@ -132,7 +132,7 @@ def check_streams(base: str, secret: str, escalation_ids: list[str], ledger: Led
         assert [version for version, _, _ in rows] == list(range(1, len(rows) + 1))
         texts = [text for _, kind, text in rows if kind == "NoteAdded"]
         assert len(texts) == len(set(texts)), "a command was stored twice"
-        assert set(texts) <= sent, "a note no client sent"
+        assert set(texts) <= sent, f"notes no client sent: {set(texts) - sent}"
         at_version = {version: text for version, _, text in rows}
         for command, version in ledger.acked.items():
             if command.escalation_id == escalation_id:
