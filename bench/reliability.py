@@ -25,7 +25,7 @@ import httpx
 import psycopg
 
 from tests.conftest import POSTGRES_BASE
-from tests.proofs.load import Ledger, Server, check_streams, issue_until, send
+from tests.proofs.load import Command, Ledger, Server, check_streams, issue_until, send
 from tests.proofs.private_postgres import PrivatePostgres, postgres_bin
 from tests.proofs.test_storm_and_sigkill import kill_under_load, open_escalations, storm
 from tests.support import bearer, issue_key
@@ -110,7 +110,6 @@ def run_postgres_restart(restarts: int, outage: float) -> str:
     ledger, stop = Ledger(), threading.Event()
     recoveries: list[float] = []
     down_latencies: list[float] = []
-    probes: dict[str, tuple[int, float]] = {}
     try:
         base = api.start()
         ids = open_escalations(base, secret, 4)
@@ -129,14 +128,15 @@ def run_postgres_restart(restarts: int, outage: float) -> str:
             cluster.stop("fast")
             acked = len(ledger.acked)
             ends = time.monotonic() + outage
-            with httpx.Client(base_url=base, timeout=30, headers=bearer(secret)) as http:
+            with httpx.Client(base_url=base, timeout=30) as http:
                 while time.monotonic() < ends:
+                    probe = Command(ids[0], f"probe-{len(down_latencies)}", uuid.uuid4().hex)
                     t0 = time.perf_counter()
-                    text = f"probe-{len(down_latencies)}"
-                    answer = http.post(f"/escalations/{ids[0]}/notes", json={"text": text})
+                    answer = send(http, probe, bearer(secret))
                     down_latencies.append(time.perf_counter() - t0)
-                    probes[text] = (answer.status_code, down_latencies[-1])
-                    assert answer.status_code == 503 and answer.headers["retry-after"]
+                    assert answer is not None and answer.status_code == 503
+                    assert answer.headers["retry-after"]
+                    ledger.record(probe, answer)
                     time.sleep(0.05)
             assert len(ledger.acked) == acked
             cluster.start()
@@ -150,11 +150,7 @@ def run_postgres_restart(restarts: int, outage: float) -> str:
         with httpx.Client(base_url=base, timeout=10) as http:
             for command in set(ledger.in_doubt):
                 assert ledger.record(command, send(http, command, bearer(secret)))
-        try:
-            notes = check_streams(base, secret, ids, ledger)
-        except AssertionError as error:
-            print(error, probes)
-            raise
+        notes = check_streams(base, secret, ids, ledger)
         assert notes == len(ledger.acked) and not ledger.unexpected
         down_latencies.sort()
         return (

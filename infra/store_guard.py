@@ -23,7 +23,12 @@ PROBE_INTERVAL = 0.25
 
 
 class StoreUnavailable(Exception):
-    """The event store cannot be reached; nothing was attempted."""
+    """The event store cannot be reached. `attempted` is False when nothing was sent to it, True
+    when a statement was cut off (a commit in flight may or may not have happened)."""
+
+    def __init__(self, detail: str, *, attempted: bool) -> None:
+        super().__init__(detail)
+        self.attempted = attempted
 
 
 class StoreGuard:
@@ -54,7 +59,7 @@ class StoreGuard:
             finally:
                 self._lock.release()
         if self.down_since is not None:
-            raise StoreUnavailable("the event store is unreachable; nothing was attempted")
+            raise StoreUnavailable("the event store is unreachable", attempted=False)
 
     def failed(self) -> bool:
         """After a connection-level error: is the server really gone? Then mark it down."""
@@ -76,7 +81,7 @@ class StoreGuard:
                     yield connection
             except (OperationalError, InterfaceError) as error:
                 if self.failed():
-                    raise StoreUnavailable(str(error)) from error
+                    raise StoreUnavailable(str(error), attempted=True) from error
                 raise
 
         return guarded

@@ -206,9 +206,20 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StoreUnavailable)
     async def _unavailable(request: Request, error: Exception) -> JSONResponse:
         log.warning("event store unavailable: %s", error)
+        if isinstance(error, StoreUnavailable) and not error.attempted:
+            detail = (
+                "the event store is unreachable; nothing was written. Retry after a few seconds"
+            )
+        else:
+            # The connection broke mid-request: a commit in flight may or may not have happened.
+            detail = (
+                "the event store stopped answering during this request; a write in progress may "
+                "or may not have been stored. Retry after a few seconds with the same "
+                "Idempotency-Key, and it is applied exactly once"
+            )
         return problem(
             "database-unavailable",
-            "the event store did not answer; nothing was written. Retry after a few seconds",
+            detail,
             instance=request.url.path,
             headers={"Retry-After": "2"},
         )

@@ -33,7 +33,8 @@ class Command:
 @dataclass
 class Ledger:
     """What the clients know: acknowledged commands (with the version they produced) and commands
-    whose fate they cannot know (the connection broke before an answer)."""
+    whose fate they cannot know (the connection broke before an answer, or a 503: the store may
+    have gone away during the commit)."""
 
     acked: dict[Command, int] = field(default_factory=dict)
     in_doubt: set[Command] = field(default_factory=set)
@@ -51,6 +52,9 @@ class Ledger:
             self.statuses[response.status_code] += 1
             if response.status_code == 503:
                 self.retry_after.add(response.headers.get("retry-after", ""))
+                # A commit cut off by the outage may have happened: only a retry with the same
+                # Idempotency-Key settles it.
+                self.in_doubt.add(command)
             if response.is_success:
                 self.acked[command] = int(response.json()["version"])
                 self.in_doubt.discard(command)
