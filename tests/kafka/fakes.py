@@ -1,0 +1,180 @@
+"""A throwaway event-sourced application for the Kafka tests, kept in one obvious place.
+
+`Tickets` stores `Ticket` aggregates whose topics look like the real escalation topics
+(`tests.kafka.fakes:Ticket.*`), and idempotency records as a second kind of aggregate in the same
+store, which the relay must not publish.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, is_dataclass
+from datetime import datetime
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate, event
+
+from adapters.kafka.ports import LinkCase, OpenEscalation, RecordFeedback, SignalRejected
+
+TICKET_TOPIC_PREFIX = "tests.kafka.fakes:Ticket."
+
+
+class Ticket(Aggregate):
+    @event("Opened")
+    def __init__(self, title: str, source: str, customer: dict[str, Any] | None, actor: str,
+                 details: dict[str, Any] | None = None) -> None:
+        self.title = title
+        self.source = source
+        self.customer = customer
+        self.details = details or {}
+        self.notes: list[str] = []
+        self.linked: list[str] = []
+        self.feedback: list[tuple[str, int]] = []
+
+    @event("NoteAdded")
+    def add_note(self, text: str, actor: str) -> None:
+        self.notes.append(text)
+
+    @event("CaseLinked")
+    def link(self, case_ref: str, actor: str) -> None:
+        self.linked.append(case_ref)
+
+    @event("FeedbackReceived")
+    def receive_feedback(self, survey: str, score: int, actor: str) -> None:
+        self.feedback.append((survey, score))
+
+
+class IdempotencyRecord(Aggregate):
+    @staticmethod
+    def create_id(key: str) -> UUID:
+        return uuid5(NAMESPACE_URL, f"idempotency:{key}")
+
+    @event("Recorded")
+    def __init__(self, key: str, result: str) -> None:
+        self.key = key
+        self.result = result
+
+
+class Tickets(Application[UUID]):
+    """Command methods take an optional idempotency key, stored atomically with the command."""
+
+    def open(self, title: str, *, actor: str = "tester", customer: dict[str, Any] | None = None,
+             source: str = "email", details: dict[str, Any] | None = None,
+             idempotency_key: str | None = None) -> UUID:
+        previous = self._previous(idempotency_key)
+        if previous is not None:
+            return UUID(previous)
+        ticket = Ticket(title=title, source=source, customer=customer, actor=actor, details=details)
+        self._save_with_key(ticket, idempotency_key, str(ticket.id))
+        return ticket.id
+
+    def add_notes(self, ticket_id: UUID, texts: list[str], actor: str = "tester") -> None:
+        ticket = self.repository.get(ticket_id)
+        for text in texts:
+            ticket.add_note(text, actor)
+        self.save(ticket)
+
+    def link(self, ticket_id: UUID, case_ref: str, *, actor: str, idempotency_key: str) -> None:
+        if self._previous(idempotency_key) is not None:
+            return
+        ticket = self.repository.get(ticket_id)
+        ticket.link(case_ref, actor)
+        self._save_with_key(ticket, idempotency_key, str(ticket_id))
+
+    def feedback(self, ticket_id: UUID, survey: str, score: int, *, actor: str,
+                 idempotency_key: str) -> None:
+        if self._previous(idempotency_key) is not None:
+            return
+        ticket = self.repository.get(ticket_id)
+        ticket.receive_feedback(survey, score, actor)
+        self._save_with_key(ticket, idempotency_key, str(ticket_id))
+
+    def tickets(self) -> list[Ticket]:
+        ids = {
+            n.originator_id
+            for n in self.recorder.select_notifications(0, 1_000_000, inclusive_of_start=False)
+            if n.topic == f"{TICKET_TOPIC_PREFIX}Opened"
+        }
+        return [self.repository.get(UUID(str(i))) for i in ids]
+
+    def _previous(self, key: str | None) -> str | None:
+        if key is None:
+            return None
+        try:
+            return self.repository.get(IdempotencyRecord.create_id(key)).result
+        except AggregateNotFoundError:
+            return None
+
+    def _save_with_key(self, ticket: Ticket, key: str | None, result: str) -> None:
+        if key is None:
+            self.save(ticket)
+        else:
+            # The record's id derives from the key, so a racing repeat conflicts on save.
+            self.save(ticket, IdempotencyRecord(key=key, result=result))
+
+
+def ticket_record(domain_event: Any) -> Mapping[str, Any]:
+    """The outside-world record of a ticket event, shaped like the core's `event_to_record`."""
+    fields = {
+        k: _json_safe(v)
+        for k, v in domain_event.__dict__.items()
+        if k not in {"originator_id", "originator_version", "timestamp", "actor"}
+    }
+    return {
+        "type": type(domain_event).__qualname__.split(".")[-1],
+        "escalation_id": str(domain_event.originator_id),
+        "version": domain_event.originator_version,
+        "timestamp": domain_event.timestamp.isoformat(),
+        "actor": getattr(domain_event, "actor", "unknown"),
+        "data": fields,
+    }
+
+
+def _json_safe(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return _json_safe(asdict(value))
+    if isinstance(value, Mapping):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    return value
+
+
+class TicketCommands:
+    """`SignalCommands` on the throwaway application, as infra does it on the real one."""
+
+    def __init__(self, app: Tickets) -> None:
+        self.app = app
+
+    def open_escalation(self, command: OpenEscalation, *, actor: str, idempotency_key: str) -> str:
+        details = _json_safe({k: v for k, v in asdict(command).items()
+                              if k not in {"title", "source", "customer"}})
+        ticket_id = self.app.open(command.title, actor=actor, customer=command.customer,
+                                  source=command.source, details=details,
+                                  idempotency_key=idempotency_key)
+        return str(ticket_id)
+
+    def link_case(self, command: LinkCase, *, actor: str, idempotency_key: str) -> None:
+        self.app.link(self._id(command.escalation_id), command.case_ref, actor=actor,
+                      idempotency_key=idempotency_key)
+
+    def record_feedback(self, command: RecordFeedback, *, actor: str, idempotency_key: str) -> None:
+        self.app.feedback(self._id(command.escalation_id), command.survey, command.score,
+                          actor=actor, idempotency_key=idempotency_key)
+
+    def _id(self, escalation_id: str) -> UUID:
+        try:
+            ticket_id = UUID(escalation_id)
+        except ValueError:
+            raise SignalRejected(f"not an escalation id: {escalation_id!r}") from None
+        try:
+            self.app.repository.get(ticket_id)
+        except AggregateNotFoundError:
+            raise SignalRejected(f"no escalation {escalation_id}") from None
+        return ticket_id
