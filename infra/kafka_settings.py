@@ -107,7 +107,13 @@ class KafkaSettings(BaseSettings):
             "delivery_timeout_ms": max(
                 self.delivery_timeout_ms, self.request_timeout_ms + self.linger_ms
             ),
+            # One request in flight per connection: a retried batch can never overtake the next.
             "max_in_flight_requests_per_connection": 1,
+            # While the broker is away, fail fast into the relay's own backoff instead of
+            # blocking in send() or in the constructor for a minute.
+            "max_block_ms": self.request_timeout_ms,
+            "bootstrap_timeout_ms": self.request_timeout_ms,
+            "reconnect_backoff_max_ms": int(self.retry_backoff_max_s * 1000),
         }
 
     def consumer_options(self) -> dict[str, Any]:

@@ -83,6 +83,20 @@ class RelayStats:
 
 
 @dataclass(frozen=True)
+class RelayStatus:
+    name: str
+    position: int
+    """Last notification id whose events the broker acknowledged."""
+    head: int
+    """Last notification id in the store."""
+    pending_notifications: int
+    oldest_pending_at: datetime | None
+    """When the oldest unpublished escalation event happened; None when nothing waits."""
+    lag_seconds: float
+    """How long the oldest unpublished escalation event has been waiting."""
+
+
+@dataclass(frozen=True)
 class RelayConfig:
     topic: str = "escalations.events"
     name: str = "kafka-relay"
@@ -92,6 +106,8 @@ class RelayConfig:
     poll_interval_s: float = 0.2
     backoff_initial_s: float = 0.2
     backoff_max_s: float = 30.0
+    ack_timeout_s: float = 120.0
+    """How long a round waits for acknowledgements before it starts again with a new producer."""
     type_versions: Mapping[str, int] = field(default_factory=dict)
 
     @property
@@ -144,6 +160,28 @@ class Relay:
         if self._position is None:
             self._position = self.positions.max_tracking_id(self.config.position_name) or 0
         return self._position
+
+    def status(self, scan_limit: int = 10_000) -> RelayStatus:
+        """Position and lag, read from the store (works from another process too)."""
+        position = self.positions.max_tracking_id(self.config.position_name) or 0
+        head = self.reader.max_notification_id() or 0
+        oldest: datetime | None = None
+        if head > position:
+            pending = self.reader.select_notifications(
+                position, scan_limit, inclusive_of_start=False
+            )
+            first = next((n for n in pending if n.topic.startswith(self.config.topic_prefix)), None)
+            if first is not None:
+                oldest = self.decoder.to_domain_event(first).timestamp
+        lag = (datetime.now(UTC) - oldest).total_seconds() if oldest is not None else 0.0
+        return RelayStatus(
+            name=self.config.position_name,
+            position=position,
+            head=head,
+            pending_notifications=max(head - position, 0),
+            oldest_pending_at=oldest,
+            lag_seconds=max(lag, 0.0),
+        )
 
     # -- running ----------------------------------------------------------------------------
 
@@ -227,7 +265,9 @@ class Relay:
     def _await_acks(
         self, producer: KafkaProducer, futures: list[Any], stop: threading.Event
     ) -> None:
-        # Flush in short steps so that a stop request is honoured during a long outage.
+        # Flush in short steps so that a stop request is honoured during a long outage, and give
+        # up after the ack timeout: the producer would otherwise retry a dead connection forever.
+        deadline = time.monotonic() + self.config.ack_timeout_s
         while True:
             try:
                 producer.flush(timeout=0.5)
@@ -235,6 +275,9 @@ class Relay:
             except KafkaTimeoutError:
                 if stop.is_set():
                     raise RelayStopped from None
+                if time.monotonic() > deadline:
+                    msg = f"broker did not acknowledge within {self.config.ack_timeout_s} s"
+                    raise KafkaTimeoutError(msg) from None
         for future in futures:
             if future.failed():
                 raise future.exception

@@ -17,6 +17,9 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, event
 
 from adapters.kafka.ports import LinkCase, OpenEscalation, RecordFeedback, SignalRejected
+from adapters.kafka.relay import Relay
+from infra.kafka_settings import KafkaSettings
+from infra.kafka_wiring import build_relay
 
 TICKET_TOPIC_PREFIX = "tests.kafka.fakes:Ticket."
 
@@ -178,3 +181,19 @@ class TicketCommands:
         except AggregateNotFoundError:
             raise SignalRejected(f"no escalation {escalation_id}") from None
         return ticket_id
+
+
+def write_history(app: Tickets, escalations: int, notes_each: int, start: int = 0) -> None:
+    for number in range(start, start + escalations):
+        ticket_id = app.open(f"ticket {number}", idempotency_key=f"open-{number}")
+        if notes_each:
+            app.add_notes(ticket_id, [f"note {i}" for i in range(notes_each)])
+
+
+def make_relay(app: Tickets, bootstrap_servers: str, topic: str, **overrides: Any) -> Relay:
+    """A relay over the throwaway application, built by the same wiring as the real one."""
+    settings = KafkaSettings(
+        bootstrap_servers=bootstrap_servers, events_topic=topic, retry_backoff_max_s=1.0,
+        **overrides,
+    )
+    return build_relay(app, settings, to_record=ticket_record, topic_prefix=TICKET_TOPIC_PREFIX)

@@ -60,24 +60,27 @@ class TopicReader:
     def _run(self) -> None:
         assigned: set[TopicPartition] = set()
         while not self._stop.is_set():
-            partitions = self._consumer.partitions_for_topic(self.topic) or set()
-            wanted = {TopicPartition(self.topic, p) for p in partitions}
-            if wanted != assigned and wanted:
-                self._consumer.assign(sorted(wanted))
-                self._consumer.seek_to_beginning(*sorted(wanted - assigned))
-                assigned = wanted
-            if not assigned:
-                self._stop.wait(0.1)
-                self._consumer.poll(timeout_ms=0)
-                continue
             try:
-                batch = self._consumer.poll(timeout_ms=200)
+                assigned = self._read_once(assigned)
             except Exception:  # the broker may be away in outage tests; try again
                 self._stop.wait(0.2)
-                continue
-            with self._lock:
-                for records in batch.values():
-                    self.records.extend(records)
+
+    def _read_once(self, assigned: set[TopicPartition]) -> set[TopicPartition]:
+        partitions = self._consumer.partitions_for_topic(self.topic) or set()
+        wanted = {TopicPartition(self.topic, p) for p in partitions}
+        if wanted and wanted != assigned:
+            self._consumer.assign(sorted(wanted))
+            self._consumer.seek_to_beginning(*sorted(wanted - assigned))
+            assigned = wanted
+        if not assigned:
+            self._stop.wait(0.1)
+            self._consumer.poll(timeout_ms=0)
+            return assigned
+        batch = self._consumer.poll(timeout_ms=200)
+        with self._lock:
+            for records in batch.values():
+                self.records.extend(records)
+        return assigned
 
     def documents(self) -> list[dict[str, Any]]:
         with self._lock:

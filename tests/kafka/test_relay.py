@@ -5,33 +5,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from adapters.kafka.relay import Relay, RelayConfig
-from infra.kafka_settings import KafkaSettings
 from tests.kafka.broker import TansuBroker, free_port
-from tests.kafka.fakes import TICKET_TOPIC_PREFIX, Tickets, ticket_record
+from tests.kafka.fakes import Tickets, make_relay, write_history
 from tests.kafka.reading import TopicReader, first_seen_per_key, has_ids, stored_stream
-
-
-def settings_for(bootstrap_servers: str, **overrides: object) -> KafkaSettings:
-    return KafkaSettings(bootstrap_servers=bootstrap_servers, **overrides)  # type: ignore[arg-type]
-
-
-def make_relay(app: Tickets, bootstrap_servers: str, topic: str, **overrides: object) -> Relay:
-    settings = settings_for(bootstrap_servers, **overrides)
-    return Relay(
-        reader=app.recorder,
-        decoder=app.mapper,
-        positions=app.factory.tracking_recorder(),
-        to_record=ticket_record,
-        producer_options=settings.producer_options(),
-        config=RelayConfig(topic=topic, topic_prefix=TICKET_TOPIC_PREFIX, backoff_max_s=1.0),
-    )
-
-
-def write_history(app: Tickets, escalations: int, notes_each: int) -> None:
-    for number in range(escalations):
-        ticket_id = app.open(f"ticket {number}", idempotency_key=f"open-{number}")
-        app.add_notes(ticket_id, [f"note {i}" for i in range(notes_each)])
 
 
 @pytest.fixture
