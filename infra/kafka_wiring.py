@@ -29,7 +29,9 @@ def _core_event_record(domain_event: Any) -> Mapping[str, Any]:
     return event_to_record(domain_event)
 
 
-def relay_config(settings: KafkaSettings, topic_prefix: str = ESCALATION_TOPIC_PREFIX) -> RelayConfig:
+def relay_config(
+    settings: KafkaSettings, topic_prefix: str = ESCALATION_TOPIC_PREFIX
+) -> RelayConfig:
     return RelayConfig(
         topic=settings.events_topic,
         name=settings.relay_name,
