@@ -22,7 +22,7 @@ serve: venv
 
 lint: venv
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check domain
+	$(BIN)/ruff format --check .
 
 typecheck: venv
 	$(BIN)/mypy

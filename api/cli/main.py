@@ -1,0 +1,164 @@
+"""The `escalations` command line: serve, demo, show, events export (and the workers' commands)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+from uuid import UUID
+
+import typer
+from rich.console import Console
+
+from infra.bootstrap import Container, build
+from infra.settings import Settings
+
+cli = typer.Typer(
+    name="escalations",
+    help="Event-sourced escalation incident manager.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+events_cli = typer.Typer(help="The event store itself.", no_args_is_help=True)
+cli.add_typer(events_cli, name="events")
+
+console = Console(stderr=True)
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        envvar="ESCALATIONS_DATABASE_URL",
+        help="sqlite:///file.db or postgresql://...",
+    ),
+]
+
+
+def container_for(database_url: str | None, **overrides: Any) -> Container:
+    if database_url:
+        overrides["database_url"] = database_url
+    return build(Settings(**overrides))
+
+
+def parse_moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not an ISO 8601 date-time") from None
+    if moment.tzinfo is None:
+        raise typer.BadParameter("give a timezone, e.g. 2026-11-20T14:00:00Z")
+    return moment.astimezone(UTC)
+
+
+@cli.command()
+def serve(
+    database_url: DatabaseOption = None,
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Serve the HTTP API (and, when configured, the background workers)."""
+    overrides: dict[str, Any] = {}
+    if host:
+        overrides["host"] = host
+    if port:
+        overrides["port"] = port
+    run_server(container_for(database_url, **overrides))
+
+
+def run_server(container: Container) -> None:
+    import uvicorn
+
+    from api.http.app import create_app
+    from infra.workers import background_workers
+
+    settings = container.settings
+    app = create_app(container, lifespan_hooks=background_workers(container))
+    console.print(
+        f"[bold]escalations[/] on http://{settings.host}:{settings.port}  "
+        f"(store: {settings.database_url}; API docs at /docs)"
+    )
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+
+
+@cli.command()
+def demo(
+    database_url: DatabaseOption = None,
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve once loaded.")
+    ] = True,
+) -> None:
+    """Load a realistic demo history (idempotent), then serve it."""
+    from infra.demo import load_demo
+
+    overrides: dict[str, Any] = {}
+    if host:
+        overrides["host"] = host
+    if port:
+        overrides["port"] = port
+    container = container_for(database_url, **overrides)
+    if load_demo(container.app, datetime.now(UTC)):
+        console.print(
+            "Demo history loaded: a SEV1 sync outage with linked cases, an SSO incident, "
+            "a BBB complaint, a GDPR erasure request, a key-account case and a dismissed spam mail."
+        )
+    else:
+        console.print("Demo history already present; serving it.")
+    if serve_after:
+        run_server(container)
+
+
+@cli.command()
+def show(
+    escalation_id: Annotated[UUID, typer.Argument(help="The escalation's id.")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="ISO 8601 moment, e.g. 2026-11-20T14:00:00Z")
+    ] = None,
+    version: Annotated[int | None, typer.Option(help="A version number.")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Print one escalation as JSON, now or as it was."""
+    from infra.application import EscalationNotFound
+    from infra.serialization import escalation_to_dict
+
+    app = container_for(database_url).app
+    try:
+        if as_of:
+            escalation = app.get_as_of(escalation_id, parse_moment(as_of))
+        else:
+            escalation = app.get(escalation_id, version=version)
+    except EscalationNotFound as error:
+        console.print(f"[red]{error}[/]")
+        raise typer.Exit(1) from None
+    sys.stdout.write(json.dumps(escalation_to_dict(escalation), indent=2) + "\n")
+
+
+@events_cli.command("export")
+def export_events(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write; stdout when omitted.")
+    ] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Write every escalation event, in global order, as JSON Lines."""
+    from infra.serialization import event_to_record
+
+    app = container_for(database_url).app
+    stream = output.open("w", encoding="utf-8") if output else sys.stdout
+    count = 0
+    try:
+        for notification in app.notifications():
+            record = event_to_record(app.mapper.to_domain_event(notification), notification.id)
+            stream.write(json.dumps(record, separators=(",", ":")) + "\n")
+            count += 1
+    finally:
+        if output:
+            stream.close()
+    console.print(f"{count} events exported")
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,332 @@
+"""Request and response bodies, one model per use case, with examples for the OpenAPI."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from domain.values import (
+    ActionKind,
+    ActionPhase,
+    Audience,
+    Channel,
+    DismissalReason,
+    PrivacyRegime,
+    PrivacyRequestType,
+    Scope,
+    Severity,
+    Source,
+    Status,
+    Team,
+)
+
+ComponentImpact = Literal["degraded_performance", "partial_outage", "major_outage"]
+Text200 = Field(min_length=1, max_length=200)
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---------------------------------------------------------------------------- requests
+
+
+class CustomerIn(Command):
+    """The one place a person's data enters the system; kept apart so it can be erased."""
+
+    subject_id: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Stable id of the data subject; derived from the e-mail address when omitted.",
+    )
+    name: str | None = Field(default=None, max_length=320)
+    email: str | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=320)
+    account_id: str | None = Field(default=None, max_length=320)
+
+
+class EscalationOpen(Command):
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=20_000)
+    scope: Scope
+    source: Source
+    severity: Severity
+    customer: CustomerIn | None = None
+    account: str | None = Field(default=None, max_length=200)
+    components: list[str] = Field(default_factory=list, max_length=200)
+    tags: list[str] = Field(default_factory=list, max_length=200)
+    received_at: AwareDatetime | None = Field(
+        default=None,
+        description="When the complaint or request arrived (starts legal clocks); defaults to now.",
+    )
+    external_ref: str | None = Field(default=None, max_length=200)
+    privacy_regime: PrivacyRegime | None = None
+    privacy_request_type: PrivacyRequestType | None = None
+    deadline: AwareDatetime | None = None
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "File sync failing for EU customers",
+                    "description": "Desktop clients stop syncing after the 14:00 deploy.",
+                    "scope": "global",
+                    "source": "tools_outage",
+                    "severity": "SEV1",
+                    "components": ["Sync", "Desktop app"],
+                    "tags": ["sync", "deploy"],
+                },
+                {
+                    "title": "Erase my data",
+                    "scope": "customer",
+                    "source": "privacy_request",
+                    "severity": "SEV3",
+                    "privacy_regime": "gdpr",
+                    "customer": {"name": "Jane Doe", "email": "jane@example.org"},
+                    "received_at": "2026-11-02T09:30:00Z",
+                },
+            ]
+        },
+    )
+
+
+class Acknowledge(Command):
+    pass
+
+
+class SeverityChange(Command):
+    severity: Severity
+    reason: str = Field(min_length=1, max_length=2000, examples=["Spread to all EU accounts"])
+
+
+class StatusChange(Command):
+    status: Literal["investigating", "identified", "monitoring"]
+    reason: str = Field(default="", max_length=2000)
+
+
+class ImpactAssessment(Command):
+    customers_affected: int = Field(ge=0, le=10**10, examples=[4200])
+    accounts: list[str] = Field(default_factory=list, max_length=200, examples=[["Acme Corp"]])
+    segments: list[str] = Field(default_factory=list, max_length=200, examples=[["enterprise"]])
+    regions: list[str] = Field(default_factory=list, max_length=200, examples=[["EU"]])
+    revenue_at_risk: float = Field(default=0.0, ge=0, le=1e15, examples=[250000])
+    currency: str = Field(default="USD", pattern=r"^[A-Za-z]{3}$")
+    components: dict[str, ComponentImpact] | None = Field(
+        default=None, examples=[{"Sync": "major_outage", "Sign-in": "degraded_performance"}]
+    )
+    summary: str = Field(default="", max_length=5000)
+
+
+class OwnerAssignment(Command):
+    owner: str = Text200
+    team: Team
+
+
+class ParticipantAdd(Command):
+    name: str = Text200
+    role: Literal["liaison", "scribe", "participant", "observer"]
+    team: Team
+
+
+class ParticipantRemove(Command):
+    reason: str = Field(default="", max_length=2000)
+
+
+class NoteAdd(Command):
+    text: str = Field(min_length=1, max_length=20_000)
+
+
+class ExitCriteriaDefine(Command):
+    criteria: list[str] = Field(
+        min_length=1,
+        max_length=200,
+        examples=[["Error rate below 0.1% for 1 hour", "Backlog of failed syncs replayed"]],
+    )
+
+
+class ExitCriterionMeet(Command):
+    evidence: str = Field(default="", max_length=5000)
+
+
+class DeescalationPlan(Command):
+    strategy: str = Field(min_length=1, max_length=10_000)
+    steps: list[str] = Field(default_factory=list, max_length=200)
+
+
+class ActionItemAdd(Command):
+    description: str = Field(min_length=1, max_length=5000)
+    owner: str = Text200
+    kind: ActionKind
+    phase: ActionPhase = ActionPhase.RESPONSE
+    due_at: AwareDatetime | None = None
+
+
+class ActionItemComplete(Command):
+    note: str = Field(default="", max_length=5000)
+
+
+class CaseLink(Command):
+    case_id: UUID
+
+
+class CommunicationSend(Command):
+    audience: Audience
+    channel: Channel
+    body: str = Field(min_length=1, max_length=50_000)
+    subject: str = Field(default="", max_length=300)
+    recipient_count: int = Field(default=0, ge=0, le=10**10)
+    next_update_due: AwareDatetime | None = None
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "audience": "public",
+                    "channel": "status_page",
+                    "subject": "Sync delays",
+                    "body": "We are investigating delays in file sync. Next update within 30 minutes.",
+                    "next_update_due": "2026-11-23T15:30:00Z",
+                }
+            ]
+        },
+    )
+
+
+class Resolve(Command):
+    summary: str = Field(min_length=1, max_length=10_000)
+    override_reason: str = Field(
+        default="",
+        max_length=2000,
+        description="Required when exit criteria are unmet: why they no longer apply.",
+    )
+
+
+class Reopen(Command):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class PostMortemRecord(Command):
+    summary: str = Field(min_length=1, max_length=20_000)
+    root_cause: str = Field(min_length=1, max_length=20_000)
+    impact: str = Field(default="", max_length=20_000)
+    root_cause_category: str = Field(default="", max_length=100, examples=["deploy"])
+    trigger: str = Field(default="", max_length=20_000)
+    contributing_factors: list[str] = Field(default_factory=list, max_length=200)
+    detection: str = Field(default="", max_length=20_000)
+    response: str = Field(default="", max_length=20_000)
+    recovery: str = Field(default="", max_length=20_000)
+    five_whys: list[str] = Field(default_factory=list, max_length=7)
+    went_well: list[str] = Field(default_factory=list, max_length=200)
+    went_wrong: list[str] = Field(default_factory=list, max_length=200)
+    where_we_got_lucky: list[str] = Field(default_factory=list, max_length=200)
+
+
+class PostMortemPublish(Command):
+    pass
+
+
+class Feedback(Command):
+    csat: int | None = Field(default=None, ge=1, le=5)
+    nps: int | None = Field(default=None, ge=0, le=10)
+    comment: str = Field(default="", max_length=5000)
+
+
+class Close(Command):
+    reason: str = Field(default="", max_length=2000)
+
+
+class Dismiss(Command):
+    reason: DismissalReason
+    note: str = Field(default="", max_length=2000)
+    duplicate_of: UUID | None = None
+
+
+class DeadlineExtension(Command):
+    new_deadline: AwareDatetime
+    reason: str = Field(min_length=1, max_length=2000)
+    notice: str = Field(
+        min_length=1, max_length=2000, description="How and when the requester was told."
+    )
+
+
+# --------------------------------------------------------------------------- responses
+
+
+class Read(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class EscalationRead(Read):
+    """An escalation as it stands at `version`."""
+
+    id: UUID
+    version: int
+    title: str
+    description: str
+    scope: Scope
+    source: Source
+    severity: Severity
+    status: Status
+    customer: dict[str, Any] | None
+    account: str | None
+    components: dict[str, str]
+    tags: list[str]
+    external_ref: str | None
+    opened_at: str
+    opened_by: str
+    received_at: str
+    updated_at: str
+    acknowledged_at: str | None
+    resolved_at: str | None
+    closed_at: str | None
+    deadline: str | None
+    privacy: dict[str, Any] | None
+    deadline_extensions: list[dict[str, Any]]
+    impact: dict[str, Any] | None
+    owner: dict[str, Any] | None
+    participants: list[dict[str, Any]]
+    exit_criteria: list[dict[str, Any]]
+    deescalation: dict[str, Any] | None
+    action_items: list[dict[str, Any]]
+    linked_cases: list[str]
+    linked_to: str | None
+    communications: list[dict[str, Any]]
+    next_update_due: str | None
+    notes: list[dict[str, Any]]
+    sla_breaches: list[dict[str, Any]]
+    resolution: dict[str, Any] | None
+    dismissal: dict[str, Any] | None
+    postmortem: dict[str, Any] | None
+    postmortem_published_at: str | None
+    feedback: list[dict[str, Any]]
+    reopen_count: int
+
+
+class CommandAccepted(BaseModel):
+    """What a command did: the new version, ids of anything it created, and the new state."""
+
+    id: UUID
+    version: int
+    created: dict[str, Any] = Field(default_factory=dict, examples=[{"action_item_id": "a3"}])
+    escalation: EscalationRead
+
+
+class EventRead(BaseModel):
+    type: str = Field(examples=["StatusChanged"])
+    escalation_id: UUID
+    version: int
+    timestamp: str = Field(examples=["2026-11-23T14:05:00Z"])
+    actor: str | None
+    data: dict[str, Any]
+    position: int | None = None
+
+
+class EventPage(BaseModel):
+    items: list[EventRead]
+    next_after: int | None = Field(
+        description="Pass as ?after= to read the next page; null when the stream is exhausted."
+    )

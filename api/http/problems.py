@@ -1,0 +1,221 @@
+"""RFC 9457 problem details: every error a client can cause has a stable type and a fix-it detail."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from eventsourcing.persistence import InterfaceError, OperationalError
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from domain.errors import DomainError, IllegalTransition, InvalidCommand, RuleViolated, UnknownItem
+from infra.application import (
+    EscalationNotFound,
+    IdempotencyKeyReused,
+    StaleVersion,
+    WriteConflict,
+)
+
+log = logging.getLogger("escalations.api")
+
+PROBLEM_JSON = "application/problem+json"
+
+# slug -> (HTTP status, title). The slug is the stable part of each problem's `type`.
+PROBLEM_TYPES: dict[str, tuple[int, str]] = {
+    "malformed-request": (400, "The request could not be read"),
+    "unauthenticated": (401, "Authentication required"),
+    "forbidden": (403, "Not allowed for this role"),
+    "not-found": (404, "Not found"),
+    "escalation-not-found": (404, "Escalation not found"),
+    "unknown-item": (404, "Unknown item in this escalation"),
+    "method-not-allowed": (405, "Method not allowed"),
+    "not-acceptable": (406, "No representation in the requested format"),
+    "illegal-transition": (409, "The escalation's status does not allow this"),
+    "rule-violated": (409, "A rule of the escalation process forbids this"),
+    "write-conflict": (409, "The escalation kept changing; nothing was written"),
+    "stale-version": (412, "If-Match names an old version; nothing was written"),
+    "body-too-large": (413, "The request body is too large"),
+    "unsupported-media-type": (415, "Send JSON"),
+    "validation-error": (422, "The request body or parameters are invalid"),
+    "invalid-command": (422, "The command's values are invalid"),
+    "idempotency-key-reused": (422, "The Idempotency-Key was used for a different request"),
+    "database-unavailable": (503, "The event store is unavailable; retry shortly"),
+    "internal-error": (500, "Internal error"),
+}
+
+
+class Problem(BaseModel):
+    """An error as application/problem+json (RFC 9457)."""
+
+    type: str = Field(examples=["/problems/illegal-transition"])
+    title: str = Field(examples=["The escalation's status does not allow this"])
+    status: int = Field(examples=[409])
+    detail: str = Field(
+        examples=[
+            "cannot resolve from closed to resolved; from closed the escalation can go to: nothing"
+        ]
+    )
+    instance: str | None = Field(default=None, examples=["/escalations/1f0c.../resolve"])
+    current_version: int | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+def problem(
+    slug: str,
+    detail: str,
+    *,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    status, title = PROBLEM_TYPES[slug]
+    body: dict[str, Any] = {
+        "type": f"/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update({k: v for k, v in extensions.items() if v is not None})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+class ProblemError(Exception):
+    """Raise from a route to answer with a problem."""
+
+    def __init__(
+        self, slug: str, detail: str, headers: dict[str, str] | None = None, **extensions: Any
+    ) -> None:
+        super().__init__(detail)
+        self.slug = slug
+        self.detail = detail
+        self.headers = headers
+        self.extensions = extensions
+
+
+_HTTP_SLUGS = {
+    400: "malformed-request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    413: "body-too-large",
+    415: "unsupported-media-type",
+    422: "validation-error",
+}
+
+
+def _domain_slug(error: DomainError) -> str:
+    if isinstance(error, IllegalTransition):
+        return "illegal-transition"
+    if isinstance(error, RuleViolated):
+        return "rule-violated"
+    if isinstance(error, UnknownItem):
+        return "unknown-item"
+    if isinstance(error, InvalidCommand):
+        return "invalid-command"
+    return "rule-violated"
+
+
+def _location(loc: Any) -> str:
+    parts = [str(p) for p in loc if p not in ("body",)]
+    return ".".join(parts) or "body"
+
+
+def install(app: FastAPI) -> None:
+    """Map every exception a request can raise to a problem response."""
+
+    @app.exception_handler(ProblemError)
+    async def _problem(request: Request, error: ProblemError) -> JSONResponse:
+        return problem(
+            error.slug,
+            error.detail,
+            instance=request.url.path,
+            headers=error.headers,
+            **error.extensions,
+        )
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, error: DomainError) -> JSONResponse:
+        extra: dict[str, Any] = {}
+        if isinstance(error, IllegalTransition):
+            extra = {"current_status": error.current, "attempted": error.attempted}
+        return problem(_domain_slug(error), error.detail, instance=request.url.path, **extra)
+
+    @app.exception_handler(EscalationNotFound)
+    async def _not_found(request: Request, error: EscalationNotFound) -> JSONResponse:
+        return problem("escalation-not-found", str(error), instance=request.url.path)
+
+    @app.exception_handler(StaleVersion)
+    async def _stale(request: Request, error: StaleVersion) -> JSONResponse:
+        return problem(
+            "stale-version",
+            str(error),
+            instance=request.url.path,
+            headers={"ETag": f'"{error.current}"'},
+            current_version=error.current,
+        )
+
+    @app.exception_handler(WriteConflict)
+    async def _conflict(request: Request, error: WriteConflict) -> JSONResponse:
+        return problem("write-conflict", str(error), instance=request.url.path)
+
+    @app.exception_handler(IdempotencyKeyReused)
+    async def _reused(request: Request, error: IdempotencyKeyReused) -> JSONResponse:
+        return problem("idempotency-key-reused", str(error), instance=request.url.path)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = [
+            {
+                "field": "body" if e.get("type") == "json_invalid" else _location(e.get("loc", ())),
+                "message": e.get("msg", ""),
+                "type": e.get("type"),
+            }
+            for e in error.errors()
+        ]
+        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+        return problem(
+            "validation-error",
+            f"fix these and send again: {summary}",
+            instance=request.url.path,
+            errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        slug = _HTTP_SLUGS.get(error.status_code, "malformed-request")
+        detail = error.detail if isinstance(error.detail, str) else str(error.detail)
+        if error.status_code == 404 and detail == "Not Found":
+            detail = f"there is nothing at {request.url.path}; see /docs for the routes"
+        response = problem(slug, detail, instance=request.url.path)
+        response.status_code = error.status_code
+        if error.headers:
+            response.headers.update(error.headers)
+        return response
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def _unavailable(request: Request, error: Exception) -> JSONResponse:
+        log.warning("event store unavailable: %s", error)
+        return problem(
+            "database-unavailable",
+            "the event store did not answer; nothing was written. Retry after a few seconds",
+            instance=request.url.path,
+            headers={"Retry-After": "2"},
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(
+            "internal-error",
+            "an unexpected error occurred; it has been logged",
+            instance=request.url.path,
+        )

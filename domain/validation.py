@@ -1,0 +1,97 @@
+"""Small checks shared by command methods; each failure says which field and what to send."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from domain.errors import InvalidCommand
+
+CUSTOMER_FIELDS = ("subject_id", "name", "email", "phone", "account_id")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def utc(moment: datetime | None, field: str) -> datetime:
+    if not isinstance(moment, datetime):
+        raise InvalidCommand(f"{field} must be a date-time")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise InvalidCommand(f"{field} must carry a timezone (e.g. 2026-01-31T09:00:00Z)")
+    return moment.astimezone(UTC)
+
+
+def enum_value(enum: type[StrEnum], value: object, field: str) -> str:
+    try:
+        if not isinstance(value, str):
+            raise ValueError(value)
+        return enum(value).value
+    except ValueError:
+        choices = ", ".join(member.value for member in enum)
+        raise InvalidCommand(f"{field} {value!r} is not one of: {choices}") from None
+
+
+def enum_values(enum: type[StrEnum]) -> list[str]:
+    return [member.value for member in enum]
+
+
+def required_text(value: object, field: str, max_len: int) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidCommand(f"{field} is required and cannot be blank")
+    return _bounded(value.strip(), field, max_len)
+
+
+def optional_text(value: object, field: str, max_len: int) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidCommand(f"{field} must be text")
+    stripped = value.strip()
+    return _bounded(stripped, field, max_len) if stripped else None
+
+
+def _bounded(value: str, field: str, max_len: int) -> str:
+    if len(value) > max_len:
+        raise InvalidCommand(f"{field} is {len(value)} characters long; the limit is {max_len}")
+    return value
+
+
+def text_list(values: Iterable[str] | None, field: str, *, max_len: int = 200) -> list[str]:
+    """Non-blank, stripped, without repeats, in the order given."""
+    if values is None:
+        return []
+    if isinstance(values, str):
+        raise InvalidCommand(f"{field} must be a list of text, not a single string")
+    seen: list[str] = []
+    for item in values:
+        text = required_text(item, f"each item of {field}", max_len)
+        if text not in seen:
+            seen.append(text)
+    if len(seen) > 200:
+        raise InvalidCommand(f"{field} has {len(seen)} items; the limit is 200")
+    return seen
+
+
+def clean_customer(customer: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The one place a person's data enters an event: a dedicated field keyed by subject id."""
+    if customer is None:
+        return None
+    unknown = sorted(set(customer) - set(CUSTOMER_FIELDS))
+    if unknown:
+        raise InvalidCommand(
+            f"customer has unknown fields {unknown}; allowed: {', '.join(CUSTOMER_FIELDS)}"
+        )
+    cleaned: dict[str, Any] = {
+        "subject_id": required_text(customer.get("subject_id"), "customer.subject_id", 200)
+    }
+    for field in ("name", "email", "phone", "account_id"):
+        cleaned[field] = optional_text(customer.get(field), f"customer.{field}", 320)
+    email = cleaned["email"]
+    if email is not None and not _EMAIL.match(email):
+        raise InvalidCommand(f"customer.email {email!r} is not an e-mail address")
+    return cleaned
+
+
+def now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,314 @@
+"""The Escalations application: loads escalations, runs a command, saves its events atomically.
+
+Every write goes through `_run`, which owns the three concerns a command has beyond its domain
+rule: optimistic concurrency (If-Match -> StaleVersion, otherwise a bounded retry), idempotency
+(a key recorded in the same transaction as the events), and the clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, Notification, RecordConflictError
+from eventsourcing.utils import get_topic
+
+from domain.escalation import Escalation
+
+ESCALATION_TOPIC_PREFIX = get_topic(Escalation).replace(":Escalation", ":Escalation.")
+IDEMPOTENCY_NAMESPACE = uuid5(NAMESPACE_URL, "urn:escalations:idempotency")
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class EscalationNotFound(LookupError):
+    def __init__(self, escalation_id: UUID | str, detail: str | None = None) -> None:
+        self.escalation_id = str(escalation_id)
+        super().__init__(detail or f"no escalation with id {escalation_id}")
+
+
+class StaleVersion(Exception):
+    """If-Match named a version that is no longer current; nothing was written."""
+
+    def __init__(self, escalation_id: UUID, expected: int, current: int) -> None:
+        self.escalation_id = escalation_id
+        self.expected = expected
+        self.current = current
+        super().__init__(
+            f"If-Match names version {expected} but escalation {escalation_id} is at version "
+            f"{current}; read it again and retry with If-Match: {current}"
+        )
+
+
+class WriteConflict(Exception):
+    """Other writers kept winning the race for this escalation; nothing was written."""
+
+
+class IdempotencyKeyReused(Exception):
+    """The Idempotency-Key was used before for a different request."""
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    """A client's Idempotency-Key and a fingerprint of the request it was sent with."""
+
+    key: str
+    fingerprint: str
+
+    @staticmethod
+    def for_request(key: str, scope: str, payload: Any) -> Idempotency:
+        canonical = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
+        digest = hashlib.sha256(f"{scope}\n{canonical}".encode()).hexdigest()
+        return Idempotency(key=key, fingerprint=digest)
+
+    @property
+    def record_id(self) -> UUID:
+        return uuid5(IDEMPOTENCY_NAMESPACE, self.key)
+
+
+class IdempotencyRecord(Aggregate):
+    """What a command with an Idempotency-Key did, stored in the same transaction as its events."""
+
+    class Recorded(Aggregate.Created):
+        key: str
+        fingerprint: str
+        escalation_id: str
+        version: int
+        extra: dict[str, Any]
+
+    def __init__(
+        self, key: str, fingerprint: str, escalation_id: str, version: int, extra: dict[str, Any]
+    ) -> None:
+        self.key = key
+        self.fingerprint = fingerprint
+        self.escalation_id = escalation_id
+        self.result_version = version
+        self.extra = extra
+
+
+SUBJECT_NAMESPACE = uuid5(NAMESPACE_URL, "urn:escalations:data-subject")
+
+
+def with_subject_id(customer: Mapping[str, Any]) -> dict[str, Any]:
+    """Every customer gets a stable data-subject id: given, else derived from the e-mail address
+    (so one person's cases share it), else fresh."""
+    result = dict(customer)
+    if not result.get("subject_id"):
+        email = (result.get("email") or "").strip().lower()
+        result["subject_id"] = str(uuid5(SUBJECT_NAMESPACE, email) if email else uuid4())
+    return result
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    escalation_id: UUID
+    version: int
+    position: int | None
+    extra: dict[str, Any] = field(default_factory=dict)
+    replayed: bool = False
+
+
+# A command body: given the loaded aggregates and the time, mutate them and say what to return.
+Action = Callable[..., Mapping[str, Any] | None]
+
+
+class Escalations(Application[UUID]):
+    """The escalation store and its commands."""
+
+    name = "escalations"
+
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        *,
+        clock: Clock = system_clock,
+        snapshot_interval: int = 50,
+        command_retries: int = 25,
+    ) -> None:
+        self.snapshotting_intervals = {Escalation: snapshot_interval}  # type: ignore[misc]
+        super().__init__(dict(env or {}))
+        self.clock = clock
+        self.command_retries = command_retries
+
+    # ------------------------------------------------------------------ writes
+
+    def open(
+        self,
+        *,
+        actor: str,
+        at: datetime | None = None,
+        idempotency: Idempotency | None = None,
+        **fields: Any,
+    ) -> CommandResult:
+        if idempotency is not None:
+            replay = self._replay(idempotency)
+            if replay is not None:
+                return replay
+        if fields.get("customer"):
+            fields["customer"] = with_subject_id(fields["customer"])
+        escalation = Escalation.open(actor=actor, at=at or self.clock(), **fields)
+        try:
+            return self._save([escalation], escalation, idempotency, {})
+        except RecordConflictError:
+            replay = self._replay(idempotency) if idempotency else None
+            if replay is None:
+                raise
+            return replay
+
+    def execute(
+        self,
+        escalation_id: UUID,
+        action: Action,
+        *,
+        expected_version: int | None = None,
+        idempotency: Idempotency | None = None,
+        at: datetime | None = None,
+        also: Sequence[UUID] = (),
+    ) -> CommandResult:
+        """Run `action(escalation, *others, at=...)` and save every aggregate it touched.
+
+        With `expected_version` (If-Match) a lost race is a StaleVersion; without it the
+        command is re-run on fresh state, up to `command_retries` times.
+        """
+        for attempt in range(self.command_retries):
+            if idempotency is not None:
+                replay = self._replay(idempotency)
+                if replay is not None:
+                    return replay
+            escalation = self.get(escalation_id)
+            if expected_version is not None and escalation.version != expected_version:
+                raise StaleVersion(escalation_id, expected_version, escalation.version)
+            others = [self.get(other) for other in also]
+            moment = at or max(self.clock(), *(a.modified_on for a in (escalation, *others)))
+            extra = dict(action(escalation, *others, at=moment) or {})
+            try:
+                return self._save([escalation, *others], escalation, idempotency, extra)
+            except RecordConflictError:
+                if idempotency is not None and self._replay(idempotency) is not None:
+                    continue  # the same request won on another connection: answer as it did
+                if expected_version is not None:
+                    current = self.get(escalation_id).version
+                    raise StaleVersion(escalation_id, expected_version, current) from None
+                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+        raise WriteConflict(
+            f"escalation {escalation_id} kept changing under this command after "
+            f"{self.command_retries} attempts; retry it"
+        )
+
+    def _save(
+        self,
+        aggregates: list[Escalation],
+        primary: Escalation,
+        idempotency: Idempotency | None,
+        extra: dict[str, Any],
+    ) -> CommandResult:
+        to_save: list[Aggregate] = list(aggregates)
+        if idempotency is not None:
+            to_save.append(
+                IdempotencyRecord._create(
+                    IdempotencyRecord.Recorded,
+                    id=idempotency.record_id,
+                    key=idempotency.key,
+                    fingerprint=idempotency.fingerprint,
+                    escalation_id=str(primary.id),
+                    version=primary.version,
+                    extra=extra,
+                )
+            )
+        try:
+            recordings = self.save(*to_save)
+        except IntegrityError as error:
+            raise RecordConflictError(str(error)) from error
+        position = max((r.notification.id for r in recordings), default=None)
+        return CommandResult(primary.id, primary.version, position, extra)
+
+    def _replay(self, idempotency: Idempotency) -> CommandResult | None:
+        try:
+            record: Any = self.repository.get(idempotency.record_id)
+        except AggregateNotFoundError:
+            return None
+        assert isinstance(record, IdempotencyRecord)
+        if record.fingerprint != idempotency.fingerprint:
+            raise IdempotencyKeyReused(
+                f"Idempotency-Key {idempotency.key!r} was already used for a different request; "
+                "use a new key for a new request"
+            )
+        return CommandResult(
+            UUID(record.escalation_id),
+            record.result_version,
+            self.recorder.max_notification_id(),
+            dict(record.extra),
+            replayed=True,
+        )
+
+    # ------------------------------------------------------------------- reads
+
+    def get(self, escalation_id: UUID, version: int | None = None) -> Escalation:
+        try:
+            escalation: Any = self.repository.get(escalation_id, version=version)
+        except AggregateNotFoundError:
+            raise EscalationNotFound(escalation_id) from None
+        if not isinstance(escalation, Escalation):
+            raise EscalationNotFound(escalation_id)
+        if version is not None and escalation.version != version:
+            raise EscalationNotFound(
+                escalation_id,
+                f"escalation {escalation_id} has no version {version}; "
+                f"its latest is {escalation.version}",
+            )
+        return escalation
+
+    def current_version(self, escalation_id: UUID) -> int:
+        last = self.recorder.select_events(escalation_id, desc=True, limit=1)
+        if not last or not last[0].topic.startswith(ESCALATION_TOPIC_PREFIX):
+            raise EscalationNotFound(escalation_id)
+        return last[0].originator_version
+
+    def get_as_of(self, escalation_id: UUID, moment: datetime) -> Escalation:
+        """The escalation as it stood at `moment`: a binary search over the stream's versions
+        (event times never go backwards within a stream), then a snapshot-assisted replay."""
+        latest = self.current_version(escalation_id)
+        low, high, found = 1, latest, 0
+        while low <= high:
+            middle = (low + high) // 2
+            event: Any = next(iter(self.events.get(escalation_id, gt=middle - 1, lte=middle)))
+            if event.timestamp <= moment:
+                found, low = middle, middle + 1
+            else:
+                high = middle - 1
+        if found == 0:
+            raise EscalationNotFound(
+                escalation_id,
+                f"escalation {escalation_id} did not exist yet at {moment.isoformat()}",
+            )
+        return self.get(escalation_id, version=found)
+
+    def stream(self, escalation_id: UUID, *, after_version: int = 0, limit: int = 100) -> list[Any]:
+        """The escalation's own events, in order, for the events endpoint."""
+        self.current_version(escalation_id)  # 404 before paging an unknown id
+        return list(self.events.get(escalation_id, gt=after_version, lte=after_version + limit))
+
+    def notifications(self, *, start: int = 1, batch: int = 1000) -> Iterator[Notification]:
+        """Every stored escalation event in global order (the export and the followers' view)."""
+        position = start
+        while True:
+            page = self.recorder.select_notifications(position, batch)
+            for notification in page:
+                if notification.topic.startswith(ESCALATION_TOPIC_PREFIX):
+                    yield notification
+            if len(page) < batch:
+                return
+            position = page[-1].id + 1

@@ -1,0 +1,53 @@
+"""The composition root: the one place that builds the application for a configuration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from infra.application import Clock, Escalations, system_clock
+from infra.settings import Settings
+
+
+@dataclass
+class Container:
+    """Everything a way in (HTTP, CLI, workers) needs, built once per process."""
+
+    settings: Settings
+    app: Escalations
+
+    def close(self) -> None:
+        self.app.close()
+
+
+def build(settings: Settings | None = None, *, clock: Clock = system_clock) -> Container:
+    settings = settings or Settings()
+    if settings.is_postgres:
+        ensure_postgres_schema(settings)
+    app = Escalations(
+        settings.eventsourcing_env(),
+        clock=clock,
+        snapshot_interval=settings.snapshot_interval,
+        command_retries=settings.command_retries,
+    )
+    return Container(settings=settings, app=app)
+
+
+def ensure_postgres_schema(settings: Settings) -> None:
+    """A schema named in the URL is created on first use, so a deployment needs no manual DDL."""
+    env = settings.eventsourcing_env()
+    schema = env.get("POSTGRES_SCHEMA")
+    if not schema:
+        return
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(
+        dbname=env["POSTGRES_DBNAME"],
+        host=env["POSTGRES_HOST"],
+        port=env["POSTGRES_PORT"],
+        user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"] or None,
+        connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
+        autocommit=True,
+    ) as connection:
+        connection.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))

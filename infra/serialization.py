@@ -1,0 +1,102 @@
+"""Plain JSON-ready shapes of events and escalations, shared by the API, CLI, export and relays."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from domain.escalation import Escalation
+
+_ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor"}
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def iso(moment: datetime) -> str:
+    """RFC 3339 in UTC with a Z, microseconds kept when present."""
+    text = moment.astimezone(UTC).isoformat()
+    return text.replace("+00:00", "Z")
+
+
+def event_type(domain_event: Any) -> str:
+    return type(domain_event).__qualname__.rsplit(".", 1)[-1]
+
+
+def event_to_record(domain_event: Any, position: int | None = None) -> dict[str, Any]:
+    """One event as the API, the export and the relays show it."""
+    data = {k: jsonable(v) for k, v in vars(domain_event).items() if k not in _ENVELOPE}
+    record: dict[str, Any] = {
+        "type": event_type(domain_event),
+        "escalation_id": str(domain_event.originator_id),
+        "version": domain_event.originator_version,
+        "timestamp": iso(domain_event.timestamp),
+        "actor": getattr(domain_event, "actor", None),
+        "data": data,
+    }
+    if position is not None:
+        record["position"] = position
+    return record
+
+
+def escalation_to_dict(escalation: Escalation) -> dict[str, Any]:
+    """The current state of one escalation, JSON-ready."""
+    state: dict[str, Any] = jsonable(
+        {
+            "id": escalation.id,
+            "version": escalation.version,
+            "title": escalation.title,
+            "description": escalation.description,
+            "scope": escalation.scope,
+            "source": escalation.source,
+            "severity": escalation.severity,
+            "status": escalation.status,
+            "customer": escalation.customer,
+            "account": escalation.account,
+            "components": escalation.components,
+            "tags": escalation.tags,
+            "external_ref": escalation.external_ref,
+            "opened_at": escalation.created_on,
+            "opened_by": escalation.opened_by,
+            "received_at": escalation.received_at,
+            "updated_at": escalation.modified_on,
+            "acknowledged_at": escalation.acknowledged_at,
+            "resolved_at": escalation.resolved_at,
+            "closed_at": escalation.closed_at,
+            "deadline": escalation.deadline,
+            "privacy": escalation.privacy,
+            "deadline_extensions": escalation.extensions,
+            "impact": escalation.impact,
+            "owner": escalation.owner,
+            "participants": list(escalation.participants.values()),
+            "exit_criteria": list(escalation.exit_criteria.values()),
+            "deescalation": escalation.deescalation,
+            "action_items": list(escalation.action_items.values()),
+            "linked_cases": escalation.linked_cases,
+            "linked_to": escalation.linked_to,
+            "communications": escalation.communications,
+            "next_update_due": escalation.next_update_due(),
+            "notes": escalation.notes,
+            "sla_breaches": list(escalation.sla_breaches.values()),
+            "resolution": escalation.resolution,
+            "dismissal": escalation.dismissal,
+            "postmortem": escalation.postmortem,
+            "postmortem_published_at": escalation.postmortem_published_at,
+            "feedback": escalation.feedback,
+            "reopen_count": escalation.reopen_count,
+        }
+    )
+    return state

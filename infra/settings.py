@@ -1,0 +1,86 @@
+"""Configuration from the environment (prefix ESCALATIONS_), validated once at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ESCALATIONS_", env_file=None, extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///./escalations.db",
+        description="sqlite:///path/to/file.db (embedded default) or postgresql://user:pw@host:port/db"
+        " (production). A ?schema=NAME query selects a PostgreSQL schema.",
+    )
+    snapshot_interval: int = Field(
+        default=50, ge=2, description="Take a snapshot of an escalation every N events."
+    )
+    aggregate_cache_size: int = Field(
+        default=1000, ge=0, description="Escalations kept in memory between commands (0: none)."
+    )
+    command_retries: int = Field(
+        default=25,
+        ge=1,
+        description="Attempts for a command without If-Match that loses a race to another writer.",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000", description="Used in links, feeds and Location headers."
+    )
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        scheme = urlparse(value).scheme
+        if scheme not in ("sqlite", "postgresql", "postgres"):
+            raise ValueError("database_url must start with sqlite:/// or postgresql://")
+        return value
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The eventsourcing library's own configuration, derived from database_url."""
+        url = urlparse(self.database_url)
+        env: dict[str, str] = {
+            "IS_SNAPSHOTTING_ENABLED": "y",
+            "AGGREGATE_CACHE_MAXSIZE": str(self.aggregate_cache_size),
+        }
+        if url.scheme == "sqlite":
+            path = unquote(url.path)
+            # sqlite:///relative.db -> path "/relative.db"; sqlite:////abs.db -> "//abs.db"
+            if path.startswith("//") or path.startswith("/"):
+                path = path[1:]
+            if path in ("", ":memory:"):
+                env["SQLITE_DBNAME"] = "file::memory:?cache=shared"
+            else:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                env["SQLITE_DBNAME"] = path
+            env["PERSISTENCE_MODULE"] = "eventsourcing.sqlite"
+            env["SQLITE_LOCK_TIMEOUT"] = "10"
+            return env
+        query = parse_qs(url.query)
+        env.update(
+            PERSISTENCE_MODULE="eventsourcing.postgres",
+            POSTGRES_DBNAME=url.path.lstrip("/") or "escalations",
+            POSTGRES_HOST=url.hostname or "127.0.0.1",
+            POSTGRES_PORT=str(url.port or 5432),
+            POSTGRES_USER=unquote(url.username or "postgres"),
+            POSTGRES_PASSWORD=unquote(url.password or ""),
+            POSTGRES_CONNECT_TIMEOUT="5",
+            POSTGRES_POOL_SIZE="10",
+            POSTGRES_MAX_OVERFLOW="10",
+            POSTGRES_PRE_PING="y",
+            POSTGRES_LOCK_TIMEOUT="5",
+        )
+        if "schema" in query:
+            env["POSTGRES_SCHEMA"] = query["schema"][0]
+        return env
+
+    @property
+    def is_postgres(self) -> bool:
+        return urlparse(self.database_url).scheme in ("postgresql", "postgres")
