@@ -23,7 +23,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
-from adapters.kafka.ports import SignalCommands, SignalRejected
+from adapters.kafka.ports import SignalCommands, SignalDeferred, SignalRejected
 from adapters.kafka.relay import Backoff
 from adapters.kafka.signals import InvalidSignal, apply_signal, parse_signal
 
@@ -34,7 +34,9 @@ REASON_HEADER = "escalations.dlq.reason"
 
 def is_transient(error: BaseException) -> bool:
     """Errors worth retrying the same record for, rather than dead-lettering it."""
-    return isinstance(error, PersistenceError | OSError | TimeoutError | KafkaError)
+    return isinstance(
+        error, SignalDeferred | PersistenceError | OSError | TimeoutError | KafkaError
+    )
 
 
 class RetryLater(Exception):

@@ -6,7 +6,7 @@ it on a throwaway one. The adapters never import the application itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -14,6 +14,11 @@ from typing import Any, Protocol
 class SignalRejected(Exception):
     """The application refused a signal's command for a reason retrying cannot change
     (unknown escalation, a rule of the domain). The signal goes to the dead-letter topic."""
+
+
+class SignalDeferred(Exception):
+    """The command could not be stored now (a write race that kept being lost, the store
+    unavailable). The signal is fetched again after a backoff."""
 
 
 @dataclass(frozen=True)
@@ -35,19 +40,17 @@ class OpenEscalation:
     regulation: str | None = None
     request_kind: str | None = None
     components: tuple[str, ...] = ()
-    regions: tuple[str, ...] = ()
-    accounts: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    account: str | None = None
 
 
 @dataclass(frozen=True)
 class LinkCase:
-    """A customer case attached to an existing global escalation, without copying events."""
+    """A customer case (itself an escalation) attached to a global escalation; both streams
+    record the link, no events are copied."""
 
-    escalation_id: str
-    case_ref: str
-    title: str
-    customer: dict[str, Any] | None = None
-    accounts: tuple[str, ...] = field(default_factory=tuple)
+    global_escalation_id: str
+    case_escalation_id: str
 
 
 @dataclass(frozen=True)

@@ -41,10 +41,15 @@ class InvalidSignal(ValueError):
 
 
 class Customer(BaseModel):
-    """The data subject. Personal fields are kept by the application in its customer field only."""
+    """The data subject. Personal fields are kept by the application in its customer field only,
+    and never published back to Kafka."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
     subject_id: Ref
+    name: Annotated[str, Field(max_length=320)] | None = None
+    email: Annotated[str, Field(max_length=320)] | None = None
+    phone: Annotated[str, Field(max_length=320)] | None = None
+    account_id: Annotated[str, Field(max_length=320)] | None = None
 
 
 class _Data(BaseModel):
@@ -63,7 +68,7 @@ class BbbComplaintReceived(_Data):
 class PrivacyRequestReceived(_Data):
     request_id: Ref
     regulation: Literal["GDPR", "CCPA"]
-    request_kind: Literal["access", "deletion", "correction", "portability", "opt_out", "other"]
+    request_kind: Literal["erasure", "access", "rectification", "opt_out"]
     received_at: AwareDatetime
     """Starts the legal clock (GDPR one month, CCPA 45 days)."""
     customer: Customer
@@ -78,9 +83,9 @@ class SupportCaseEscalated(_Data):
     description: LongText | None = None
     severity: Severity = "SEV3"
     customer: Customer | None = None
-    accounts: list[Ref] = Field(default_factory=list)
+    account: Ref | None = None
     global_escalation_id: Ref | None = None
-    """When set, the case is linked to that global escalation instead of opening a new one."""
+    """When set, the case opened for this signal is linked to that global escalation."""
 
 
 class MonitoringAlertRaised(_Data):
@@ -179,16 +184,15 @@ def apply_signal(commands: SignalCommands, signal: Signal) -> None:
     data = signal.data
     key, actor = signal.idempotency_key, signal.actor
     if isinstance(data, SupportCaseEscalated) and data.global_escalation_id:
+        # Two commands, each with its own key: after a crash between them, the redelivered
+        # signal finds the case already opened and only links it.
+        case_id = commands.open_escalation(
+            opening_command(signal), actor=actor, idempotency_key=f"{key}:open"
+        )
         commands.link_case(
-            LinkCase(
-                escalation_id=data.global_escalation_id,
-                case_ref=f"{data.escalated_by}:case/{data.case_id}",
-                title=data.title,
-                customer=_customer(data.customer),
-                accounts=tuple(data.accounts),
-            ),
+            LinkCase(global_escalation_id=data.global_escalation_id, case_escalation_id=case_id),
             actor=actor,
-            idempotency_key=key,
+            idempotency_key=f"{key}:link",
         )
     elif isinstance(data, SurveyCompleted):
         commands.record_feedback(
@@ -240,7 +244,7 @@ def opening_command(signal: Signal) -> OpenEscalation:
             external_ref=f"{data.escalated_by}:case/{data.case_id}",
             description=data.description,
             customer=_customer(data.customer),
-            accounts=tuple(data.accounts),
+            account=data.account,
         )
     if isinstance(data, MonitoringAlertRaised):
         return OpenEscalation(
@@ -251,10 +255,10 @@ def opening_command(signal: Signal) -> OpenEscalation:
             external_ref=f"monitoring:alert/{data.alert_id}",
             received_at=data.started_at,
             components=tuple(data.components),
-            regions=tuple(data.regions),
+            tags=tuple(f"region:{region}" for region in data.regions),
         )
     raise InvalidSignal(f"signal type {signal.envelope.type} opens nothing")  # pragma: no cover
 
 
 def _customer(customer: Customer | None) -> dict[str, Any] | None:
-    return None if customer is None else customer.model_dump()
+    return None if customer is None else customer.model_dump(exclude_none=True)

@@ -16,7 +16,6 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, event
 
-from adapters.kafka.ports import LinkCase, OpenEscalation, RecordFeedback, SignalRejected
 from adapters.kafka.relay import Relay
 from infra.kafka_settings import KafkaSettings
 from infra.kafka_wiring import build_relay
@@ -33,20 +32,11 @@ class Ticket(Aggregate):
         self.customer = customer
         self.details = details or {}
         self.notes: list[str] = []
-        self.linked: list[str] = []
-        self.feedback: list[tuple[str, int]] = []
 
     @event("NoteAdded")
     def add_note(self, text: str, actor: str) -> None:
         self.notes.append(text)
 
-    @event("CaseLinked")
-    def link(self, case_ref: str, actor: str) -> None:
-        self.linked.append(case_ref)
-
-    @event("FeedbackReceived")
-    def receive_feedback(self, survey: str, score: int, actor: str) -> None:
-        self.feedback.append((survey, score))
 
 
 class IdempotencyRecord(Aggregate):
@@ -78,21 +68,6 @@ class Tickets(Application[UUID]):
         for text in texts:
             ticket.add_note(text, actor)
         self.save(ticket)
-
-    def link(self, ticket_id: UUID, case_ref: str, *, actor: str, idempotency_key: str) -> None:
-        if self._previous(idempotency_key) is not None:
-            return
-        ticket = self.repository.get(ticket_id)
-        ticket.link(case_ref, actor)
-        self._save_with_key(ticket, idempotency_key, str(ticket_id))
-
-    def feedback(self, ticket_id: UUID, survey: str, score: int, *, actor: str,
-                 idempotency_key: str) -> None:
-        if self._previous(idempotency_key) is not None:
-            return
-        ticket = self.repository.get(ticket_id)
-        ticket.receive_feedback(survey, score, actor)
-        self._save_with_key(ticket, idempotency_key, str(ticket_id))
 
     def tickets(self) -> list[Ticket]:
         ids = {
@@ -147,40 +122,6 @@ def _json_safe(value: Any) -> Any:
     if isinstance(value, UUID):
         return str(value)
     return value
-
-
-class TicketCommands:
-    """`SignalCommands` on the throwaway application, as infra does it on the real one."""
-
-    def __init__(self, app: Tickets) -> None:
-        self.app = app
-
-    def open_escalation(self, command: OpenEscalation, *, actor: str, idempotency_key: str) -> str:
-        details = _json_safe({k: v for k, v in asdict(command).items()
-                              if k not in {"title", "source", "customer"}})
-        ticket_id = self.app.open(command.title, actor=actor, customer=command.customer,
-                                  source=command.source, details=details,
-                                  idempotency_key=idempotency_key)
-        return str(ticket_id)
-
-    def link_case(self, command: LinkCase, *, actor: str, idempotency_key: str) -> None:
-        self.app.link(self._id(command.escalation_id), command.case_ref, actor=actor,
-                      idempotency_key=idempotency_key)
-
-    def record_feedback(self, command: RecordFeedback, *, actor: str, idempotency_key: str) -> None:
-        self.app.feedback(self._id(command.escalation_id), command.survey, command.score,
-                          actor=actor, idempotency_key=idempotency_key)
-
-    def _id(self, escalation_id: str) -> UUID:
-        try:
-            ticket_id = UUID(escalation_id)
-        except ValueError:
-            raise SignalRejected(f"not an escalation id: {escalation_id!r}") from None
-        try:
-            self.app.repository.get(ticket_id)
-        except AggregateNotFoundError:
-            raise SignalRejected(f"no escalation {escalation_id}") from None
-        return ticket_id
 
 
 def write_history(app: Tickets, escalations: int, notes_each: int, start: int = 0) -> None:
