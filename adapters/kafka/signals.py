@@ -15,8 +15,10 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    StrictInt,
     ValidationError,
     model_validator,
 )
@@ -30,6 +32,14 @@ from adapters.kafka.ports import (
 
 SIGNAL_TYPE_PREFIX = "escalations.signal."
 
+def _rfc3339_text(value: Any) -> Any:
+    # JSON has no dates: an instant is text with an offset, never a bare number of seconds.
+    if not isinstance(value, str):
+        raise ValueError("expected an RFC 3339 date-time string with an offset")
+    return value
+
+
+Instant = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text)]
 Severity = Literal["SEV1", "SEV2", "SEV3", "SEV4"]
 Text = Annotated[str, Field(min_length=1, max_length=500)]
 LongText = Annotated[str, Field(max_length=20000)]
@@ -61,7 +71,7 @@ class BbbComplaintReceived(_Data):
     title: Text
     description: LongText | None = None
     customer: Customer
-    received_at: AwareDatetime
+    received_at: Instant
     severity: Severity = "SEV3"
 
 
@@ -69,7 +79,7 @@ class PrivacyRequestReceived(_Data):
     request_id: Ref
     regulation: Literal["GDPR", "CCPA"]
     request_kind: Literal["erasure", "access", "rectification", "opt_out"]
-    received_at: AwareDatetime
+    received_at: Instant
     """Starts the legal clock (GDPR one month, CCPA 45 days)."""
     customer: Customer
     title: Text | None = None
@@ -94,15 +104,15 @@ class MonitoringAlertRaised(_Data):
     severity: Severity = "SEV2"
     components: list[Ref] = Field(min_length=1)
     regions: list[Ref] = Field(default_factory=list)
-    started_at: AwareDatetime | None = None
+    started_at: Instant | None = None
 
 
 class SurveyCompleted(_Data):
     escalation_id: Ref
     survey: Literal["CSAT", "NPS"]
-    score: int
+    score: StrictInt
     comment: LongText | None = None
-    responded_at: AwareDatetime | None = None
+    responded_at: Instant | None = None
 
     @model_validator(mode="after")
     def _score_fits_survey(self) -> SurveyCompleted:
@@ -129,7 +139,7 @@ class Envelope(BaseModel):
     id: Ref
     source: Ref
     type: str
-    time: AwareDatetime | None = None
+    time: Instant | None = None
     datacontenttype: Literal["application/json"] | None = None
     data: dict[str, Any]
 
