@@ -23,7 +23,13 @@ from infra.kafka_settings import KafkaSettings
 from infra.kafka_wiring import build_ingestor
 from infra.settings import Settings
 from tests.kafka.broker import TansuBroker
-from tests.kafka.samples import bbb_complaint, monitoring_alert, privacy_request, support_case, survey
+from tests.kafka.samples import (
+    bbb_complaint,
+    monitoring_alert,
+    privacy_request,
+    support_case,
+    survey,
+)
 
 
 @pytest.fixture
@@ -177,7 +183,7 @@ def test_poison_signals_go_to_the_dead_letter_topic_and_the_consumer_goes_on(
     dead = read_all(broker, topics["dead_letters"], 3)
 
     reasons = [dict(r.headers)[REASON_HEADER].decode() for r in dead]
-    assert [r.value for r in dead][0] == b"{not json", "the original bytes are kept"
+    assert dead[0].value == b"{not json", "the original bytes are kept"
     assert reasons[0].startswith("not JSON")
     assert f"no escalation with id {unknown}" in reasons[1]
     assert "components" in reasons[2]
