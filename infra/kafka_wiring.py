@@ -17,7 +17,7 @@ from eventsourcing.application import Application
 
 from adapters.kafka.ingest import IngestConfig, SignalIngestor
 from adapters.kafka.ports import SignalCommands
-from adapters.kafka.relay import ESCALATION_TOPIC_PREFIX, Relay, RelayConfig
+from adapters.kafka.relay import ESCALATION_TOPIC_PREFIX, Relay, RelayConfig, RelayStatus
 from infra.kafka_settings import KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,20 @@ def build_relay(
         producer_options=settings.producer_options(),
         config=relay_config(settings, topic_prefix),
     )
+
+
+def relay_status(app: Application[Any], settings: KafkaSettings | None = None) -> RelayStatus:
+    """Position and lag of the relay for `settings.events_topic`, read from the store alone."""
+    settings = settings or KafkaSettings()
+    relay = Relay(
+        reader=app.recorder,
+        decoder=app.mapper,
+        positions=app.factory.tracking_recorder(),
+        to_record=_core_event_record,
+        producer_options={},  # never connects: status only reads the store
+        config=relay_config(settings),
+    )
+    return relay.status()
 
 
 def build_ingestor(commands: SignalCommands, settings: KafkaSettings) -> SignalIngestor:
@@ -139,3 +153,36 @@ def start_kafka_workers(
     for thread in workers.threads:
         thread.start()
     return workers
+
+
+def create_topics(
+    settings: KafkaSettings, partitions: int, replication_factor: int
+) -> dict[str, bool]:
+    """Create the three topics where missing; answers, per topic, whether it was created.
+
+    The dead-letter topic has a single partition: it is small and people read it in order.
+    """
+    from kafka.admin import KafkaAdminClient, NewTopic
+    from kafka.errors import TopicAlreadyExistsError
+
+    wanted = {
+        settings.events_topic: partitions,
+        settings.signals_topic: partitions,
+        settings.dead_letter_topic: 1,
+    }
+    admin = KafkaAdminClient(**settings.connection_options())
+    try:
+        existing = set(admin.list_topics())
+        created: dict[str, bool] = {}
+        for name, count in wanted.items():
+            if name in existing:
+                created[name] = False
+                continue
+            try:
+                admin.create_topics([NewTopic(name, count, replication_factor)])
+                created[name] = True
+            except TopicAlreadyExistsError:
+                created[name] = False
+        return created
+    finally:
+        admin.close()

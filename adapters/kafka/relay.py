@@ -205,10 +205,12 @@ class Relay:
         finally:
             self.close()
 
-    def run_until_caught_up(self, timeout_s: float = 60.0) -> int:
-        """Publish rounds until the store has nothing unpublished; for the CLI and tests."""
+    def run_until_caught_up(self, timeout_s: float | None = 60.0) -> int:
+        """Publish rounds until the store has nothing unpublished; for the CLI and tests.
+
+        Unlike `run`, a failed round is raised, not retried."""
         stop = threading.Event()
-        deadline = time.monotonic() + timeout_s
+        deadline = time.monotonic() + (timeout_s if timeout_s is not None else float("inf"))
         total = 0
         while True:
             published = self.publish_round(stop)
