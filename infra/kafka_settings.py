@@ -78,6 +78,10 @@ class KafkaSettings(BaseSettings):
             "client_id": self.client_id,
             "security_protocol": self.security_protocol,
             "ssl_check_hostname": self.ssl_check_hostname,
+            # While the broker is away, fail fast into our own backoff (which honours a stop
+            # request) rather than block a constructor for the client's default 30 s.
+            "bootstrap_timeout_ms": self.request_timeout_ms,
+            "reconnect_backoff_max_ms": int(self.retry_backoff_max_s * 1000),
         }
         optional = {
             "sasl_mechanism": self.sasl_mechanism,
@@ -109,11 +113,8 @@ class KafkaSettings(BaseSettings):
             ),
             # One request in flight per connection: a retried batch can never overtake the next.
             "max_in_flight_requests_per_connection": 1,
-            # While the broker is away, fail fast into the relay's own backoff instead of
-            # blocking in send() or in the constructor for a minute.
+            # Likewise for send() waiting on metadata.
             "max_block_ms": self.request_timeout_ms,
-            "bootstrap_timeout_ms": self.request_timeout_ms,
-            "reconnect_backoff_max_ms": int(self.retry_backoff_max_s * 1000),
         }
 
     def consumer_options(self) -> dict[str, Any]:
