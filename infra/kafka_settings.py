@@ -37,7 +37,8 @@ class KafkaSettings(BaseSettings):
     relay_batch_size: int = Field(default=2000, ge=1)
     """Notifications read from the store and published per acknowledged round."""
 
-    relay_poll_interval_s: float = Field(default=0.2, gt=0)
+    relay_poll_interval_s: float = Field(default=0.05, gt=0)
+    """How often an idle relay looks for new events; bounds the end-to-end lag."""
     linger_ms: int = Field(default=10, ge=0)
     producer_batch_bytes: int = Field(default=262144, ge=1024)
     compression_type: Literal["gzip", "snappy", "lz4", "zstd"] | None = None

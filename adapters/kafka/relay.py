@@ -15,6 +15,7 @@ in stream order too.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import threading
@@ -27,6 +28,7 @@ from typing import Any, Protocol
 from eventsourcing.persistence import Notification, StoredEvent, Tracking
 from kafka import KafkaProducer
 from kafka.errors import KafkaTimeoutError
+from kafka.partitioner.default import DefaultPartitioner, murmur2
 
 from adapters.kafka.cloudevents import DEFAULT_SOURCE, encode, to_cloudevent
 
@@ -103,7 +105,7 @@ class RelayConfig:
     source: str = DEFAULT_SOURCE
     topic_prefix: str = ESCALATION_TOPIC_PREFIX
     batch_size: int = 2000
-    poll_interval_s: float = 0.2
+    poll_interval_s: float = 0.05
     backoff_initial_s: float = 0.2
     backoff_max_s: float = 30.0
     ack_timeout_s: float = 120.0
@@ -114,6 +116,28 @@ class RelayConfig:
     def position_name(self) -> str:
         """One tracked position per relay name and destination topic."""
         return f"{self.name}:{self.topic}"
+
+
+@functools.lru_cache(maxsize=100_000)
+def _key_hash(serialized_key: bytes) -> int:
+    return int(murmur2(serialized_key)) & 0x7FFFFFFF
+
+
+class KeyHashPartitioner(DefaultPartitioner):  # type: ignore[misc]
+    """Kafka's default key partitioning (murmur2, as every client computes it), with the hash
+    of each escalation id remembered: one escalation's many events hash the same key."""
+
+    def partition(self, topic: str, key: Any, serialized_key: bytes | None, value: Any,
+                  serialized_value: Any, cluster: Any) -> int:
+        if serialized_key is None:
+            return int(super().partition(topic, key, serialized_key, value, serialized_value,
+                                         cluster))
+        partitions = cluster.partitions_for_topic(topic)
+        if not partitions:
+            msg = f"Topic {topic} not found in ClusterMetadata"
+            raise ValueError(msg)
+        ordered = sorted(partitions)
+        return int(ordered[_key_hash(serialized_key) % len(ordered)])
 
 
 class Backoff:
@@ -147,7 +171,7 @@ class Relay:
         self.decoder = decoder
         self.positions = positions
         self.to_record = to_record
-        self.producer_options = dict(producer_options)
+        self.producer_options = {"partitioner": KeyHashPartitioner(), **producer_options}
         self.config = config or RelayConfig()
         self.stats = RelayStats()
         self._producer: KafkaProducer | None = None
