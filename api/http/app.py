@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.http import problems
 from api.http.routes import commands, escalations
+from api.http.routes.documents import router as documents_router
 from infra.bootstrap import Container
 
 DESCRIPTION = """
@@ -44,6 +45,7 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
     problems.install(app)
     app.add_middleware(BodySizeLimit, limit=container.settings.max_body_bytes)
 
+    app.include_router(documents_router)
     app.include_router(escalations.router)
     app.include_router(commands.router)
 
