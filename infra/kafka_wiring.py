@@ -18,6 +18,8 @@ from eventsourcing.application import Application
 from adapters.kafka.ingest import IngestConfig, SignalIngestor
 from adapters.kafka.ports import SignalCommands
 from adapters.kafka.relay import ESCALATION_TOPIC_PREFIX, Relay, RelayConfig, RelayStatus
+from infra.application import Escalations
+from infra.kafka_commands import EscalationSignalCommands
 from infra.kafka_settings import KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -89,10 +91,8 @@ def build_ingestor(commands: SignalCommands, settings: KafkaSettings) -> SignalI
     )
 
 
-def application_commands(app: Application[Any]) -> SignalCommands:
+def application_commands(app: Escalations) -> SignalCommands:
     """`SignalCommands` on the escalation application."""
-    from infra.kafka_commands import EscalationSignalCommands
-
     return EscalationSignalCommands(app)
 
 
@@ -116,7 +116,7 @@ class KafkaWorkers:
 
 
 def start_kafka_workers(
-    app: Application[Any],
+    app: Escalations,
     settings: KafkaSettings | None = None,
     *,
     relay: bool = True,
