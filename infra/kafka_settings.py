@@ -44,6 +44,8 @@ class KafkaSettings(BaseSettings):
     compression_type: Literal["gzip", "snappy", "lz4", "zstd"] | None = None
     request_timeout_ms: int = Field(default=30000, ge=100)
     delivery_timeout_ms: int = Field(default=120000, ge=100)
+    """How long a relay round waits for acknowledgements before it drops its producer and
+    publishes again from the tracked position."""
     retry_backoff_max_s: float = Field(default=30.0, gt=0)
 
     session_timeout_ms: int = Field(default=45000, ge=1000)
@@ -108,10 +110,12 @@ class KafkaSettings(BaseSettings):
             "batch_size": self.producer_batch_bytes,
             "compression_type": self.compression_type,
             "request_timeout_ms": self.request_timeout_ms,
-            # kafka-python insists on delivery >= request timeout + linger.
-            "delivery_timeout_ms": max(
-                self.delivery_timeout_ms, self.request_timeout_ms + self.linger_ms
-            ),
+            # The producer itself must never give up on a batch before the relay gives up on the
+            # round: a batch expired alone could let the next batch of its partition through,
+            # and a gap in a partition is the one way first copies could arrive out of order.
+            "delivery_timeout_ms": 2 * self.delivery_timeout_ms
+            + self.request_timeout_ms
+            + self.linger_ms,
             # One request in flight per connection: a retried batch can never overtake the next.
             "max_in_flight_requests_per_connection": 1,
             # Likewise for send() waiting on metadata.

@@ -321,9 +321,30 @@ class Relay:
         self._position = None
 
     def _discard_producer(self) -> None:
+        # Closing without waiting aborts every batch not yet on the wire at once; with one
+        # request in flight per connection, what did reach a partition is a prefix of the round.
         producer, self._producer = self._producer, None
-        if producer is not None:
-            try:
-                producer.close(timeout=0)
-            except Exception:  # closing a broken producer must not mask the real error
-                log.debug("ignoring error while closing producer", exc_info=True)
+        if producer is None:
+            return
+        try:
+            producer.close(timeout=0)
+        except KafkaTimeoutError:
+            _force_close(producer)
+        except Exception:  # closing a broken producer must not mask the real error
+            log.debug("ignoring error while closing producer", exc_info=True)
+
+
+def _force_close(producer: KafkaProducer) -> None:
+    """Stop an abandoned producer's sender thread now.
+
+    kafka-python's close() flushes first and gives up (raising) while batches are pending, which
+    leaves the sender retrying them in the background. A producer the relay abandoned must never
+    deliver later, next to the fresh producer that re-publishes the round."""
+    sender = getattr(producer, "_sender", None)
+    if sender is not None:
+        sender.force_close()
+        sender.join(timeout=5)
+    try:
+        producer.close(timeout=0)  # nothing is pending any more: releases the rest
+    except Exception:
+        log.debug("ignoring error while closing a force-closed producer", exc_info=True)

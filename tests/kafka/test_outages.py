@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from kafka.errors import KafkaTimeoutError
 
 from tests.kafka.broker import TansuBroker, free_port
 from tests.kafka.fakes import Tickets, make_relay, write_history
@@ -26,6 +27,11 @@ FAST_FAILING = {"request_timeout_ms": 1000, "delivery_timeout_ms": 2000}
 
 def all_ids(streams: dict[str, list[str]]) -> set[str]:
     return {i for ids in streams.values() for i in ids}
+
+
+def live_producer_threads() -> int:
+    return sum(t.name == "escalations-network-thread" and t.is_alive()
+               for t in threading.enumerate())
 
 
 def wait_until(condition, timeout_s: float, what: str) -> None:  # type: ignore[no-untyped-def]
@@ -84,6 +90,28 @@ def test_broker_unreachable_mid_stream_loses_nothing_and_keeps_order(
     assert relay.stats.failures > 0
     assert {d["id"] for d in documents} == all_ids(expected)
     assert first_seen_per_key(documents) == expected
+
+
+def test_a_round_the_broker_never_acknowledged_leaves_no_producer_running(
+    tickets: Tickets, proxied_broker: tuple[TansuBroker, CuttableProxy], topics: dict[str, str]
+) -> None:
+    broker, proxy = proxied_broker
+    relay = make_relay(tickets, broker.bootstrap_servers, topics["events"], **FAST_FAILING)
+    before = live_producer_threads()
+    write_history(tickets, escalations=1, notes_each=1)
+    relay.publish_round(threading.Event())
+    with_producer = live_producer_threads()
+    proxy.cut()
+    write_history(tickets, escalations=1, notes_each=1, start=1)
+
+    with pytest.raises(KafkaTimeoutError):
+        relay.publish_round(threading.Event())
+    relay.close()
+
+    # Left running, kafka-python's sender would deliver the abandoned round once the broker is
+    # back, next to the fresh producer that publishes it again.
+    assert with_producer == before + 1
+    assert live_producer_threads() == before
 
 
 def test_broker_restarted_with_its_memory_lost_gets_everything_after_the_position(
