@@ -3,20 +3,13 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
+from infra.bootstrap import ensure_postgres_schema
+from infra.settings import Settings
 from tests.kafka.broker import TansuBroker
 from tests.kafka.fakes import Tickets
-
-POSTGRES = {
-    "POSTGRES_DBNAME": "test",
-    "POSTGRES_HOST": "127.0.0.1",
-    "POSTGRES_PORT": "5432",
-    "POSTGRES_USER": "postgres",
-    "POSTGRES_PASSWORD": "",
-}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -54,44 +47,14 @@ def topics() -> dict[str, str]:
     }
 
 
-def _postgres_available() -> bool:
-    import psycopg
-
-    try:
-        with psycopg.connect(
-            host="127.0.0.1", port=5432, user="postgres", dbname="test", connect_timeout=2
-        ):
-            return True
-    except psycopg.OperationalError:
-        return False
-
-
 @pytest.fixture
-def postgres_schema() -> Iterator[str]:
-    import psycopg
-
-    if not _postgres_available():
-        if os.environ.get("CI") == "true":
-            pytest.fail("PostgreSQL is not reachable on 127.0.0.1:5432 and CI=true")
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-    schema = f"kafka_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(host="127.0.0.1", user="postgres", dbname="test", autocommit=True) as c:
-        c.execute(f'CREATE SCHEMA "{schema}"')
-    yield schema
-    with psycopg.connect(host="127.0.0.1", user="postgres", dbname="test", autocommit=True) as c:
-        c.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
-    """Environment for an eventsourcing application on each backend the product supports."""
-    if request.param == "sqlite":
-        return {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "SQLITE_DBNAME": str(tmp_path / "store.db"),
-        }
-    schema = request.getfixturevalue("postgres_schema")
-    return {"PERSISTENCE_MODULE": "eventsourcing.postgres", **POSTGRES, "POSTGRES_SCHEMA": schema}
+def store_env(database_url: str) -> dict[str, str]:
+    """eventsourcing configuration for the throwaway application, on each backend the product
+    supports (the shared `database_url` fixture: a SQLite file, a PostgreSQL schema)."""
+    settings = Settings(database_url=database_url)
+    if settings.is_postgres:
+        ensure_postgres_schema(settings)
+    return settings.eventsourcing_env()
 
 
 @pytest.fixture
