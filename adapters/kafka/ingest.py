@@ -24,7 +24,7 @@ from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from adapters.kafka.ports import SignalCommands, SignalDeferred, SignalRejected
-from adapters.kafka.relay import Backoff
+from adapters.kafka.relay import Backoff, close_now
 from adapters.kafka.signals import InvalidSignal, apply_signal, parse_signal
 
 log = logging.getLogger(__name__)
@@ -172,16 +172,17 @@ class SignalIngestor:
         return self._dead_letters
 
     def _close_dead_letters(self) -> None:
+        # An abandoned dead letter must not turn up later as a second copy.
         producer, self._dead_letters = self._dead_letters, None
         if producer is not None:
-            _close_quietly(producer)
+            close_now(producer)
 
     def _note(self, error: BaseException) -> None:
         self.stats.last_error = f"{type(error).__name__}: {error}"
 
 
-def _close_quietly(client: KafkaConsumer | KafkaProducer) -> None:
+def _close_quietly(consumer: KafkaConsumer) -> None:
     try:
-        client.close() if isinstance(client, KafkaConsumer) else client.close(timeout=1)
+        consumer.close()
     except Exception:
-        log.debug("ignoring error while closing a Kafka client", exc_info=True)
+        log.debug("ignoring error while closing a Kafka consumer", exc_info=True)

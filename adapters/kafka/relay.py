@@ -324,14 +324,18 @@ class Relay:
         # Closing without waiting aborts every batch not yet on the wire at once; with one
         # request in flight per connection, what did reach a partition is a prefix of the round.
         producer, self._producer = self._producer, None
-        if producer is None:
-            return
-        try:
-            producer.close(timeout=0)
-        except KafkaTimeoutError:
-            _force_close(producer)
-        except Exception:  # closing a broken producer must not mask the real error
-            log.debug("ignoring error while closing producer", exc_info=True)
+        if producer is not None:
+            close_now(producer)
+
+
+def close_now(producer: KafkaProducer) -> None:
+    """Close a producer without waiting, dropping whatever it has not sent yet."""
+    try:
+        producer.close(timeout=0)
+    except KafkaTimeoutError:
+        _force_close(producer)
+    except Exception:  # closing a broken producer must not mask the error that led here
+        log.debug("ignoring error while closing producer", exc_info=True)
 
 
 def _force_close(producer: KafkaProducer) -> None:
