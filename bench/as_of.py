@@ -11,8 +11,9 @@ import statistics
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from uuid import uuid4
 
+from domain.escalation import Escalation
 from infra.bootstrap import build
 from infra.settings import Settings
 
@@ -28,21 +29,34 @@ def main() -> None:
         url = args.database_url or f"sqlite:///{tmp}/asof.db"
         container = build(Settings(database_url=url))
         app = container.app
-        eid = app.open(
+        escalation = Escalation.open(
             actor="bench",
             at=start,
-            title="Long",
+            title="Long-running global incident",
             scope="global",
-            source="internal",
-            severity="SEV3",
-        ).escalation_id
+            source="tools_outage",
+            severity="SEV2",
+        )
+        app.save(escalation)
+        eid = escalation.id
         loaded = time.perf_counter()
+        # A realistic mix for a long incident: notes, communications to each audience, linked cases.
+        audiences = ("public", "executive", "sales_cs", "customer")
         for i in range(1, args.events):
-
-            def action(escalation: Any, *, at: datetime, i: int = i) -> None:
+            at = start + timedelta(seconds=i)
+            if i % 10 == 0:
+                escalation.communicate(
+                    actor="bench", at=at, audience=audiences[i % 4], channel="email",
+                    body=f"Update {i}", next_update_due=at + timedelta(minutes=30),
+                )  # fmt: skip
+            elif i % 7 == 0:
+                escalation.trigger_event(
+                    Escalation.CaseLinked, timestamp=at, actor="bench", case_id=str(uuid4())
+                )
+            else:
                 escalation.add_note(actor="bench", at=at, text=f"note {i}")
-
-            app.execute(eid, action, at=start + timedelta(seconds=i))
+            if i % 100 == 0 or i == args.events - 1:
+                app.save(escalation)  # snapshots are taken as usual, every interval
         print(f"wrote {args.events} events in {time.perf_counter() - loaded:.1f} s")
         samples = []
         rng = random.Random(7)

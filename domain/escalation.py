@@ -17,6 +17,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.errors import IllegalTransition, InvalidCommand, RuleViolated, UnknownItem
 from domain.policies import TRANSITIONS, allowed, legal_clock
+from domain.snapshot import CompactSnapshot
 from domain.validation import (
     clean_customer,
     enum_value,
@@ -51,6 +52,8 @@ def _whole_number_between(value: object, low: int, high: int) -> bool:
 
 class Escalation(Aggregate):
     """Anything a CX organisation must drive to resolution under scrutiny."""
+
+    Snapshot = CompactSnapshot
 
     class Event(Aggregate.Event):
         actor: str
