@@ -138,7 +138,9 @@ def start_kafka_workers(
         workers.relay = build_relay(app, settings, to_record=to_record, topic_prefix=topic_prefix)
         workers.threads.append(
             threading.Thread(
-                target=workers.relay.run, args=(workers.stop_event,), name="kafka-relay",
+                target=workers.relay.run,
+                args=(workers.stop_event,),
+                name="kafka-relay",
                 daemon=True,
             )
         )
@@ -146,7 +148,9 @@ def start_kafka_workers(
         workers.ingestor = build_ingestor(commands or application_commands(app), settings)
         workers.threads.append(
             threading.Thread(
-                target=workers.ingestor.run, args=(workers.stop_event,), name="kafka-ingest",
+                target=workers.ingestor.run,
+                args=(workers.stop_event,),
+                name="kafka-ingest",
                 daemon=True,
             )
         )

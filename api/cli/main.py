@@ -166,5 +166,14 @@ def export_events(
     console.print(f"{count} events exported")
 
 
+def _register_subcommands() -> None:
+    from api.cli.kafka import register as register_kafka
+
+    register_kafka(cli)
+
+
+_register_subcommands()
+
+
 def main() -> None:
     cli()
