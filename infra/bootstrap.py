@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from infra.application import Clock, Escalations, system_clock
+from infra.privacy.erasure import ErasureHooks
 from infra.privacy.master_key import master_keys
 from infra.settings import Settings
 
@@ -15,6 +16,8 @@ class Container:
 
     settings: Settings
     app: Escalations
+    erasure_hooks: ErasureHooks = field(default_factory=ErasureHooks)
+    """Views that hold data derived from customers register here to be purged on an erasure."""
 
     def close(self) -> None:
         self.app.close()

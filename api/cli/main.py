@@ -12,6 +12,7 @@ from uuid import UUID
 import typer
 from rich.console import Console
 
+from api.cli.subjects import subjects_cli
 from infra.bootstrap import Container, build
 from infra.settings import Settings
 
@@ -23,6 +24,7 @@ cli = typer.Typer(
 )
 events_cli = typer.Typer(help="The event store itself.", no_args_is_help=True)
 cli.add_typer(events_cli, name="events")
+cli.add_typer(subjects_cli, name="subjects")
 
 console = Console(stderr=True)
 
