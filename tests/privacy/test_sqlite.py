@@ -1,5 +1,5 @@
-"""The erasure suite on SQLite: the scan reads the database file, its -wal and -shm files byte by
-byte, and every table through SQL."""
+"""The erasure and key store suites on SQLite: the scan reads the database file, its -wal and -shm
+files byte by byte, and every table through SQL."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.privacy.behaviour import ErasureBehaviour
+from tests.privacy.keys_behaviour import OLD, KeyStoreBehaviour, container_with, open_for
 
 
 def sqlite_path(url: str) -> Path:
@@ -38,3 +39,29 @@ class TestErasureOnSQLite(ErasureBehaviour):
                         for v in row
                     )
         return "\n".join(chunks)
+
+
+class TestSubjectKeysOnSQLite(KeyStoreBehaviour):
+    @pytest.fixture
+    def url(self, sqlite_url: str) -> str:
+        return sqlite_url
+
+    def test_a_deleted_key_leaves_no_bytes_in_the_database_or_its_wal(self, url: str) -> None:
+        container = container_with(url, OLD)
+        try:
+            escalation_id = open_for(container, "Shredded")
+            subject = container.app.get(escalation_id).customer["subject_id"]
+            database = sqlite_path(url)
+            with sqlite3.connect(database) as connection:
+                key_id, wrapped = connection.execute(
+                    "SELECT key_id, wrapped_key FROM subject_keys WHERE subject_id = ?", (subject,)
+                ).fetchone()
+
+            assert container.app.subject_keys.delete(subject)
+
+            for file in (database, Path(f"{database}-wal")):
+                if file.exists():
+                    raw = file.read_bytes()
+                    assert wrapped not in raw and key_id not in raw, file
+        finally:
+            container.close()

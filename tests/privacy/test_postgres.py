@@ -11,6 +11,7 @@ from psycopg import sql
 
 from tests.conftest import POSTGRES_BASE
 from tests.privacy.behaviour import ErasureBehaviour
+from tests.privacy.keys_behaviour import KeyStoreBehaviour
 
 
 def schema_of(url: str) -> str:
@@ -51,3 +52,10 @@ class TestErasureOnPostgreSQL(ErasureBehaviour):
             for _, row in rows
             for v in row
         )
+
+
+@pytest.mark.postgres
+class TestSubjectKeysOnPostgreSQL(KeyStoreBehaviour):
+    @pytest.fixture
+    def url(self, postgres_url: str) -> str:
+        return postgres_url
