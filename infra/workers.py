@@ -14,4 +14,6 @@ class Stoppable(Protocol):
 
 def background_workers(container: Container) -> list[Callable[[], Any]]:
     """Start hooks for the API's lifespan; each returns a handle with .stop()."""
-    return []
+    from infra.privacy.cache_watch import ErasedFromCache
+
+    return [lambda: ErasedFromCache(container.app).start()]

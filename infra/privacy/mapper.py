@@ -54,7 +54,9 @@ class PersonalDataMapper(Mapper[UUID]):
 
     def seal(self, customer: Mapping[str, Any]) -> dict[str, Any]:
         subject_id = str(customer["subject_id"])
-        key = self._keys.get_or_create(subject_id)
+        # A read first: most writes (snapshots, a subject's later cases) find the key there, and
+        # only a new subject costs the write that creates one, committed before this event.
+        key = self._keys.get(subject_id) or self._keys.get_or_create(subject_id)
         sealed = dict(customer)
         for field in PERSONAL_FIELDS:
             value = customer.get(field)

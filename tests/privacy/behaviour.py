@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from api.cli.main import cli
 from api.http.app import create_app
 from infra.bootstrap import Container, build
+from infra.privacy.cache_watch import ErasedFromCache
 from infra.settings import Settings
 
 NAME = "Quintessa Marlowe"
@@ -242,6 +243,24 @@ class ErasureBehaviour:
             assert NAME not in repr(_cached(store.container))
             assert other.app.get(UUID(case)).customer["name"] == "[erased]"
             assert NAME not in repr(_cached(other))
+        finally:
+            other.close()
+
+    def test_a_process_that_never_loads_the_escalation_again_drops_it_from_its_cache(
+        self, store: Store, url: str, clock: Any
+    ) -> None:
+        other = build(Settings(database_url=url, snapshot_interval=3), clock=clock)
+        try:
+            for case in store.cases:
+                assert other.app.get(UUID(case)).customer["name"] == NAME
+            watch = ErasedFromCache(other.app)
+
+            self._erase(store)
+
+            assert sorted(str(i) for i in watch.poll()) == sorted(store.cases)
+            cache = other.app.repository.cache
+            assert cache is not None and not any(UUID(c) in cache.cache for c in store.cases)
+            assert watch.poll() == []
         finally:
             other.close()
 
