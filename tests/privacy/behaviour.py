@@ -102,11 +102,11 @@ class ErasureBehaviour:
         other_subject = client.get(f"/escalations/{other}").json()["customer"]["subject_id"]
         return Store(container, client, subject, [first, second], other_subject, other)
 
-    def _export(self, url: str, tmp_path: Path) -> str:
+    def _export(self, url: str, tmp_path: Path, personal_data: str = "clear") -> str:
+        """The export as it shows the most: personal data in clear, opened with the keys."""
         target = tmp_path / "export.jsonl"
-        result = CliRunner().invoke(
-            cli, ["events", "export", "-o", str(target), "--database-url", url]
-        )
+        arguments = ["events", "export", "-o", str(target), "--database-url", url]
+        result = CliRunner().invoke(cli, [*arguments, "--personal-data", personal_data])
         assert result.exit_code == 0, result.output
         return target.read_text()
 
@@ -140,6 +140,19 @@ class ErasureBehaviour:
         shown = self._everything_read_through_the_api(store, store.cases[0])
         assert found_in(shown, NEEDLES) == list(NEEDLES)
         assert f"Dear {NAME}," in shown
+
+    def test_an_export_names_customers_by_subject_id_unless_asked_for_clear_data(
+        self, store: Store, url: str, tmp_path: Path
+    ) -> None:
+        default = self._export(url, tmp_path, "pseudonymised")
+        clear = self._export(url, tmp_path, "clear")
+
+        assert found_in(default, NEEDLES + OTHER_NEEDLES) == []
+        assert store.subject in default and store.other_subject in default
+        assert found_in(clear, NEEDLES + OTHER_NEEDLES) == list(NEEDLES + OTHER_NEEDLES)
+        default_plain = CliRunner().invoke(cli, ["events", "export", "--database-url", url])
+        assert default_plain.exit_code == 0
+        assert found_in(default_plain.stdout, NEEDLES) == []
 
     def test_after_erasure_nothing_readable_remains_in_the_store_the_api_or_the_export(
         self, store: Store, url: str, tmp_path: Path
