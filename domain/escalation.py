@@ -19,8 +19,6 @@ from domain.errors import IllegalTransition, InvalidCommand, RuleViolated, Unkno
 from domain.policies import TRANSITIONS, allowed, legal_clock
 from domain.snapshot import CompactSnapshot
 from domain.validation import (
-    ERASED,
-    PERSONAL_FIELDS,
     clean_customer,
     enum_value,
     erased_customer,
@@ -195,6 +193,7 @@ class Escalation(Aggregate):
         self.postmortem_published_at: datetime | None = None
         self.feedback: list[dict[str, Any]] = []
         self.reopen_count = 0
+        self.customer_erased_at: datetime | None = None
 
     # ---------------------------------------------------------------- guards
 
@@ -922,11 +921,13 @@ class Escalation(Aggregate):
         def apply(self, aggregate: Escalation) -> None:
             if aggregate.customer is not None:
                 aggregate.customer = erased_customer(aggregate.customer)
+            aggregate.customer_erased_at = self.timestamp
 
     @property
     def customer_data_erased(self) -> bool:
-        customer = self.customer or {}
-        return any(customer.get(field) == ERASED for field in PERSONAL_FIELDS)
+        """Whether the stream records the erasure. Not inferred from the fields: once the key is
+        gone they read as erased in the store already, before the erasure is recorded here."""
+        return self.customer_erased_at is not None
 
     def erase_customer_data(self, *, actor: str, at: datetime, subject_id: str) -> None:
         """Allowed in every status, final ones included: the law does not wait for a case to be

@@ -25,6 +25,7 @@ _TOP_LEVEL = (
     "resolved_at",
     "closed_at",
     "postmortem_published_at",
+    "customer_erased_at",
 )
 _IN_OBJECTS = {
     "privacy": ("acknowledge_by", "latest_extended_deadline"),

@@ -27,7 +27,7 @@ def test_erasing_replaces_each_personal_field_that_held_something_and_keeps_the_
         "phone": None,
         "account_id": None,
     }
-    assert e.customer_data_erased
+    assert e.customer_data_erased and e.customer_erased_at == e.modified_on
     [*_, erased] = e.pending_events
     assert type(erased).__name__ == "CustomerDataErased"
     assert vars(erased)["subject_id"] == "s-7"
@@ -43,7 +43,7 @@ def test_erasing_keeps_the_status_and_the_rest_of_the_history() -> None:
 
     after = state_of(e)
     changed = {k for k in before if before[k] != after[k]}
-    assert changed == {"customer", "_version", "_modified_on"}
+    assert changed == {"customer", "customer_erased_at", "_version", "_modified_on"}
     assert e.status == "closed"
 
 

@@ -309,6 +309,12 @@ class ErasureBehaviour:
 
         assert result.exit_code == 0, result.output
         assert found_in(self._export(url, tmp_path), NEEDLES) == []
+        # A fresh process read the fields as erased already (no key), and still recorded it.
+        for case in store.cases:
+            events = store.client.get(f"/escalations/{case}/events").json()["items"]
+            assert events[-1]["type"] == "CustomerDataErased"
+            assert events[-1]["actor"] == "dpo"
+            assert store.client.get(f"/escalations/{case}").json()["customer_erased_at"]
         unknown = CliRunner().invoke(cli, ["subjects", "erase", "nobody", "--database-url", url])
         assert unknown.exit_code == 1
 
