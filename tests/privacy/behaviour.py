@@ -210,6 +210,9 @@ class ErasureBehaviour:
         assert [n["text"] for n in first["notes"]] == [f"Refund step {i}" for i in range(4)]
         report = store.client.get(f"/escalations/{store.cases[0]}/updates/executive?format=md")
         assert report.status_code == 200
+        timeline = store.client.get(f"/escalations/{store.cases[0]}/timeline").json()
+        assert timeline[-1]["kind"] == "customer_data_erased"
+        assert "personal data was erased" in timeline[-1]["text"]
         record = store.client.get(f"/subjects/{store.subject}/erasure").json()
         [erasure] = record["erasures"]
         assert sorted(erasure["escalation_ids"]) == sorted(store.cases)
