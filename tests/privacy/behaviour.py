@@ -167,6 +167,7 @@ class ErasureBehaviour:
             shown = self._everything_read_through_the_api(store, case)
             assert found_in(shown, NEEDLES) == []
             assert "[erased]" in shown
+            assert "Dear [erased]" not in shown
             customer = store.client.get(f"/escalations/{case}").json()["customer"]
             assert customer == {
                 "subject_id": store.subject,
