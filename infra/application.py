@@ -154,6 +154,9 @@ class Escalations(Application[UUID]):
         self.subject_keys.create_table()
         assert isinstance(self.mapper, PersonalDataMapper)
         self.mapper.keys = self.subject_keys
+        self.pseudonymous_mapper = self.mapper.without_personal_data()
+        """Decodes stored events with customers as subject ids only, looking up no key: for
+        followers that never show personal data (views, relays, pseudonymised exports)."""
 
     def construct_mapper(self) -> Mapper[UUID]:
         """Customer personal fields are sealed per data subject in events and snapshots."""

@@ -52,16 +52,6 @@ def event_to_record(domain_event: Any, position: int | None = None) -> dict[str,
     return record
 
 
-def pseudonymised(record: dict[str, Any]) -> dict[str, Any]:
-    """The record with its customer reduced to the subject id: for copies that leave the store,
-    which an erasure cannot reach."""
-    customer = record["data"].get("customer")
-    if not isinstance(customer, dict):
-        return record
-    data = record["data"] | {"customer": {"subject_id": customer.get("subject_id")}}
-    return record | {"data": data}
-
-
 def escalation_to_dict(escalation: Escalation) -> dict[str, Any]:
     """The current state of one escalation, JSON-ready."""
     state: dict[str, Any] = jsonable(

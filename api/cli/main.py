@@ -166,7 +166,7 @@ def export_events(
     ] = PersonalData.pseudonymised,
 ) -> None:
     """Write every escalation event, in global order, as JSON Lines."""
-    from infra.serialization import event_to_record, pseudonymised
+    from infra.serialization import event_to_record
 
     app = container_for(database_url).app
     if personal_data is PersonalData.clear:
@@ -177,10 +177,9 @@ def export_events(
     stream = output.open("w", encoding="utf-8") if output else sys.stdout
     count = 0
     try:
+        mapper = app.mapper if personal_data is PersonalData.clear else app.pseudonymous_mapper
         for notification in app.notifications():
-            record = event_to_record(app.mapper.to_domain_event(notification), notification.id)
-            if personal_data is PersonalData.pseudonymised:
-                record = pseudonymised(record)
+            record = event_to_record(mapper.to_domain_event(notification), notification.id)
             stream.write(json.dumps(record, separators=(",", ":")) + "\n")
             count += 1
     finally:

@@ -33,8 +33,20 @@ CUSTOMER_PATHS: dict[type[Any], tuple[str, ...]] = {
 class PersonalDataMapper(Mapper[UUID]):
     keys: SubjectKeys | None = None
     """Set by the application once its recorder exists; the keys live in the same database."""
+    pseudonymous: bool = False
+    """Read customers as their subject id only, without looking up any key: for followers that
+    never show personal data (views, the Kafka relay), so they cost no key lookup per customer
+    and never hold a plain field in memory."""
+
+    def without_personal_data(self) -> PersonalDataMapper:
+        """A mapper for reading only, which gives every customer as `{"subject_id": ...}`."""
+        reader = PersonalDataMapper(self.transcoder, self.compressor, self.cipher)
+        reader.pseudonymous = True
+        return reader
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        if self.pseudonymous:
+            raise TypeError("a pseudonymous mapper only reads; write with the application's own")
         path = _path_of(domain_event)
         if path is not None:
             customer = _get(vars(domain_event), path)
@@ -47,8 +59,11 @@ class PersonalDataMapper(Mapper[UUID]):
         path = _path_of(domain_event)
         if path is not None:
             customer = _get(vars(domain_event), path)
-            if isinstance(customer, Mapping) and any(map(is_sealed, customer.values())):
-                # The event was made just now from the stored state: nothing else holds it.
+            # The event was made just now from the stored state: nothing else holds it.
+            if self.pseudonymous and isinstance(customer, Mapping):
+                pseudonym = {"subject_id": customer.get("subject_id")}
+                _get(vars(domain_event), path[:-1])[path[-1]] = pseudonym
+            elif isinstance(customer, Mapping) and any(map(is_sealed, customer.values())):
                 _get(vars(domain_event), path[:-1])[path[-1]] = self.open(customer)
         return domain_event
 

@@ -10,6 +10,7 @@ import pytest
 
 from domain.escalation import Escalation
 from infra.application import IdempotencyRecord
+from infra.bootstrap import build
 from infra.privacy.crypto import MasterKey, MasterKeyError, SubjectKey, is_sealed
 from infra.privacy.erasure import SubjectErasures
 from infra.privacy.mapper import CUSTOMER_PATHS
@@ -97,3 +98,31 @@ def test_every_stored_type_that_can_hold_a_customer_is_sealed_by_the_mapper() ->
     assert with_customer == {Escalation.Opened}
     assert all(issubclass(t, tuple(CUSTOMER_PATHS)) for t in with_customer)
     assert issubclass(Escalation.Snapshot, tuple(CUSTOMER_PATHS))
+
+
+class _NoKeys:
+    def get(self, subject_id: str) -> None:
+        raise AssertionError("a pseudonymous read must not look up any key")
+
+    get_or_create = get
+
+
+def test_a_pseudonymous_reader_gives_subject_ids_only_and_never_asks_for_a_key(
+    tmp_path: Path,
+) -> None:
+    container = build(Settings(database_url=f"sqlite:///{tmp_path}/p.db"))
+    try:
+        app = container.app
+        customer = {"subject_id": "s-9", "name": "Ines Duarte", "email": "ines@example.org"}
+        fields = {"title": "t", "scope": "customer", "source": "email", "severity": "SEV4"}
+        app.open(actor="a", customer=customer, **fields)
+        reader = app.pseudonymous_mapper
+        reader.keys = _NoKeys()  # type: ignore[assignment]
+
+        [opened] = [reader.to_domain_event(n) for n in app.notifications()]
+
+        assert vars(opened)["customer"] == {"subject_id": "s-9"}
+        with pytest.raises(TypeError, match="only reads"):
+            reader.to_stored_event(opened)
+    finally:
+        container.close()
