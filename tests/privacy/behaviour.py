@@ -110,8 +110,10 @@ class ErasureBehaviour:
         assert result.exit_code == 0, result.output
         return target.read_text()
 
-    def _erase(self, store: Store, subject: str | None = None) -> Any:
-        response = store.client.post(f"/subjects/{subject or store.subject}/erasure")
+    def _erase(self, store: Store, subject: str | None = None, **body: Any) -> Any:
+        response = store.client.post(
+            f"/subjects/{subject or store.subject}/erasure", json=body or None
+        )
         assert response.status_code == 200, response.text
         return response.json()
 
@@ -195,7 +197,7 @@ class ErasureBehaviour:
             for case in store.cases
         }
 
-        self._erase(store)
+        self._erase(store, request_id=store.cases[1])
 
         for case, old in before.items():
             now = store.client.get(f"/escalations/{case}/events").json()["items"]
@@ -218,6 +220,7 @@ class ErasureBehaviour:
         [erasure] = record["erasures"]
         assert sorted(erasure["escalation_ids"]) == sorted(store.cases)
         assert erasure["by"] == "ana.lima" and erasure["key_deleted"] is True
+        assert erasure["request_id"] == store.cases[1]
 
     def test_erasing_twice_answers_the_same_and_records_nothing_more(self, store: Store) -> None:
         first = self._erase(store)
@@ -233,6 +236,18 @@ class ErasureBehaviour:
             store.client.get(f"/escalations/{c}").json()["version"] for c in store.cases
         ] == versions
         assert len(store.client.get(f"/subjects/{store.subject}/erasure").json()["erasures"]) == 1
+
+    def test_an_erasure_request_with_unknown_fields_is_refused_before_anything_is_erased(
+        self, store: Store
+    ) -> None:
+        response = store.client.post(
+            f"/subjects/{store.subject}/erasure", json={"reason": "free text"}
+        )
+
+        assert response.status_code == 422
+        assert response.json()["type"] == "/problems/validation-error"
+        customer = store.client.get(f"/escalations/{store.cases[0]}").json()["customer"]
+        assert customer["name"] == NAME
 
     def test_an_unknown_subject_is_a_404_problem(self, store: Store) -> None:
         response = store.client.post("/subjects/no-such-person/erasure")
