@@ -164,7 +164,7 @@ def erase_subject(
 ) -> ErasureOutcome:
     """Forget a data subject. Repeats its passes until one finds nothing left to do, so a key or an
     escalation made for the subject while the erasure ran is erased too."""
-    key_deleted = False
+    key_deleted = key_recorded = False
     newly: list[UUID] = []
     escalation_ids: list[UUID] = []
     for _ in range(MAX_PASSES):
@@ -176,8 +176,15 @@ def erase_subject(
             raise SubjectNotFound(subject_id)
         try:
             erased_now = _record_erasure(
-                app, subject_id, escalation_ids, record, actor, request_id, deleted_now
+                app,
+                subject_id,
+                escalation_ids,
+                record,
+                actor,
+                request_id,
+                key_deleted and not key_recorded,
             )
+            key_recorded = key_deleted
         except RecordConflictError:
             continue  # another writer touched one of the escalations: look again
         finally:
@@ -188,8 +195,8 @@ def erase_subject(
             break
     else:
         raise WriteConflict(
-            f"the escalations of subject {subject_id} kept changing during the erasure; "
-            "its key is deleted already; repeat the erasure to record it everywhere"
+            f"the escalations of subject {subject_id} kept changing during the erasure; any key "
+            "it had is deleted already; repeat the erasure to record it everywhere"
         )
     record = erasure_record(app, subject_id)
     assert record is not None

@@ -249,6 +249,34 @@ class ErasureBehaviour:
         customer = store.client.get(f"/escalations/{store.cases[0]}").json()["customer"]
         assert customer["name"] == NAME
 
+    def test_an_erasure_that_loses_a_race_with_a_command_looks_again_and_records_once(
+        self, store: Store, url: str, clock: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        app = store.container.app
+        rival = build(Settings(database_url=url), clock=clock)
+        saved = app.save
+        raced: list[bool] = []
+
+        def save_after_a_rival_command(*aggregates: Any, **kwargs: Any) -> Any:
+            if not raced:  # another process writes to the first case between load and save
+                raced.append(True)
+                rival.app.execute(UUID(store.cases[0]), _note_action("written meanwhile"))
+            return saved(*aggregates, **kwargs)
+
+        monkeypatch.setattr(app, "save", save_after_a_rival_command)
+        try:
+            answer = self._erase(store)
+        finally:
+            rival.close()
+
+        assert answer["key_deleted"] is True and sorted(answer["newly_erased"]) == sorted(
+            store.cases
+        )
+        events = store.client.get(f"/escalations/{store.cases[0]}/events").json()["items"]
+        assert [e["type"] for e in events[-2:]] == ["NoteAdded", "CustomerDataErased"]
+        [erasure] = store.client.get(f"/subjects/{store.subject}/erasure").json()["erasures"]
+        assert erasure["key_deleted"] is True
+
     def test_an_unknown_subject_is_a_404_problem(self, store: Store) -> None:
         response = store.client.post("/subjects/no-such-person/erasure")
 
@@ -336,6 +364,13 @@ class ErasureBehaviour:
             assert store.client.get(f"/escalations/{case}").json()["customer_erased_at"]
         unknown = CliRunner().invoke(cli, ["subjects", "erase", "nobody", "--database-url", url])
         assert unknown.exit_code == 1
+
+
+def _note_action(text: str) -> Any:
+    def action(escalation: Any, *, at: Any) -> dict[str, str]:
+        return {"note_id": escalation.add_note(actor="rival", at=at, text=text)}
+
+    return action
 
 
 def _cached(container: Container) -> list[Any]:
