@@ -12,5 +12,9 @@ from infra.bootstrap import Container
 def background_workers(container: Container) -> list[Callable[[], Any]]:
     """Start hooks for the API's lifespan; each returns a handle with .stop()."""
     from infra.kafka_wiring import start_kafka_workers
+    from infra.privacy.cache_watch import ErasedFromCache
 
-    return [lambda: start_kafka_workers(container.app)]
+    return [
+        lambda: ErasedFromCache(container.app).start(),
+        lambda: start_kafka_workers(container.app),
+    ]
