@@ -32,6 +32,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/keys"): ADMINS,
     ("POST", "/keys"): ADMINS,
     ("POST", "/keys/{key_id}/revoke"): ADMINS,
+    ("POST", "/subjects/{subject_id}/erasure"): ADMINS,
+    ("GET", "/subjects/{subject_id}/erasure"): ADMINS,
 }
 # Asking for the past (?as_of / ?version) is the analysts' permission on every route that offers it.
 REPLAYING = {
@@ -60,6 +62,7 @@ def concrete(path: str, access: AccessStore) -> str:
         "name": "dev.patel",
         "slug": "not-found",
         "key_id": str(access.spare_key),
+        "subject_id": "0b7e4b2e-93a1-4bd4-9a8e-0b5ad2b4b1a0",
     }
     for name, value in values.items():
         path = path.replace("{" + name + "}", value)
