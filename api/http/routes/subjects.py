@@ -64,7 +64,7 @@ class ErasureRecordRead(BaseModel):
 @router.post(
     "/subjects/{subject_id}/erasure",
     response_model=ErasureDone,
-    responses={k: v for k, v in PROBLEM_RESPONSES.items() if k in (404, 409, 422, 503)},
+    responses={k: v for k, v in PROBLEM_RESPONSES.items() if k in (400, 404, 409, 422, 503)},
     summary="Erase a data subject's personal data (crypto-shredding)",
 )
 def erase(
@@ -94,7 +94,7 @@ def erase(
 @router.get(
     "/subjects/{subject_id}/erasure",
     response_model=ErasureRecordRead,
-    responses={k: v for k, v in PROBLEM_RESPONSES.items() if k == 404},
+    responses={k: v for k, v in PROBLEM_RESPONSES.items() if k in (404, 422, 503)},
     summary="The record of a data subject's erasures",
 )
 def read_erasure(subject_id: SubjectPath, container: ContainerDep) -> dict[str, Any]:
