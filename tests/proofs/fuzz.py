@@ -113,8 +113,10 @@ def _fuzz_operation(
     def check(case: Any) -> None:
         parameters = case.path_parameters or {}
         generated = parameters.get("escalation_id")
-        if isinstance(generated, str) and len(generated) == 36 and int(generated[-1], 16) % 3:
-            parameters["escalation_id"] = str(ids[int(generated[-2], 16) % len(ids)])
+        if isinstance(generated, str) and len(generated) == 36:
+            digits = [int(c, 16) for c in generated[-2:] if c in "0123456789abcdef"]
+            if len(digits) == 2 and digits[1] % 3:  # a real escalation two times in three
+                parameters["escalation_id"] = str(ids[digits[0] % len(ids)])
         headers = {"Authorization": f"Bearer {secret}"}
         response = case.call(headers=headers)
         report.calls += 1
