@@ -54,3 +54,6 @@ class StatusPageSettings(BaseSettings):
     )
     history_days: int = Field(default=14, ge=1, le=90)
     uptime_days: int = Field(default=90, ge=1, le=365)
+    templates_dir: str = Field(
+        default="", description="A directory whose templates override the packaged ones."
+    )

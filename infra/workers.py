@@ -14,4 +14,7 @@ class Stoppable(Protocol):
 
 def background_workers(container: Container) -> list[Callable[[], Any]]:
     """Start hooks for the API's lifespan; each returns a handle with .stop()."""
-    return []
+    from infra.projections import start_projections
+    from infra.sla_watcher import start_deadline_watcher
+
+    return [lambda: start_projections(container), lambda: start_deadline_watcher(container)]

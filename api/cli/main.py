@@ -12,6 +12,7 @@ from uuid import UUID
 import typer
 from rich.console import Console
 
+from api.cli.projections import projections_cli, worker
 from infra.bootstrap import Container, build
 from infra.settings import Settings
 
@@ -23,6 +24,8 @@ cli = typer.Typer(
 )
 events_cli = typer.Typer(help="The event store itself.", no_args_is_help=True)
 cli.add_typer(events_cli, name="events")
+cli.add_typer(projections_cli, name="projections")
+cli.command("worker")(worker)
 
 console = Console(stderr=True)
 

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from api.http import problems
-from api.http.routes import commands, escalations
+from api.http.routes import commands, escalations, views
 from infra.bootstrap import Container
 
 DESCRIPTION = """
@@ -45,6 +45,7 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
 
     app.include_router(escalations.router)
     app.include_router(commands.router)
+    app.include_router(views.router)
 
     @app.get("/healthz", tags=["operations"], summary="Liveness and readiness")
     def healthz() -> JSONResponse:

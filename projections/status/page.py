@@ -273,7 +273,7 @@ def summary_json(page: StatusPage) -> dict[str, Any]:
             "name": page.page_name,
             "url": page.url,
             "time_zone": "Etc/UTC",
-            "updated_at": _iso(page.updated_at),
+            "updated_at": iso_z(page.updated_at),
         },
         "components": [
             {
@@ -281,7 +281,7 @@ def summary_json(page: StatusPage) -> dict[str, Any]:
                 "name": c.name,
                 "status": c.status,
                 "created_at": None,
-                "updated_at": _iso(c.updated_at),
+                "updated_at": iso_z(c.updated_at),
                 "position": n + 1,
                 "description": None,
                 "showcase": True,
@@ -305,13 +305,13 @@ def _incident_json(incident: Incident, page: StatusPage) -> dict[str, Any]:
         "id": incident.id,
         "name": incident.name,
         "status": incident.status,
-        "created_at": _iso(incident.created_at),
-        "updated_at": _iso(incident.updated_at),
-        "monitoring_at": _iso(incident.monitoring_at),
-        "resolved_at": _iso(incident.resolved_at),
+        "created_at": iso_z(incident.created_at),
+        "updated_at": iso_z(incident.updated_at),
+        "monitoring_at": iso_z(incident.monitoring_at),
+        "resolved_at": iso_z(incident.resolved_at),
         "impact": incident.impact,
         "shortlink": f"{page.url.rstrip('/')}/status#incident-{incident.id}",
-        "started_at": _iso(incident.created_at),
+        "started_at": iso_z(incident.created_at),
         "page_id": page.page_id,
         "incident_updates": [
             {
@@ -319,9 +319,9 @@ def _incident_json(incident: Incident, page: StatusPage) -> dict[str, Any]:
                 "status": u["status"],
                 "body": u["body"],
                 "incident_id": incident.id,
-                "created_at": _iso(u["at"]),
-                "updated_at": _iso(u["at"]),
-                "display_at": _iso(u["at"]),
+                "created_at": iso_z(u["at"]),
+                "updated_at": iso_z(u["at"]),
+                "display_at": iso_z(u["at"]),
                 "affected_components": None,
                 "deliver_notifications": True,
                 "custom_tweet": None,
@@ -336,6 +336,6 @@ def _incident_json(incident: Incident, page: StatusPage) -> dict[str, Any]:
     }
 
 
-def _iso(moment: datetime | None) -> str | None:
+def iso_z(moment: datetime | None) -> str | None:
     text = instant(moment)
     return None if text is None else text.replace(".000000Z", "Z")
