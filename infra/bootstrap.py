@@ -21,6 +21,8 @@ class Container:
 
 def build(settings: Settings | None = None, *, clock: Clock = system_clock) -> Container:
     settings = settings or Settings()
+    if settings.is_postgres:
+        ensure_postgres_schema(settings)
     app = Escalations(
         settings.eventsourcing_env(),
         clock=clock,
@@ -28,3 +30,24 @@ def build(settings: Settings | None = None, *, clock: Clock = system_clock) -> C
         command_retries=settings.command_retries,
     )
     return Container(settings=settings, app=app)
+
+
+def ensure_postgres_schema(settings: Settings) -> None:
+    """A schema named in the URL is created on first use, so a deployment needs no manual DDL."""
+    env = settings.eventsourcing_env()
+    schema = env.get("POSTGRES_SCHEMA")
+    if not schema:
+        return
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(
+        dbname=env["POSTGRES_DBNAME"],
+        host=env["POSTGRES_HOST"],
+        port=env["POSTGRES_PORT"],
+        user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"] or None,
+        connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
+        autocommit=True,
+    ) as connection:
+        connection.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))

@@ -174,7 +174,7 @@ def install(app: FastAPI) -> None:
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
         errors = [
             {
-                "field": _location(e.get("loc", ())),
+                "field": "body" if e.get("type") == "json_invalid" else _location(e.get("loc", ())),
                 "message": e.get("msg", ""),
                 "type": e.get("type"),
             }

@@ -1,12 +1,21 @@
-"""One route per command (DESIGN.md section 5). Each takes If-Match and Idempotency-Key."""
+"""One route per command (DESIGN.md section 5), declared as a table.
+
+Each row names the URL suffix, the request model and the `Escalation` method it calls; the body's
+fields (and any path parameters) become the method's keyword arguments. Every route takes
+If-Match and Idempotency-Key and answers with `CommandAccepted`.
+"""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from api.http import models as m
 from api.http.commands import PROBLEM_RESPONSES, act, run
@@ -15,451 +24,102 @@ from domain.escalation import Escalation
 
 router = APIRouter(tags=["commands"])
 
-_ROUTE: dict[str, Any] = {"response_model": m.CommandAccepted, "responses": PROBLEM_RESPONSES}
-_NO_BODY = Body(default=None)
+
+@dataclass(frozen=True)
+class CommandRoute:
+    path: str
+    summary: str
+    model: type[BaseModel]
+    method: Callable[..., Any]
+    created: str | None = None  # key under which the method's return value is reported
+    optional_body: bool = False  # a command with nothing to say may be sent without a body
+    other_escalation: str | None = None  # body field naming a second escalation to load and save
 
 
-@router.post("/escalations/{escalation_id}/acknowledge", summary="Acknowledge", **_ROUTE)
-def acknowledge(
-    escalation_id: UUID,
-    request: Request,
-    container: ContainerDep,
-    actor: ActorDep,
-    if_match: IfMatchDep,
-    idempotency_key: IdempotencyKeyDep,
-    body: m.Acknowledge | None = _NO_BODY,
-) -> JSONResponse:
-    action = act(Escalation.acknowledge, actor=actor)
-    return run(
-        request, container, escalation_id, body, action,
-        if_match=if_match, idempotency_key=idempotency_key,
-    )  # fmt: skip
+COMMANDS = (
+    CommandRoute("acknowledge", "Acknowledge", m.Acknowledge, Escalation.acknowledge, optional_body=True),
+    CommandRoute("severity", "Change severity", m.SeverityChange, Escalation.change_severity),
+    CommandRoute("status", "Move to investigating, identified or monitoring", m.StatusChange, Escalation.change_status),
+    CommandRoute("impact", "Assess impact", m.ImpactAssessment, Escalation.assess_impact),
+    CommandRoute("owner", "Assign the owner", m.OwnerAssignment, Escalation.assign_owner),
+    CommandRoute("participants", "Add a participant", m.ParticipantAdd, Escalation.add_participant),
+    CommandRoute("participants/{name}/leave", "A participant leaves", m.ParticipantRemove, Escalation.remove_participant, optional_body=True),
+    CommandRoute("notes", "Add an internal note", m.NoteAdd, Escalation.add_note, created="note_id"),
+    CommandRoute("exit-criteria", "Define exit criteria", m.ExitCriteriaDefine, Escalation.define_exit_criteria, created="criterion_ids"),
+    CommandRoute("exit-criteria/{criterion_id}/met", "Mark an exit criterion met", m.ExitCriterionMeet, Escalation.meet_exit_criterion, optional_body=True),
+    CommandRoute("deescalation", "Plan the de-escalation", m.DeescalationPlan, Escalation.plan_deescalation),
+    CommandRoute("action-items", "Add an action item", m.ActionItemAdd, Escalation.add_action_item, created="action_item_id"),
+    CommandRoute("action-items/{action_id}/complete", "Complete an action item", m.ActionItemComplete, Escalation.complete_action_item, optional_body=True),
+    CommandRoute("links", "Link a customer case to this global escalation (recorded on both streams)", m.CaseLink, Escalation.link_case, other_escalation="case_id"),
+    CommandRoute("communications", "Record a communication to an audience", m.CommunicationSend, Escalation.communicate, created="communication_id"),
+    CommandRoute("resolve", "Resolve (exit criteria met, or an override reason)", m.Resolve, Escalation.resolve),
+    CommandRoute("reopen", "Reopen a resolved escalation", m.Reopen, Escalation.reopen),
+    CommandRoute("postmortem", "Record the post-mortem", m.PostMortemRecord, Escalation.record_postmortem),
+    CommandRoute("postmortem/publish", "Publish the post-mortem", m.PostMortemPublish, Escalation.publish_postmortem, optional_body=True),
+    CommandRoute("feedback", "Record CSAT / NPS", m.Feedback, Escalation.receive_feedback),
+    CommandRoute("close", "Close (final)", m.Close, Escalation.close, optional_body=True),
+    CommandRoute("dismiss", "Dismiss as spam, duplicate or not actionable (final)", m.Dismiss, Escalation.dismiss),
+    CommandRoute("deadline-extension", "Extend a legal deadline, with notice to the requester", m.DeadlineExtension, Escalation.extend_deadline),
+)  # fmt: skip
 
 
-@router.post("/escalations/{escalation_id}/severity", summary="Change severity", **_ROUTE)
-def change_severity(
-    escalation_id: UUID,
-    body: m.SeverityChange,
-    request: Request,
-    container: ContainerDep,
-    actor: ActorDep,
-    if_match: IfMatchDep,
-    idempotency_key: IdempotencyKeyDep,
-) -> JSONResponse:
-    action = act(
-        Escalation.change_severity, actor=actor, severity=body.severity, reason=body.reason
+def _path_params(path: str) -> list[str]:
+    return [part[1:-1] for part in path.split("/") if part.startswith("{")]
+
+
+def _arguments(model: BaseModel) -> dict[str, Any]:
+    """The body's fields as the domain method's keyword arguments (ids as text, as stored)."""
+    return {k: str(v) if isinstance(v, UUID) else v for k, v in model.model_dump().items()}
+
+
+def _endpoint(spec: CommandRoute) -> Callable[..., JSONResponse]:
+    path_params = _path_params(spec.path)
+
+    def endpoint(**values: Any) -> JSONResponse:
+        body: BaseModel | None = values["body"]
+        arguments = _arguments(body if body is not None else spec.model())
+        arguments.update({name: values[name] for name in path_params})
+        also: list[UUID] = []
+        if spec.other_escalation:
+            also.append(UUID(arguments.pop(spec.other_escalation)))
+        action = act(spec.method, spec.created, actor=values["actor"], **arguments)
+        return run(
+            values["request"],
+            values["container"],
+            values["escalation_id"],
+            body,
+            action,
+            if_match=values["if_match"],
+            idempotency_key=values["idempotency_key"],
+            also=also,
+        )
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    parameters = [
+        inspect.Parameter("escalation_id", keyword, annotation=UUID),
+        *(inspect.Parameter(name, keyword, annotation=str) for name in path_params),
+        inspect.Parameter("request", keyword, annotation=Request),
+        inspect.Parameter("container", keyword, annotation=ContainerDep),
+        inspect.Parameter("actor", keyword, annotation=ActorDep),
+        inspect.Parameter("if_match", keyword, annotation=IfMatchDep),
+        inspect.Parameter("idempotency_key", keyword, annotation=IdempotencyKeyDep),
+        inspect.Parameter("body", keyword, annotation=spec.model | None, default=Body(default=None))
+        if spec.optional_body
+        else inspect.Parameter("body", keyword, annotation=spec.model),
+    ]
+    endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    endpoint.__name__ = spec.method.__name__
+    endpoint.__doc__ = inspect.getdoc(spec.method)
+    return endpoint
+
+
+for _spec in COMMANDS:
+    router.add_api_route(
+        f"/escalations/{{escalation_id}}/{_spec.path}",
+        _endpoint(_spec),
+        methods=["POST"],
+        summary=_spec.summary,
+        response_model=m.CommandAccepted,
+        responses=PROBLEM_RESPONSES,
+        operation_id=_spec.method.__name__,
     )
-    return run(
-        request, container, escalation_id, body, action,
-        if_match=if_match, idempotency_key=idempotency_key,
-    )  # fmt: skip
-
-
-@router.post("/escalations/{escalation_id}/status", summary="Move to another status", **_ROUTE)
-def change_status(
-    escalation_id: UUID,
-    body: m.StatusChange,
-    request: Request,
-    container: ContainerDep,
-    actor: ActorDep,
-    if_match: IfMatchDep,
-    idempotency_key: IdempotencyKeyDep,
-) -> JSONResponse:
-    action = act(Escalation.change_status, actor=actor, status=body.status, reason=body.reason)
-    return run(
-        request, container, escalation_id, body, action,
-        if_match=if_match, idempotency_key=idempotency_key,
-    )  # fmt: skip
-
-
-@router.post("/escalations/{escalation_id}/impact", summary="Assess impact", **_ROUTE)
-def assess_impact(
-    escalation_id: UUID,
-    body: m.ImpactAssessment,
-    request: Request,
-    container: ContainerDep,
-    actor: ActorDep,
-    if_match: IfMatchDep,
-    idempotency_key: IdempotencyKeyDep,
-) -> JSONResponse:
-    action = act(Escalation.assess_impact, actor=actor, **body.model_dump())
-    return run(
-        request, container, escalation_id, body, action,
-        if_match=if_match, idempotency_key=idempotency_key,
-    )  # fmt: skip
-
-
-@router.post("/escalations/{escalation_id}/owner", summary="Assign the owner", **_ROUTE)
-def assign_owner(
-    escalation_id: UUID,
-    body: m.OwnerAssignment,
-    request: Request,
-    container: ContainerDep,
-    actor: ActorDep,
-    if_match: IfMatchDep,
-    idempotency_key: IdempotencyKeyDep,
-) -> JSONResponse:
-    action = act(Escalation.assign_owner, actor=actor, owner=body.owner, team=body.team)
-    return run(
-        request, container, escalation_id, body, action,
-        if_match=if_match, idempotency_key=idempotency_key,
-    )  # fmt: skip
-
-
-@router.post("/escalations/{escalation_id}/participants", summary="Add a participant", **_ROUTE)
-def add_participant(
-    escalation_id: UUID,
-    body: m.ParticipantAdd,
-    request: Request,
-    container: ContainerDep,
-    actor: ActorDep,
-    if_match: IfMatchDep,
-    idempotency_key: IdempotencyKeyDep,
-) -> JSONResponse:
-    action = act(
-        Escalation.add_participant, actor=actor, name=body.name, role=body.role, team=body.team
-    )
-    return run(
-        request, container, escalation_id, body, action,
-        if_match=if_match, idempotency_key=idempotency_key,
-    )  # fmt: skip
-
-
-@router.post(
-    "/escalations/{escalation_id}/participants/{name}/leave",
-    summary="A participant leaves",
-    **_ROUTE,
-)
-def remove_participant(
-    escalation_id: UUID,
-    name: str,
-    request: Request,
-    container: ContainerDep,
-    actor: ActorDep,
-    if_match: IfMatchDep,
-    idempotency_key: IdempotencyKeyDep,
-    body: m.ParticipantRemove | None = _NO_BODY,
-) -> JSONResponse:
-    reason = body.reason if body else ""
-    action = act(Escalation.remove_participant, actor=actor, name=name, reason=reason)
-    return run(
-        request, container, escalation_id, body, action,
-        if_match=if_match, idempotency_key=idempotency_key,
-    )  # fmt: skip
-
-
-@router.post("/escalations/{escalation_id}/notes", summary="Add an internal note", **_ROUTE)
-def add_note(
-    escalation_id: UUID,
-    body: m.NoteAdd,
-    request: Request,
-    container: ContainerDep,
-    actor: ActorDep,
-    if_match: IfMatchDep,
-    idempotency_key: IdempotencyKeyDep,
-) -> JSONResponse:
-    action = act(Escalation.add_note, "note_id", actor=actor, text=body.text)
-    return run(
-        request, container, escalation_id, body, action,
-        if_match=if_match, idempotency_key=idempotency_key,
-    )  # fmt: skip
-
-
-@router.post("/escalations/{escalation_id}/exit-criteria", summary="Define exit criteria", **_ROUTE)
-def define_exit_criteria(
-    escalation_id: UUID,
-    body: m.ExitCriteriaDefine,
-    request: Request,
-    container: ContainerDep,
-    actor: ActorDep,
-    if_match: IfMatchDep,
-    idempotency_key: IdempotencyKeyDep,
-) -> JSONResponse:
-    action = act(
-        Escalation.define_exit_criteria, "criterion_ids", actor=actor, criteria=body.criteria
-    )
-    return run(
-        request, container, escalation_id, body, action,
-        if_match=if_match, idempotency_key=idempotency_key,
-    )  # fmt: skip
-
-
-@router.post(
-    "/escalations/{escalation_id}/exit-criteria/{criterion_id}/met",
-    summary="Mark an exit criterion met",
-    **_ROUTE,
-)
-def meet_exit_criterion(
-    escalation_id: UUID,
-    criterion_id: str,
-    request: Request,
-    container: ContainerDep,
-    actor: ActorDep,
-    if_match: IfMatchDep,
-    idempotency_key: IdempotencyKeyDep,
-    body: m.ExitCriterionMeet | None = _NO_BODY,
-) -> JSONResponse:
-    evidence = body.evidence if body else ""
-    action = act(
-        Escalation.meet_exit_criterion, actor=actor, criterion_id=criterion_id, evidence=evidence
-    )
-    return run(
-        request, container, escalation_id, body, action,
-        if_match=if_match, idempotency_key=idempotency_key,
-    )  # fmt: skip
-
-
-@router.post(
-    "/escalations/{escalation_id}/deescalation", summary="Plan the de-escalation", **_ROUTE
-)
-def plan_deescalation(
-    escalation_id: UUID,
-    body: m.DeescalationPlan,
-    request: Request,
-    container: ContainerDep,
-    actor: ActorDep,
-    if_match: IfMatchDep,
-    idempotency_key: IdempotencyKeyDep,
-) -> JSONResponse:
-    action = act(
-        Escalation.plan_deescalation, actor=actor, strategy=body.strategy, steps=body.steps
-    )
-    return run(
-        request, container, escalation_id, body, action,
-        if_match=if_match, idempotency_key=idempotency_key,
-    )  # fmt: skip
-
-
-@router.post("/escalations/{escalation_id}/action-items", summary="Add an action item", **_ROUTE)
-def add_action_item(
-    escalation_id: UUID,
-    body: m.ActionItemAdd,
-    request: Request,
-    container: ContainerDep,
-    actor: ActorDep,
-    if_match: IfMatchDep,
-    idempotency_key: IdempotencyKeyDep,
-) -> JSONResponse:
-    action = act(Escalation.add_action_item, "action_item_id", actor=actor, **body.model_dump())
-    return run(
-        request, container, escalation_id, body, action,
-        if_match=if_match, idempotency_key=idempotency_key,
-    )  # fmt: skip
-
-
-@router.post(
-    "/escalations/{escalation_id}/action-items/{action_id}/complete",
-    summary="Complete an action item",
-    **_ROUTE,
-)
-def complete_action_item(
-    escalation_id: UUID,
-    action_id: str,
-    request: Request,
-    container: ContainerDep,
-    actor: ActorDep,
-    if_match: IfMatchDep,
-    idempotency_key: IdempotencyKeyDep,
-    body: m.ActionItemComplete | None = _NO_BODY,
-) -> JSONResponse:
-    note = body.note if body else ""
-    action = act(Escalation.complete_action_item, actor=actor, action_id=action_id, note=note)
-    return run(
-        request, container, escalation_id, body, action,
-        if_match=if_match, idempotency_key=idempotency_key,
-    )  # fmt: skip
-
-
-@router.post(
-    "/escalations/{escalation_id}/links",
-    summary="Link a customer case to this global escalation (recorded on both streams)",
-    **_ROUTE,
-)
-def link_case(
-    escalation_id: UUID,
-    body: m.CaseLink,
-    request: Request,
-    container: ContainerDep,
-    actor: ActorDep,
-    if_match: IfMatchDep,
-    idempotency_key: IdempotencyKeyDep,
-) -> JSONResponse:
-    action = act(Escalation.link_case, actor=actor)
-    return run(
-        request, container, escalation_id, body, action,
-        if_match=if_match, idempotency_key=idempotency_key, also=[body.case_id],
-    )  # fmt: skip
-
-
-@router.post(
-    "/escalations/{escalation_id}/communications", summary="Record a communication", **_ROUTE
-)
-def communicate(
-    escalation_id: UUID,
-    body: m.CommunicationSend,
-    request: Request,
-    container: ContainerDep,
-    actor: ActorDep,
-    if_match: IfMatchDep,
-    idempotency_key: IdempotencyKeyDep,
-) -> JSONResponse:
-    action = act(Escalation.communicate, "communication_id", actor=actor, **body.model_dump())
-    return run(
-        request, container, escalation_id, body, action,
-        if_match=if_match, idempotency_key=idempotency_key,
-    )  # fmt: skip
-
-
-@router.post("/escalations/{escalation_id}/resolve", summary="Resolve", **_ROUTE)
-def resolve(
-    escalation_id: UUID,
-    body: m.Resolve,
-    request: Request,
-    container: ContainerDep,
-    actor: ActorDep,
-    if_match: IfMatchDep,
-    idempotency_key: IdempotencyKeyDep,
-) -> JSONResponse:
-    action = act(Escalation.resolve, actor=actor, **body.model_dump())
-    return run(
-        request, container, escalation_id, body, action,
-        if_match=if_match, idempotency_key=idempotency_key,
-    )  # fmt: skip
-
-
-@router.post(
-    "/escalations/{escalation_id}/reopen", summary="Reopen a resolved escalation", **_ROUTE
-)
-def reopen(
-    escalation_id: UUID,
-    body: m.Reopen,
-    request: Request,
-    container: ContainerDep,
-    actor: ActorDep,
-    if_match: IfMatchDep,
-    idempotency_key: IdempotencyKeyDep,
-) -> JSONResponse:
-    action = act(Escalation.reopen, actor=actor, reason=body.reason)
-    return run(
-        request, container, escalation_id, body, action,
-        if_match=if_match, idempotency_key=idempotency_key,
-    )  # fmt: skip
-
-
-@router.post("/escalations/{escalation_id}/postmortem", summary="Record the post-mortem", **_ROUTE)
-def record_postmortem(
-    escalation_id: UUID,
-    body: m.PostMortemRecord,
-    request: Request,
-    container: ContainerDep,
-    actor: ActorDep,
-    if_match: IfMatchDep,
-    idempotency_key: IdempotencyKeyDep,
-) -> JSONResponse:
-    action = act(Escalation.record_postmortem, actor=actor, **body.model_dump())
-    return run(
-        request, container, escalation_id, body, action,
-        if_match=if_match, idempotency_key=idempotency_key,
-    )  # fmt: skip
-
-
-@router.post(
-    "/escalations/{escalation_id}/postmortem/publish", summary="Publish the post-mortem", **_ROUTE
-)
-def publish_postmortem(
-    escalation_id: UUID,
-    request: Request,
-    container: ContainerDep,
-    actor: ActorDep,
-    if_match: IfMatchDep,
-    idempotency_key: IdempotencyKeyDep,
-    body: m.PostMortemPublish | None = _NO_BODY,
-) -> JSONResponse:
-    action = act(Escalation.publish_postmortem, actor=actor)
-    return run(
-        request, container, escalation_id, body, action,
-        if_match=if_match, idempotency_key=idempotency_key,
-    )  # fmt: skip
-
-
-@router.post("/escalations/{escalation_id}/feedback", summary="Record CSAT / NPS", **_ROUTE)
-def receive_feedback(
-    escalation_id: UUID,
-    body: m.Feedback,
-    request: Request,
-    container: ContainerDep,
-    actor: ActorDep,
-    if_match: IfMatchDep,
-    idempotency_key: IdempotencyKeyDep,
-) -> JSONResponse:
-    action = act(Escalation.receive_feedback, actor=actor, **body.model_dump())
-    return run(
-        request, container, escalation_id, body, action,
-        if_match=if_match, idempotency_key=idempotency_key,
-    )  # fmt: skip
-
-
-@router.post("/escalations/{escalation_id}/close", summary="Close (final)", **_ROUTE)
-def close(
-    escalation_id: UUID,
-    request: Request,
-    container: ContainerDep,
-    actor: ActorDep,
-    if_match: IfMatchDep,
-    idempotency_key: IdempotencyKeyDep,
-    body: m.Close | None = _NO_BODY,
-) -> JSONResponse:
-    action = act(Escalation.close, actor=actor, reason=body.reason if body else "")
-    return run(
-        request, container, escalation_id, body, action,
-        if_match=if_match, idempotency_key=idempotency_key,
-    )  # fmt: skip
-
-
-@router.post(
-    "/escalations/{escalation_id}/dismiss",
-    summary="Dismiss as spam, duplicate or not actionable (final)",
-    **_ROUTE,
-)
-def dismiss(
-    escalation_id: UUID,
-    body: m.Dismiss,
-    request: Request,
-    container: ContainerDep,
-    actor: ActorDep,
-    if_match: IfMatchDep,
-    idempotency_key: IdempotencyKeyDep,
-) -> JSONResponse:
-    duplicate_of = str(body.duplicate_of) if body.duplicate_of else None
-    action = act(
-        Escalation.dismiss,
-        actor=actor,
-        reason=body.reason,
-        note=body.note,
-        duplicate_of=duplicate_of,
-    )
-    return run(
-        request, container, escalation_id, body, action,
-        if_match=if_match, idempotency_key=idempotency_key,
-    )  # fmt: skip
-
-
-@router.post(
-    "/escalations/{escalation_id}/deadline-extension",
-    summary="Extend a legal deadline, with notice to the requester",
-    **_ROUTE,
-)
-def extend_deadline(
-    escalation_id: UUID,
-    body: m.DeadlineExtension,
-    request: Request,
-    container: ContainerDep,
-    actor: ActorDep,
-    if_match: IfMatchDep,
-    idempotency_key: IdempotencyKeyDep,
-) -> JSONResponse:
-    action = act(Escalation.extend_deadline, actor=actor, **body.model_dump())
-    return run(
-        request, container, escalation_id, body, action,
-        if_match=if_match, idempotency_key=idempotency_key,
-    )  # fmt: skip
