@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eventsourcing.persistence import Notification, Tracking
+from eventsourcing.persistence import IntegrityError, Notification, Tracking
 from eventsourcing.postgres import PostgresFactory
 from eventsourcing.sqlite import SQLiteFactory
 from eventsourcing.utils import Environment
@@ -254,10 +254,16 @@ class ViewRunner(threading.Thread):
                     self.view.process_batch(
                         batch.events, Tracking(self.app.name, batch.last), expected=self.position
                     )
-                except PositionMoved as moved:
-                    log.warning("view %s: %s; resuming from there", self.view.name, moved)
+                except (PositionMoved, IntegrityError) as error:
+                    # Another runner of this view (or a rebuild) moved it: follow from there.
+                    actual = self.view.max_tracking_id(self.app.name) or 0
+                    if actual == self.position and not isinstance(error, PositionMoved):
+                        raise
+                    log.info("view %s moved to %s elsewhere; following", self.view.name, actual)
                     source.close()
-                    self.position = moved.actual
+                    with self.advanced:
+                        self.position = actual
+                        self.advanced.notify_all()
                     source = NotificationSource(self.app, self.position, self.settings)
                     continue
                 with self.advanced:

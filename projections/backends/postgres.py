@@ -79,14 +79,7 @@ class PostgresDocumentView(PostgresTrackingRecorder, TrackedView):
         self, events: Sequence[Any], tracking: Tracking, *, expected: int | None
     ) -> None:
         with self.datastore.transaction(commit=True) as c:
-            c.execute(
-                SQL("SELECT notification_id FROM {} WHERE application_name=%s FOR UPDATE").format(
-                    self._table(self.tracking_table_name)
-                ),
-                (tracking.application_name,),
-            )
-            row = c.fetchone()
-            actual = (row["notification_id"] if row else 0) or 0
+            actual = self._lock_position(c, tracking.application_name)
             if expected is not None and actual != expected:
                 raise PositionMoved(expected, actual)
             keyed = [(self.fold.key(e), e) for e in events]
@@ -106,6 +99,22 @@ class PostgresDocumentView(PostgresTrackingRecorder, TrackedView):
                     docs[key] = self.fold.apply(docs.get(key), event)
             self._store(c, docs, existing)
             self._insert_tracking(c, tracking)
+
+    def _lock_position(self, c: Cursor[DictRow], application_name: str) -> int:
+        """The view's position, with its row locked until the transaction ends. The row is made
+        first if missing, so that two runners starting together still queue on one lock."""
+        table = self._table(self.tracking_table_name)
+        select = SQL("SELECT notification_id FROM {} WHERE application_name=%s FOR UPDATE")
+        c.execute(select.format(table), (application_name,))
+        row = c.fetchone()
+        if row is None:
+            c.execute(
+                SQL("INSERT INTO {} VALUES (%s, 0) ON CONFLICT DO NOTHING").format(table),
+                (application_name,),
+            )
+            c.execute(select.format(table), (application_name,))
+            row = c.fetchone()
+        return int(row["notification_id"] or 0) if row else 0
 
     def _store(self, c: Cursor[DictRow], docs: dict[str, Doc | None], existing: set[str]) -> None:
         names = [col.name for col in self.fold.columns]
