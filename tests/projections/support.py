@@ -10,7 +10,8 @@ from uuid import UUID
 
 from infra.application import CommandResult, Escalations
 from infra.bootstrap import Container, build
-from infra.projections import ViewSet, catch_up, open_views
+from infra.projections import ViewSet, open_views
+from infra.runner import catch_up
 from infra.settings import Settings
 from infra.view_settings import ProjectionSettings
 
