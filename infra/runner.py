@@ -93,7 +93,11 @@ class _Page:
 
 
 class NotificationSource:
-    """Pages of notifications after a position: polled on SQLite, followed on PostgreSQL."""
+    """Pages of notifications after a position.
+
+    SQLite: polled. PostgreSQL: paged while behind (pages are shared and decoded once), then the
+    recorder's LISTEN/NOTIFY subscription is followed from the position reached.
+    """
 
     def __init__(
         self,
@@ -106,24 +110,26 @@ class NotificationSource:
         self.pages = pages
         self.after = after
         self.settings = settings
+        self.follows = container_is_postgres(app)
         self._subscription: Any = None
         self._queue: queue.Queue[Notification | BaseException] = queue.Queue(maxsize=20_000)
         self._feeder: threading.Thread | None = None
         self._closed = threading.Event()
-        if container_is_postgres(app):
-            self._subscription = app.recorder.subscribe(gt=after)
-            self._feeder = threading.Thread(target=self._feed, daemon=True, name="view-feed")
-            self._feeder.start()
 
     @property
     def polls(self) -> bool:
         return self._subscription is None
 
+    def _follow(self) -> None:
+        self._subscription = self.app.recorder.subscribe(gt=self.after)
+        self._feeder = threading.Thread(target=self._feed, daemon=True, name="view-feed")
+        self._feeder.start()
+
     def _feed(self) -> None:
         try:
             for notification in self._subscription:
                 self._put(notification)
-        except BaseException as error:  # surfaced to the runner by next_page
+        except BaseException as error:  # surfaced to the runner by next_batch
             self._put(error)
 
     def _put(self, item: Notification | BaseException) -> None:
@@ -139,11 +145,17 @@ class NotificationSource:
         """The next decoded page after `self.after`; None when nothing new came in."""
         if self._subscription is None:
             if self.pages is not None:
-                return self.pages.after(self.after)[1]
-            page = self.app.recorder.select_notifications(
-                self.after, self.settings.batch_size, inclusive_of_start=False
-            )
-            return to_batch(self.app, page) if page else None
+                notifications, batch = self.pages.after(self.after)
+            else:
+                notifications = self.app.recorder.select_notifications(
+                    self.after, self.settings.batch_size, inclusive_of_start=False
+                )
+                batch = to_batch(self.app, notifications) if notifications else None
+            if self.follows and len(notifications) < self.settings.batch_size:
+                if batch is not None:
+                    self.after = batch.last
+                self._follow()  # caught up: from now on, be notified
+            return batch
         followed: list[Notification] = []
         try:
             item = self._queue.get(timeout=self.settings.poll_interval * 5)
