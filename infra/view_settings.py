@@ -54,6 +54,13 @@ class StatusPageSettings(BaseSettings):
     )
     history_days: int = Field(default=14, ge=1, le=90)
     uptime_days: int = Field(default=90, ge=1, le=365)
+    stream_seconds: float = Field(
+        default=25.0,
+        gt=0,
+        le=3600,
+        description="How long one /status/stream response lasts before the browser reconnects "
+        "(EventSource does so by itself); bounds how long a server shutdown waits for it.",
+    )
     templates_dir: str = Field(
         default="", description="A directory whose templates override the packaged ones."
     )

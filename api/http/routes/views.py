@@ -226,8 +226,12 @@ async def status_feed(reads: ReadsDep, as_of: AsOf = None) -> Response:
 @router.get("/status/stream", summary="Server-sent events: the live part of the status page")
 async def status_stream(request: Request, reads: ReadsDep) -> StreamingResponse:
     async def events() -> AsyncIterator[str]:
+        # Each response ends after stream_seconds; the browser reconnects and is sent the page
+        # as it is then, so nothing is missed, and a shutting-down server is not held open.
+        yield "retry: 1000\n\n"
         last, quiet = -1, 0.0
-        while not await request.is_disconnected():
+        ends = asyncio.get_running_loop().time() + reads.status.stream_seconds
+        while asyncio.get_running_loop().time() < ends and not await request.is_disconnected():
             position = await run_in_threadpool(reads.views.position, "status")
             if position != last:
                 page = await run_in_threadpool(_page, reads, reads.now())
