@@ -48,6 +48,8 @@ def open_view(container: Container, name: str) -> TrackedView:
     env = container.settings.eventsourcing_env()
     sqlite_class, postgres_class = VIEWS[name]
     if container.settings.is_postgres:
+        # A view needs a connection or two, not the store's pool of ten per view.
+        env.update(POSTGRES_POOL_SIZE="1", POSTGRES_MAX_OVERFLOW="4")
         factory = PostgresFactory(Environment(name="", env=env))
         view: TrackedView = postgres_class(datastore=factory.datastore)
     else:

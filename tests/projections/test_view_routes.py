@@ -114,3 +114,18 @@ def test_list_refuses_a_cursor_it_did_not_issue(client):
     response = client.get("/escalations?cursor=bogus")
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/escalations", "/status", "/status.json", "/status/feed.atom", "/queue", "/reports/sla",
+     "/reports/metrics", "/reports/trends", "/reports/trends?format=html"],
+)  # fmt: skip
+def test_every_view_answers_on_an_empty_store(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, response.text
+    if path == "/status.json":
+        assert response.json()["status"] == {
+            "indicator": "none",
+            "description": "All Systems Operational",
+        }
