@@ -76,12 +76,12 @@ def spawn_worker(url: str) -> subprocess.Popen[bytes]:
     )
 
 
-def test_killing_the_worker_mid_catch_up_leaves_no_duplicate_and_no_gap(sqlite_url, clock):
-    container = build(Settings(database_url=sqlite_url), clock=clock)
+def test_killing_the_worker_mid_catch_up_leaves_no_duplicate_and_no_gap(database_url, clock):
+    container = build(Settings(database_url=database_url), clock=clock)
     many_events(container.app, clock.now - timedelta(days=1), escalations=30, updates=49)
     head = container.app.recorder.max_notification_id()
     views = open_views(container)
-    worker = spawn_worker(sqlite_url)
+    worker = spawn_worker(database_url)
     try:
         deadline = time.monotonic() + 60
         while min(views.position(n) for n in VIEWS) == 0 and time.monotonic() < deadline:
@@ -91,7 +91,7 @@ def test_killing_the_worker_mid_catch_up_leaves_no_duplicate_and_no_gap(sqlite_u
         at_kill = {n: views.position(n) for n in VIEWS}
         assert all(0 < p < head for p in at_kill.values()), at_kill
 
-        worker = spawn_worker(sqlite_url)
+        worker = spawn_worker(database_url)
         deadline = time.monotonic() + 120
         while any(views.position(n) < head for n in VIEWS) and time.monotonic() < deadline:
             time.sleep(0.05)
