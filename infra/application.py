@@ -119,6 +119,8 @@ class CommandResult:
     position: int | None
     extra: dict[str, Any] = field(default_factory=dict)
     replayed: bool = False
+    escalation: Escalation | None = field(default=None, compare=False, repr=False)
+    """The escalation as saved, so callers can answer without loading it again."""
 
 
 # A command body: given the loaded aggregates and the time, mutate them and say what to return.
@@ -233,7 +235,7 @@ class Escalations(Application[UUID]):
         except IntegrityError as error:
             raise RecordConflictError(str(error)) from error
         position = max((r.notification.id for r in recordings), default=None)
-        return CommandResult(primary.id, primary.version, position, extra)
+        return CommandResult(primary.id, primary.version, position, extra, escalation=primary)
 
     def _replay(self, idempotency: Idempotency) -> CommandResult | None:
         try:

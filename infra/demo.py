@@ -511,6 +511,28 @@ def _bbb_complaint(app: Escalations, start: datetime) -> None:
         body="We are sorry you were charged twice. We have refunded the duplicate charge and added a free month to your plan. The refund shows on your statement within five business days.",
         next_update_due=s.clock + timedelta(days=6),
     )
+    s.do(
+        40,
+        Escalation.communicate,
+        actor="lena.fischer",
+        audience="regulator",
+        channel="portal",
+        subject="Response to complaint BBB-14829377",
+        body="The customer was charged twice for an annual plan because our payment gateway retried a capture. We refunded the duplicate charge of USD 119.88 in full (refund RF-88213), credited one free month to the account, and wrote to the customer to apologise. We have asked our payment provider to stop automatic capture retries.",
+    )
+    s.do(
+        5,
+        Escalation.meet_exit_criterion,
+        actor="lena.fischer",
+        criterion_id="ec2",
+        evidence="Filed on the BBB portal",
+    )
+    s.do(
+        10,
+        Escalation.resolve,
+        actor="lena.fischer",
+        summary="Duplicate charge refunded, one month credited, BBB response filed.",
+    )
 
 
 def _gdpr_erasure(app: Escalations, start: datetime) -> None:

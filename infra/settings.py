@@ -34,6 +34,9 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000", description="Used in links, feeds and Location headers."
     )
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    access_log: bool = Field(
+        default=False, description="Log every HTTP request (uvicorn access log)."
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -3,7 +3,7 @@ and ESCALATIONS_STATUS_)."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -62,5 +62,9 @@ class StatusPageSettings(BaseSettings):
         "(EventSource does so by itself); bounds how long a server shutdown waits for it.",
     )
     templates_dir: str = Field(
-        default="", description="A directory whose templates override the packaged ones."
+        default="",
+        validation_alias=AliasChoices("ESCALATIONS_TEMPLATES_DIR", "templates_dir"),
+        description="ESCALATIONS_TEMPLATES_DIR, shared with the documents: a directory whose "
+        "templates (status/page.html.j2, status/body.html.j2, status/feed.atom.j2, "
+        "reports/trends.html.j2) override the packaged ones.",
     )

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,11 +29,13 @@ def running_server(database_url: str, *, extra_env: dict[str, str] | None = None
     """`escalations serve` in a child process; yields its base URL once /healthz answers."""
     port = free_port()
     env = os.environ | {"ESCALATIONS_DATABASE_URL": database_url} | (extra_env or {})
+    # The log goes to a file, never a pipe: a pipe nobody reads fills up and stalls the server.
+    log = tempfile.NamedTemporaryFile(prefix="escalations-serve-", suffix=".log", delete=False)  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -40,7 +43,7 @@ def running_server(database_url: str, *, extra_env: dict[str, str] | None = None
         deadline = time.monotonic() + 30
         while True:
             if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
+                output = Path(log.name).read_text(errors="replace")
                 raise RuntimeError(f"server exited with {process.returncode}:\n{output}")
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
@@ -58,3 +61,5 @@ def running_server(database_url: str, *, extra_env: dict[str, str] | None = None
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(10)
+        log.close()
+        Path(log.name).unlink(missing_ok=True)

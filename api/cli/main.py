@@ -82,7 +82,13 @@ def run_server(container: Container) -> None:
         f"[bold]escalations[/] on http://{settings.host}:{settings.port}  "
         f"(store: {settings.database_url}; API docs at /docs)"
     )
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        access_log=settings.access_log,
+    )
 
 
 @cli.command()

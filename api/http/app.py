@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.http import problems
 from api.http.routes import commands, escalations, views
+from api.http.routes.documents import router as documents_router
 from infra.bootstrap import Container
 
 DESCRIPTION = """
@@ -41,8 +43,9 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
     )
     app.state.container = container
     problems.install(app)
-    _limit_body_size(app, container.settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, limit=container.settings.max_body_bytes)
 
+    app.include_router(documents_router)
     app.include_router(escalations.router)
     app.include_router(commands.router)
     app.include_router(views.router)
@@ -69,24 +72,46 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
     return app
 
 
-def _limit_body_size(app: FastAPI, limit: int) -> None:
-    @app.middleware("http")
-    async def refuse_large_bodies(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > limit):
-            return problems.problem(
-                "body-too-large",
-                f"the body is {length} bytes; the limit is {limit} bytes",
-                instance=request.url.path,
-            )
-        if length is None and request.method in ("POST", "PUT", "PATCH"):
-            body = await request.body()
-            if len(body) > limit:
-                return problems.problem(
-                    "body-too-large",
-                    f"the body is over {limit} bytes",
-                    instance=request.url.path,
-                )
-        return await call_next(request)
+class BodySizeLimit:
+    """Pure ASGI middleware: refuses a body over `limit` bytes with 413 before any route runs.
+    Declared lengths are checked up front; chunked bodies are counted as they arrive."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await self._refuse(scope, receive, send, f"the body is {declared.decode()} bytes")
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except _TooLarge:
+            await self._refuse(scope, receive, send, "the body is larger")
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, said: str) -> None:
+        response = problems.problem(
+            "body-too-large",
+            f"{said}; the limit is {self.limit} bytes",
+            instance=scope.get("path"),
+        )
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass

@@ -11,10 +11,10 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from api.http.deps import CommandContext
 from api.http.problems import PROBLEM_JSON, Problem
 from domain.escalation import Escalation
 from infra.application import CommandResult, Idempotency
-from infra.bootstrap import Container
 from infra.serialization import escalation_to_dict
 
 POSITION_HEADER = "Escalations-Position"
@@ -33,50 +33,53 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def accepted(
-    container: Container, result: CommandResult, *, status_code: int = 200
+    context: CommandContext, result: CommandResult, *, status_code: int = 200
 ) -> JSONResponse:
     """The command's answer. A replayed command is answered from the version it produced, so the
     body is the same as the first time."""
-    escalation = container.app.get(result.escalation_id, version=result.version)
-    headers = {"ETag": f'"{result.version}"'}
+    escalation = result.escalation or context.container.app.get(
+        result.escalation_id, version=result.version
+    )
+    headers = {"ETag": f'"{result.version}"', "Preference-Applied": "return=minimal"}
     if result.position is not None:
         headers[POSITION_HEADER] = str(result.position)
     if result.replayed:
         headers["Idempotent-Replayed"] = "true"
-    payload = {
+    payload: dict[str, Any] = {
         "id": str(result.escalation_id),
         "version": result.version,
+        "status": escalation.status,
         "created": result.extra,
-        "escalation": escalation_to_dict(escalation),
     }
+    if context.full_representation:
+        payload["escalation"] = escalation_to_dict(escalation)
+        headers["Preference-Applied"] = "return=representation"
     return JSONResponse(payload, status_code=status_code, headers=headers)
 
 
 def run(
     request: Request,
-    container: Container,
+    context: CommandContext,
     escalation_id: UUID,
     body: BaseModel | None,
     action: Callable[..., Mapping[str, Any] | None],
     *,
-    if_match: int | None,
-    idempotency_key: str | None,
     also: Sequence[UUID] = (),
 ) -> JSONResponse:
     idempotency = None
-    if idempotency_key:
+    if context.idempotency_key:
         payload = body.model_dump(mode="json") if body is not None else {}
         idempotency = Idempotency.for_request(
-            idempotency_key, f"{request.method} {request.url.path}", payload
+            context.idempotency_key, f"{request.method} {request.url.path}", payload
         )
-    result = container.app.execute(
+    result = context.container.app.execute(
         escalation_id,
         action,
-        expected_version=if_match,
+        expected_version=context.if_match,
         idempotency=idempotency,
         also=also,
     )
-    return accepted(container, result)
+    return accepted(context, result)
 
 
 def act(

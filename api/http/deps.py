@@ -1,11 +1,18 @@
-"""Request-scoped inputs shared by routes: the container, the actor, If-Match, Idempotency-Key."""
+"""Request-scoped inputs shared by routes.
+
+Command routes take one dependency, `CommandContextDep`, that reads the four command headers in a
+single pass (If-Match, Idempotency-Key, Prefer, and the actor); they are documented in the OpenAPI
+through `COMMAND_HEADERS`. Dependencies are `async` because they never block: a sync dependency
+would cost a thread hop each.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 
 from api.http.problems import ProblemError
 from infra.bootstrap import Container
@@ -13,66 +20,100 @@ from infra.bootstrap import Container
 _VERSION = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
 
 
-def get_container(request: Request) -> Container:
-    container: Container = request.app.state.container
-    return container
+@dataclass(frozen=True)
+class CommandContext:
+    container: Container
+    actor: str
+    if_match: int | None
+    idempotency_key: str | None
+    full_representation: bool
 
 
-def get_actor(
-    request: Request,
-    x_actor: Annotated[
-        str | None,
-        Header(
-            max_length=200,
-            description="Who is acting, recorded on every event (until API keys say it).",
-        ),
-    ] = None,
-) -> str:
-    principal = getattr(request.state, "principal", None)
-    if principal is not None:
-        return str(principal)
-    return (x_actor or "").strip() or "anonymous"
-
-
-def get_if_match(
-    if_match: Annotated[
-        str | None,
-        Header(
-            description='The version the command was decided on (the ETag, e.g. "7"). '
-            "If the escalation has moved on, nothing is written and 412 names the current version.",
-        ),
-    ] = None,
-) -> int | None:
-    if if_match is None or if_match.strip() == "*":
+def parse_if_match(value: str | None) -> int | None:
+    if value is None or value.strip() == "*":
         return None
-    match = _VERSION.match(if_match)
+    match = _VERSION.match(value)
     if match is None:
         raise ProblemError(
             "malformed-request",
-            f'If-Match must be a version number as given in the ETag (e.g. "7"), not {if_match!r}',
+            f'If-Match must be a version number as given in the ETag (e.g. "7"), not {value!r}',
         )
     return int(match.group(1))
 
 
-def get_idempotency_key(
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            max_length=200,
-            description="Any unique string per intended change; a retry with the same key and body "
-            "is applied once and answered as the first time.",
-        ),
-    ] = None,
-) -> str | None:
-    if idempotency_key is None:
+def parse_idempotency_key(value: str | None) -> str | None:
+    if value is None:
         return None
-    key = idempotency_key.strip()
-    if not key or not key.isprintable():
-        raise ProblemError("malformed-request", "Idempotency-Key must be printable, non-blank text")
+    key = value.strip()
+    if not key or not key.isprintable() or len(key) > 200:
+        raise ProblemError(
+            "malformed-request",
+            "Idempotency-Key must be printable, non-blank, at most 200 characters",
+        )
     return key
 
 
+def actor_of(request: Request) -> str:
+    principal = getattr(request.state, "principal", None)
+    if principal is not None:
+        return str(principal)
+    actor = (request.headers.get("x-actor") or "").strip()
+    if len(actor) > 200:
+        raise ProblemError("malformed-request", "X-Actor is at most 200 characters")
+    return actor or "anonymous"
+
+
+async def get_container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+async def get_command_context(request: Request) -> CommandContext:
+    headers = request.headers
+    return CommandContext(
+        container=request.app.state.container,
+        actor=actor_of(request),
+        if_match=parse_if_match(headers.get("if-match")),
+        idempotency_key=parse_idempotency_key(headers.get("idempotency-key")),
+        full_representation="return=representation" in headers.get("prefer", ""),
+    )
+
+
 ContainerDep = Annotated[Container, Depends(get_container)]
-ActorDep = Annotated[str, Depends(get_actor)]
-IfMatchDep = Annotated[int | None, Depends(get_if_match)]
-IdempotencyKeyDep = Annotated[str | None, Depends(get_idempotency_key)]
+CommandContextDep = Annotated[CommandContext, Depends(get_command_context)]
+
+
+def _header(name: str, description: str, example: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "header",
+        "required": False,
+        "description": description,
+        "schema": {"type": "string", "maxLength": 200},
+        "example": example,
+    }
+
+
+COMMAND_HEADERS: dict[str, Any] = {
+    "parameters": [
+        _header(
+            "If-Match",
+            "The version the command was decided on (the ETag). If the escalation has moved on, "
+            "nothing is written and 412 names the current version.",
+            '"7"',
+        ),
+        _header(
+            "Idempotency-Key",
+            "Any unique string per intended change; a retry with the same key and body is applied "
+            "once and answered as the first time. The same key with another body is a 422.",
+            "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d",
+        ),
+        _header(
+            "Prefer",
+            "return=representation adds the escalation's new state to the answer (RFC 7240); "
+            "by default the answer is minimal: id, version, status and what was created.",
+            "return=representation",
+        ),
+        _header("X-Actor", "Who is acting, recorded on every event.", "maria.chen"),
+    ]
+}

@@ -307,12 +307,14 @@ class EscalationRead(Read):
 
 
 class CommandAccepted(BaseModel):
-    """What a command did: the new version, ids of anything it created, and the new state."""
+    """What a command did: the new version and status, ids of anything it created, and (with
+    `Prefer: return=representation`) the new state."""
 
     id: UUID
     version: int
+    status: Status
     created: dict[str, Any] = Field(default_factory=dict, examples=[{"action_item_id": "a3"}])
-    escalation: EscalationRead
+    escalation: EscalationRead | None = None
 
 
 class EventRead(BaseModel):

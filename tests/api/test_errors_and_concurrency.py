@@ -59,6 +59,7 @@ def test_resolving_with_unmet_exit_criteria_is_refused_and_says_which(client, es
     overridden = client.post(
         f"/escalations/{escalation_id}/resolve",
         json={"summary": "done", "override_reason": "Backlog replay moved to a follow-up"},
+        headers={"Prefer": "return=representation"},
     )
     assert overridden.status_code == 200
     assert overridden.json()["escalation"]["resolution"]["overridden_criteria"] == ["ec1"]
@@ -261,7 +262,11 @@ def test_linking_a_case_shows_on_both_escalations(client, escalation_id):
             "severity": "SEV2",
         },
     ).json()["id"]
-    response = client.post(f"/escalations/{escalation_id}/links", json={"case_id": case})
+    response = client.post(
+        f"/escalations/{escalation_id}/links",
+        json={"case_id": case},
+        headers={"Prefer": "return=representation"},
+    )
     assert response.status_code == 200
     assert response.json()["escalation"]["linked_cases"] == [case]
     assert client.get(f"/escalations/{case}").json()["linked_to"] == escalation_id
@@ -286,3 +291,17 @@ def test_the_openapi_document_lists_every_command_route(client):
         "close", "dismiss", "deadline-extension",
     ]:  # fmt: skip
         assert f"/escalations/{{escalation_id}}/{command}" in paths, command
+
+
+def test_answers_are_minimal_unless_the_full_representation_is_preferred(client, escalation_id):
+    minimal = client.post(f"/escalations/{escalation_id}/acknowledge")
+    assert minimal.json() == {"id": escalation_id, "version": 2, "status": "triage", "created": {}}
+    assert minimal.headers["preference-applied"] == "return=minimal"
+    full = client.post(
+        f"/escalations/{escalation_id}/notes",
+        json={"text": "n"},
+        headers={"Prefer": "return=representation"},
+    )
+    assert full.headers["preference-applied"] == "return=representation"
+    assert full.json()["escalation"]["notes"][0]["text"] == "n"
+    assert full.json()["escalation"]["acknowledged_at"] is not None

@@ -91,7 +91,7 @@ def test_full_lifecycle_of_a_sev1_global_escalation_over_http(database_url):
         command("postmortem/publish")
         command("feedback", {"csat": 4, "nps": 9})
         closed = command("close", {"reason": "Done"})
-        assert closed["escalation"]["status"] == "closed"
+        assert closed["status"] == "closed"
 
         page = http.get(f"/escalations/{eid}/events", params={"limit": 1000}).json()
         names = [item["type"] for item in page["items"]]

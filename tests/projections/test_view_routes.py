@@ -129,3 +129,10 @@ def test_every_view_answers_on_an_empty_store(client, path):
             "indicator": "none",
             "description": "All Systems Operational",
         }
+
+
+def test_a_deployment_can_replace_the_status_page_template(client, tmp_path, monkeypatch):
+    (tmp_path / "status").mkdir()
+    (tmp_path / "status" / "page.html.j2").write_text("<h1>{{ page.page_name }} (ours)</h1>")
+    monkeypatch.setenv("ESCALATIONS_TEMPLATES_DIR", str(tmp_path))
+    assert client.get("/status").text == "<h1>Service status (ours)</h1>"

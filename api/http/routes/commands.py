@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from api.http import models as m
 from api.http.commands import PROBLEM_RESPONSES, act, run
-from api.http.deps import ActorDep, ContainerDep, IdempotencyKeyDep, IfMatchDep
+from api.http.deps import COMMAND_HEADERS, CommandContextDep
 from domain.escalation import Escalation
 
 router = APIRouter(tags=["commands"])
@@ -82,27 +82,16 @@ def _endpoint(spec: CommandRoute) -> Callable[..., JSONResponse]:
         also: list[UUID] = []
         if spec.other_escalation:
             also.append(UUID(arguments.pop(spec.other_escalation)))
-        action = act(spec.method, spec.created, actor=values["actor"], **arguments)
-        return run(
-            values["request"],
-            values["container"],
-            values["escalation_id"],
-            body,
-            action,
-            if_match=values["if_match"],
-            idempotency_key=values["idempotency_key"],
-            also=also,
-        )
+        context = values["context"]
+        action = act(spec.method, spec.created, actor=context.actor, **arguments)
+        return run(values["request"], context, values["escalation_id"], body, action, also=also)
 
     keyword = inspect.Parameter.KEYWORD_ONLY
     parameters = [
         inspect.Parameter("escalation_id", keyword, annotation=UUID),
         *(inspect.Parameter(name, keyword, annotation=str) for name in path_params),
         inspect.Parameter("request", keyword, annotation=Request),
-        inspect.Parameter("container", keyword, annotation=ContainerDep),
-        inspect.Parameter("actor", keyword, annotation=ActorDep),
-        inspect.Parameter("if_match", keyword, annotation=IfMatchDep),
-        inspect.Parameter("idempotency_key", keyword, annotation=IdempotencyKeyDep),
+        inspect.Parameter("context", keyword, annotation=CommandContextDep),
         inspect.Parameter("body", keyword, annotation=spec.model | None, default=Body(default=None))
         if spec.optional_body
         else inspect.Parameter("body", keyword, annotation=spec.model),
@@ -122,4 +111,5 @@ for _spec in COMMANDS:
         response_model=m.CommandAccepted,
         responses=PROBLEM_RESPONSES,
         operation_id=_spec.method.__name__,
+        openapi_extra=COMMAND_HEADERS,
     )

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 
 from api.http.commands import PROBLEM_RESPONSES, accepted
-from api.http.deps import ActorDep, ContainerDep, IdempotencyKeyDep
+from api.http.deps import COMMAND_HEADERS, CommandContextDep, ContainerDep
 from api.http.models import CommandAccepted, EscalationOpen, EscalationRead, EventPage
 from api.http.problems import ProblemError
 from infra.application import Idempotency
@@ -25,22 +25,18 @@ router = APIRouter(tags=["escalations"])
     response_model=CommandAccepted,
     responses=PROBLEM_RESPONSES,
     summary="Open an escalation",
+    openapi_extra=COMMAND_HEADERS,
 )
-def open_escalation(
-    body: EscalationOpen,
-    request: Request,
-    container: ContainerDep,
-    actor: ActorDep,
-    idempotency_key: IdempotencyKeyDep,
-) -> JSONResponse:
+def open_escalation(body: EscalationOpen, context: CommandContextDep) -> JSONResponse:
     fields: dict[str, Any] = body.model_dump(exclude_none=True)
+    key = context.idempotency_key
     idempotency = (
-        Idempotency.for_request(idempotency_key, "POST /escalations", body.model_dump(mode="json"))
-        if idempotency_key
+        Idempotency.for_request(key, "POST /escalations", body.model_dump(mode="json"))
+        if key
         else None
     )
-    result = container.app.open(actor=actor, idempotency=idempotency, **fields)
-    response = accepted(container, result, status_code=201)
+    result = context.container.app.open(actor=context.actor, idempotency=idempotency, **fields)
+    response = accepted(context, result, status_code=201)
     response.headers["Location"] = f"/escalations/{result.escalation_id}"
     return response
 

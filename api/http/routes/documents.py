@@ -1,0 +1,266 @@
+"""Per-escalation documents: stakeholder updates, the post-mortem and the timeline.
+
+Each is a live projection of one escalation's events, rendered as Markdown, HTML or JSON by
+`?format=` or the Accept header, now or `?as_of=` a past moment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime
+
+from api.http.deps import ContainerDep
+from api.http.problems import PROBLEM_JSON, Problem, ProblemError
+from infra.application import EscalationNotFound
+from infra.bootstrap import Container
+from infra.documents_settings import build_renderer
+from projections.documents.render import MEDIA_TYPES, DocumentRenderer, Format, to_plain
+from projections.documents.views import (
+    AUDIENCES,
+    NotYetOpened,
+    PostmortemMissing,
+    UnknownAudience,
+    postmortem_view,
+    timeline_view,
+    update_view,
+)
+
+
+@asynccontextmanager
+async def _load_templates_at_start(app: FastAPI) -> AsyncIterator[None]:
+    """A wrong ESCALATIONS_TEMPLATES_DIR stops the server at start, not at the first read."""
+    if getattr(app.state, "document_renderer", None) is None:
+        app.state.document_renderer = build_renderer()
+    yield
+
+
+router = APIRouter(tags=["documents"], lifespan=_load_templates_at_start)
+
+
+def get_renderer(request: Request) -> DocumentRenderer:
+    renderer: DocumentRenderer | None = getattr(request.app.state, "document_renderer", None)
+    if renderer is None:
+        renderer = request.app.state.document_renderer = build_renderer()
+    return renderer
+
+
+RendererDep = Annotated[DocumentRenderer, Depends(get_renderer)]
+FormatQuery = Annotated[
+    str | None,
+    Query(
+        alias="format",
+        description="`md`, `html` or `json`; when given it wins over the Accept header.",
+    ),
+]
+AsOfQuery = Annotated[
+    AwareDatetime | None,
+    Query(
+        description="Render the document as it read at this moment (ISO 8601 with a timezone), "
+        "from the events recorded up to then."
+    ),
+]
+
+_FORMATS: dict[str, Format] = {"md": "md", "html": "html", "json": "json"}
+_MEDIA_FORMATS: dict[str, Format] = {
+    "text/markdown": "md",
+    "text/x-markdown": "md",
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+    "application/json": "json",
+}
+
+
+def negotiate(accept: str | None, requested: str | None, default: Format) -> Format:
+    """`?format=` first, then the Accept header by quality; `*/*` or no header gives `default`."""
+    offered = "text/markdown, text/html or application/json (or ?format=md|html|json)"
+    if requested is not None:
+        if requested in _FORMATS:
+            return _FORMATS[requested]
+        raise ProblemError(
+            "not-acceptable", f"format {requested!r} is not offered; use md, html or json"
+        )
+    if accept is None or not accept.strip():
+        return default
+    ranges: list[tuple[float, int, str]] = []
+    for index, part in enumerate(accept.split(",")):
+        media, *params = (piece.strip() for piece in part.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if media and quality > 0:
+            ranges.append((-quality, index, media.lower()))
+    for _, _, media in sorted(ranges):
+        if media in _MEDIA_FORMATS:
+            return _MEDIA_FORMATS[media]
+        if media == "*/*":
+            return default
+        if media == "text/*":
+            return default if default != "json" else "md"
+        if media == "application/*":
+            return "json"
+    raise ProblemError(
+        "not-acceptable", f"cannot answer Accept: {accept}; this is offered as {offered}"
+    )
+
+
+def load_events(container: Container, escalation_id: UUID) -> list[Any]:
+    app = container.app
+    app.current_version(escalation_id)  # an unknown id is a 404 before anything else
+    return list(app.events.get(escalation_id))
+
+
+def moments(container: Container, as_of: datetime | None) -> tuple[datetime, datetime | None]:
+    """The application's clock (for "open for ..." and what is overdue) and as_of, in UTC."""
+    now = container.app.clock().astimezone(UTC)
+    return now, (as_of.astimezone(UTC) if as_of is not None else None)
+
+
+def answer(
+    renderer: DocumentRenderer, name: str, fmt: Format, view: Any, json_body: Any
+) -> Response:
+    headers = {"Vary": "Accept", "Cache-Control": "no-store"}
+    if fmt == "json":
+        return JSONResponse(json_body, headers=headers)
+    body = renderer.render(name, fmt, view)
+    return Response(body, media_type=MEDIA_TYPES[fmt], headers=headers)
+
+
+def _not_yet(error: NotYetOpened, escalation_id: UUID) -> EscalationNotFound:
+    return EscalationNotFound(escalation_id, f"escalation {escalation_id}: {error}")
+
+
+def _responses(what: str, json_schema: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
+    problem = {"model": Problem, "content": {PROBLEM_JSON: {}}}
+    return {
+        200: {
+            "description": f"{what}, as Markdown, HTML or JSON",
+            "content": {
+                "text/markdown": {"schema": {"type": "string"}},
+                "text/html": {"schema": {"type": "string"}},
+                "application/json": {"schema": json_schema},
+            },
+        },
+        404: {**problem, "description": "Unknown escalation, or it did not exist yet at as_of"},
+        406: {**problem, "description": "None of the formats asked for is offered"},
+        422: {**problem, "description": "as_of is not a date-time with a timezone"},
+        503: {**problem, "description": "Event store unavailable; retry after Retry-After seconds"},
+    }
+
+
+UPDATE_RESPONSES = _responses("The update", {"type": "object"})
+UPDATE_RESPONSES[404]["description"] = "Unknown escalation or audience"
+
+
+@router.get(
+    "/escalations/{escalation_id}/updates/{audience}",
+    response_class=Response,
+    responses=UPDATE_RESPONSES,
+    summary="A stakeholder update written for one audience",
+    description="Audiences: `executive` (status, overview, impact in numbers, next steps, next "
+    "update due), `tactical` (conditions, actions, needs), `sales_cs` (affected named accounts, "
+    "talking points, what to tell customers), `customer` (what happened, what we are doing, what "
+    "you can do, when you will hear next) and `regulator` (formal response to a complaint: "
+    "reference, facts, resolution offered). Each is fed only by communications addressed to its "
+    "audience. Markdown by default.",
+)
+def read_update(
+    escalation_id: UUID,
+    audience: Annotated[str, Path(description=f"One of: {', '.join(AUDIENCES)}.")],
+    request: Request,
+    container: ContainerDep,
+    renderer: RendererDep,
+    fmt: FormatQuery = None,
+    as_of: AsOfQuery = None,
+) -> Response:
+    if audience not in AUDIENCES:
+        raise ProblemError("not-found", str(UnknownAudience(audience)))
+    chosen = negotiate(request.headers.get("accept"), fmt, "md")
+    events = load_events(container, escalation_id)
+    now, moment = moments(container, as_of)
+    try:
+        view = update_view(audience, events, now=now, as_of=moment)
+    except NotYetOpened as error:
+        raise _not_yet(error, escalation_id) from None
+    return answer(renderer, audience, chosen, view, to_plain(view))
+
+
+@router.get(
+    "/escalations/{escalation_id}/postmortem",
+    response_class=Response,
+    responses=_responses("The root-cause report", {"type": "object"}),
+    summary="The post-mortem (root-cause report)",
+    description="What the post-mortem recorded, with durations and a timeline computed from the "
+    "events. 404 until a post-mortem is recorded, saying what to do first. Markdown by default.",
+)
+def read_postmortem(
+    escalation_id: UUID,
+    request: Request,
+    container: ContainerDep,
+    renderer: RendererDep,
+    fmt: FormatQuery = None,
+    as_of: AsOfQuery = None,
+) -> Response:
+    chosen = negotiate(request.headers.get("accept"), fmt, "md")
+    events = load_events(container, escalation_id)
+    now, moment = moments(container, as_of)
+    try:
+        view = postmortem_view(events, now=now, as_of=moment)
+    except NotYetOpened as error:
+        raise _not_yet(error, escalation_id) from None
+    except PostmortemMissing as error:
+        raise ProblemError("not-found", str(error)) from None
+    return answer(renderer, "postmortem", chosen, view, to_plain(view))
+
+
+TIMELINE_ENTRY = {
+    "type": "object",
+    "properties": {
+        name: {"type": kind}
+        for name, kind in {
+            "time": "string",
+            "version": "integer",
+            "actor": "string",
+            "kind": "string",
+            "text": "string",
+            "detail": "string",
+            "internal": "boolean",
+        }.items()
+    },
+}
+
+
+@router.get(
+    "/escalations/{escalation_id}/timeline",
+    response_class=Response,
+    responses=_responses("The timeline", {"type": "array", "items": TIMELINE_ENTRY}),
+    summary="The escalation's timeline, one plain sentence per event",
+    description="For the team: internal notes included (marked `internal`). JSON by default.",
+)
+def read_timeline(
+    escalation_id: UUID,
+    request: Request,
+    container: ContainerDep,
+    renderer: RendererDep,
+    fmt: FormatQuery = None,
+    as_of: AsOfQuery = None,
+) -> Response:
+    chosen = negotiate(request.headers.get("accept"), fmt, "json")
+    events = load_events(container, escalation_id)
+    now, moment = moments(container, as_of)
+    try:
+        view = timeline_view(events, now=now, as_of=moment)
+    except NotYetOpened as error:
+        raise _not_yet(error, escalation_id) from None
+    return answer(renderer, "timeline", chosen, view, to_plain(view.entries))

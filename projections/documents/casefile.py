@@ -1,0 +1,171 @@
+"""The case file: everything one escalation's events say, as plain data (filled by `fold`).
+
+Its shape is the documents' own, not the aggregate's: dataclasses with the facts the documents
+need (when it was first mitigated, every resolution and reopening), and nothing they must not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+
+@dataclass
+class Communication:
+    id: str
+    audience: str
+    channel: str
+    subject: str
+    body: str
+    recipient_count: int
+    status: str
+    next_update_due: datetime | None
+    by: str
+    at: datetime
+
+
+@dataclass
+class ActionItem:
+    id: str
+    description: str
+    owner: str
+    kind: str
+    phase: str
+    due_at: datetime | None
+    done: bool = False
+    completed_at: datetime | None = None
+    note: str = ""
+
+
+@dataclass
+class ExitCriterion:
+    id: str
+    description: str
+    met: bool = False
+    met_at: datetime | None = None
+    met_by: str | None = None
+    evidence: str = ""
+
+
+@dataclass
+class Impact:
+    customers_affected: int
+    accounts: list[str]
+    segments: list[str]
+    regions: list[str]
+    revenue_at_risk: float
+    currency: str
+    summary: str
+    assessed_at: datetime
+
+
+@dataclass
+class Note:
+    by: str
+    at: datetime
+    text: str
+
+
+@dataclass
+class StatusMove:
+    at: datetime
+    by: str
+    from_status: str
+    to_status: str
+    reason: str
+
+
+@dataclass
+class PostMortem:
+    summary: str
+    impact: str
+    root_cause: str
+    root_cause_category: str
+    trigger: str
+    contributing_factors: list[str]
+    detection: str
+    response: str
+    recovery: str
+    five_whys: list[str]
+    went_well: list[str]
+    went_wrong: list[str]
+    where_we_got_lucky: list[str]
+    revision: int
+    recorded_at: datetime
+    recorded_by: str
+    published_at: datetime | None = None
+
+
+@dataclass
+class CaseFile:
+    escalation_id: str
+    version: int
+    title: str
+    description: str
+    scope: str
+    source: str
+    severity: str
+    status: str
+    account: str | None
+    customer_name: str | None
+    received_at: datetime
+    opened_at: datetime
+    opened_by: str
+    external_ref: str | None
+    privacy_regime: str | None
+    deadline: datetime | None
+    last_event_at: datetime
+    components: dict[str, str] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    acknowledged_at: datetime | None = None
+    owner: str | None = None
+    owner_team: str | None = None
+    participants: dict[str, tuple[str, str]] = field(default_factory=dict)
+    impact: Impact | None = None
+    notes: list[Note] = field(default_factory=list)
+    exit_criteria: dict[str, ExitCriterion] = field(default_factory=dict)
+    strategy: str | None = None
+    strategy_steps: list[str] = field(default_factory=list)
+    action_items: dict[str, ActionItem] = field(default_factory=dict)
+    linked_cases: list[str] = field(default_factory=list)
+    linked_to: str | None = None
+    communications: list[Communication] = field(default_factory=list)
+    sla_breaches: list[tuple[str, datetime, datetime]] = field(default_factory=list)
+    extensions: list[tuple[datetime, datetime]] = field(default_factory=list)
+    status_moves: list[StatusMove] = field(default_factory=list)
+    severity_moves: list[tuple[datetime, str, str]] = field(default_factory=list)
+    first_mitigated_at: datetime | None = None
+    resolved_at: datetime | None = None
+    resolutions: list[datetime] = field(default_factory=list)
+    reopens: list[datetime] = field(default_factory=list)
+    resolution_summary: str = ""
+    overridden_criteria: list[str] = field(default_factory=list)
+    reopen_count: int = 0
+    closed_at: datetime | None = None
+    dismissal_reason: str | None = None
+    csat: list[int] = field(default_factory=list)
+    nps: list[int] = field(default_factory=list)
+    postmortem: PostMortem | None = None
+
+    @property
+    def reference(self) -> str:
+        """What people quote on the phone: the first block of the id."""
+        return self.escalation_id.split("-", 1)[0].upper()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ("triage", "investigating", "identified", "monitoring")
+
+    def communications_for(self, *audiences: str) -> list[Communication]:
+        return [c for c in self.communications if c.audience in audiences]
+
+    def open_action_items(self) -> list[ActionItem]:
+        return [a for a in self.action_items.values() if not a.done]
+
+    def unmet_criteria(self) -> list[ExitCriterion]:
+        return [c for c in self.exit_criteria.values() if not c.met]
+
+    def elapsed(self, until: datetime) -> timedelta:
+        """How long the customer has been waiting: until `until` while open, else until it ended."""
+        end = until if self.is_open else (self.resolved_at or self.closed_at or until)
+        return end - self.received_at

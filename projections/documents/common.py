@@ -1,0 +1,124 @@
+"""What every document view shares: its header, labelled facts, dated texts, promised updates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from projections.documents.casefile import CaseFile, Communication
+from projections.documents.formatting import (
+    duration_text,
+    join_words,
+    paragraphs,
+    status_label,
+    utc_text,
+    words,
+)
+
+
+@dataclass(frozen=True)
+class Header:
+    """Which escalation a document is about and which moment of its history it shows."""
+
+    document: str
+    audience: str
+    escalation_id: str
+    reference: str
+    title: str
+    severity: str
+    status: str
+    status_label: str
+    scope: str
+    as_of: datetime
+    version: int
+    last_changed_at: datetime
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Message:
+    """Words the team wrote for this document's audience, with when and by whom."""
+
+    at: datetime
+    by: str
+    subject: str
+    paragraphs: list[str]
+
+
+def header(case: CaseFile, document: str, audience: str, as_of: datetime) -> Header:
+    return Header(
+        document=document,
+        audience=audience,
+        escalation_id=case.escalation_id,
+        reference=case.reference,
+        title=case.title,
+        severity=case.severity,
+        status=case.status,
+        status_label=status_label(case.status),
+        scope=case.scope,
+        as_of=as_of,
+        version=case.version,
+        last_changed_at=case.last_event_at,
+    )
+
+
+def message(communication: Communication | None) -> Message | None:
+    if communication is None:
+        return None
+    return Message(
+        at=communication.at,
+        by=communication.by,
+        subject=communication.subject,
+        paragraphs=paragraphs(communication.body),
+    )
+
+
+def latest(communications: list[Communication]) -> Communication | None:
+    return communications[-1] if communications else None
+
+
+def promised_update(communications: list[Communication]) -> datetime | None:
+    """The latest update sets the promise: a final update that promises nothing ends it."""
+    last = latest(communications)
+    return None if last is None else last.next_update_due
+
+
+def promise_text(due: datetime | None, as_of: datetime, audience: str, is_open: bool) -> str:
+    if not is_open:
+        return f"No further update to {audience} is due: the escalation is no longer open."
+    if due is None:
+        return f"No further update to {audience} has been promised."
+    if due < as_of:
+        return f"The update to {audience} promised by {utc_text(due)} is overdue by {duration_text(as_of - due)}."
+    return f"Next update to {audience} due by {utc_text(due)} (in {duration_text(due - as_of)})."
+
+
+def component_list(components: dict[str, str]) -> str:
+    """`Sync (major outage) and Sign-in (degraded performance)`; unassessed ones by name only."""
+    return join_words(
+        f"{name} ({words(level)})" if level else name for name, level in components.items()
+    )
+
+
+def named_accounts(case: CaseFile) -> list[str]:
+    accounts = list(case.impact.accounts) if case.impact else []
+    if case.account and case.account not in accounts:
+        accounts.insert(0, case.account)
+    return accounts
+
+
+def state_of_action(
+    done: bool, due: datetime | None, completed: datetime | None, as_of: datetime
+) -> str:
+    if done:
+        return f"done {utc_text(completed)}"
+    if due is None:
+        return "open, no due date"
+    if due < as_of:
+        return f"overdue since {utc_text(due)}"
+    return f"open, due {utc_text(due)}"

@@ -1,0 +1,259 @@
+"""Fold one escalation's events into a case file.
+
+This is a live projection: it is rebuilt on every read from the events of one stream, so a
+document as of a past moment is the same fold over fewer events. It never loads the aggregate;
+it reads the events' own fields, so a change in the aggregate's state cannot change a document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from projections.documents.casefile import (
+    ActionItem,
+    CaseFile,
+    Communication,
+    ExitCriterion,
+    Impact,
+    Note,
+    PostMortem,
+    StatusMove,
+)
+
+
+def event_name(event: Any) -> str:
+    return type(event).__name__
+
+
+def fold(events: Iterable[Any]) -> CaseFile:
+    """Replay one escalation's events, in stream order, into a case file."""
+    iterator = iter(events)
+    opened = next(iterator, None)
+    if opened is None or event_name(opened) != "Opened":
+        raise ValueError("a case file starts with the Opened event of its stream")
+    customer = opened.customer or {}
+    privacy = opened.privacy or {}
+    case = CaseFile(
+        escalation_id=str(opened.originator_id),
+        version=opened.originator_version,
+        title=opened.title,
+        description=opened.description,
+        scope=opened.scope,
+        source=opened.source,
+        severity=opened.severity,
+        status="triage",
+        account=opened.account,
+        customer_name=customer.get("name"),
+        received_at=opened.received_at,
+        opened_at=opened.timestamp,
+        opened_by=opened.actor,
+        external_ref=opened.external_ref,
+        privacy_regime=privacy.get("regime"),
+        deadline=opened.deadline,
+        last_event_at=opened.timestamp,
+        components={name: "" for name in opened.components},
+        tags=list(opened.tags),
+    )
+    for event in iterator:
+        handler = _HANDLERS.get(event_name(event))
+        if handler is not None:
+            handler(case, event)
+        case.version = event.originator_version
+        case.last_event_at = event.timestamp
+    return case
+
+
+def _acknowledged(case: CaseFile, e: Any) -> None:
+    case.acknowledged_at = e.timestamp
+
+
+def _severity(case: CaseFile, e: Any) -> None:
+    case.severity_moves.append((e.timestamp, e.from_severity, e.to_severity))
+    case.severity = e.to_severity
+
+
+def _status(case: CaseFile, e: Any) -> None:
+    case.status_moves.append(StatusMove(e.timestamp, e.actor, e.from_status, e.to_status, e.reason))
+    case.status = e.to_status
+    if e.to_status == "monitoring" and case.first_mitigated_at is None:
+        case.first_mitigated_at = e.timestamp
+
+
+def _impact(case: CaseFile, e: Any) -> None:
+    case.impact = Impact(
+        customers_affected=e.customers_affected,
+        accounts=list(e.accounts),
+        segments=list(e.segments),
+        regions=list(e.regions),
+        revenue_at_risk=e.revenue_at_risk,
+        currency=e.currency,
+        summary=e.summary,
+        assessed_at=e.timestamp,
+    )
+    case.components = dict(e.components)
+
+
+def _owner(case: CaseFile, e: Any) -> None:
+    if case.owner is not None and case.owner in case.participants:
+        case.participants[case.owner] = ("participant", case.participants[case.owner][1])
+    case.owner, case.owner_team = e.owner, e.team
+    case.participants[e.owner] = ("owner", e.team)
+
+
+def _joined(case: CaseFile, e: Any) -> None:
+    case.participants[e.name] = (e.role, e.team)
+
+
+def _left(case: CaseFile, e: Any) -> None:
+    case.participants.pop(e.name, None)
+
+
+def _note(case: CaseFile, e: Any) -> None:
+    case.notes.append(Note(e.actor, e.timestamp, e.text))
+
+
+def _criteria(case: CaseFile, e: Any) -> None:
+    for criterion in e.criteria:
+        case.exit_criteria[criterion["id"]] = ExitCriterion(
+            criterion["id"], criterion["description"]
+        )
+
+
+def _criterion_met(case: CaseFile, e: Any) -> None:
+    criterion = case.exit_criteria[e.criterion_id]
+    criterion.met, criterion.met_at, criterion.met_by = True, e.timestamp, e.actor
+    criterion.evidence = e.evidence
+
+
+def _deescalation(case: CaseFile, e: Any) -> None:
+    case.strategy, case.strategy_steps = e.strategy, list(e.steps)
+
+
+def _action_added(case: CaseFile, e: Any) -> None:
+    case.action_items[e.action_id] = ActionItem(
+        e.action_id, e.description, e.owner, e.kind, e.phase, e.due_at
+    )
+
+
+def _action_completed(case: CaseFile, e: Any) -> None:
+    item = case.action_items[e.action_id]
+    item.done, item.completed_at, item.note = True, e.timestamp, e.note
+
+
+def _case_linked(case: CaseFile, e: Any) -> None:
+    case.linked_cases.append(e.case_id)
+
+
+def _linked_to(case: CaseFile, e: Any) -> None:
+    case.linked_to = e.escalation_id
+
+
+def _breached(case: CaseFile, e: Any) -> None:
+    case.sla_breaches.append((e.target, e.due_at, e.timestamp))
+
+
+def _extended(case: CaseFile, e: Any) -> None:
+    case.extensions.append((e.timestamp, e.new_deadline))
+    case.deadline = e.new_deadline
+
+
+def _dismissed(case: CaseFile, e: Any) -> None:
+    case.status, case.dismissal_reason, case.closed_at = "dismissed", e.reason, e.timestamp
+
+
+def _communicated(case: CaseFile, e: Any) -> None:
+    case.communications.append(
+        Communication(
+            id=e.communication_id,
+            audience=e.audience,
+            channel=e.channel,
+            subject=e.subject,
+            body=e.body,
+            recipient_count=e.recipient_count,
+            status=e.status_at_time,
+            next_update_due=e.next_update_due,
+            by=e.actor,
+            at=e.timestamp,
+        )
+    )
+
+
+def _resolved(case: CaseFile, e: Any) -> None:
+    case.status, case.resolved_at = "resolved", e.timestamp
+    case.resolutions.append(e.timestamp)
+    case.resolution_summary = e.summary
+    case.overridden_criteria = list(e.overridden_criteria)
+
+
+def _reopened(case: CaseFile, e: Any) -> None:
+    case.status, case.resolved_at, case.resolution_summary = "investigating", None, ""
+    case.reopen_count += 1
+    case.reopens.append(e.timestamp)
+
+
+def _feedback(case: CaseFile, e: Any) -> None:
+    if e.csat is not None:
+        case.csat.append(e.csat)
+    if e.nps is not None:
+        case.nps.append(e.nps)
+
+
+def _closed(case: CaseFile, e: Any) -> None:
+    case.status, case.closed_at = "closed", e.timestamp
+
+
+def _postmortem(case: CaseFile, e: Any) -> None:
+    revision = 1 if case.postmortem is None else case.postmortem.revision + 1
+    case.postmortem = PostMortem(
+        summary=e.summary,
+        impact=e.impact,
+        root_cause=e.root_cause,
+        root_cause_category=e.root_cause_category,
+        trigger=e.trigger,
+        contributing_factors=list(e.contributing_factors),
+        detection=e.detection,
+        response=e.response,
+        recovery=e.recovery,
+        five_whys=list(e.five_whys),
+        went_well=list(e.went_well),
+        went_wrong=list(e.went_wrong),
+        where_we_got_lucky=list(e.where_we_got_lucky),
+        revision=revision,
+        recorded_at=e.timestamp,
+        recorded_by=e.actor,
+    )
+
+
+def _published(case: CaseFile, e: Any) -> None:
+    if case.postmortem is not None:
+        case.postmortem.published_at = e.timestamp
+
+
+_HANDLERS: dict[str, Callable[[CaseFile, Any], None]] = {
+    "Acknowledged": _acknowledged,
+    "SeverityChanged": _severity,
+    "StatusChanged": _status,
+    "ImpactAssessed": _impact,
+    "OwnerAssigned": _owner,
+    "ParticipantJoined": _joined,
+    "ParticipantLeft": _left,
+    "NoteAdded": _note,
+    "ExitCriteriaDefined": _criteria,
+    "ExitCriterionMet": _criterion_met,
+    "DeescalationPlanned": _deescalation,
+    "ActionItemAdded": _action_added,
+    "ActionItemCompleted": _action_completed,
+    "CaseLinked": _case_linked,
+    "LinkedToEscalation": _linked_to,
+    "SlaBreached": _breached,
+    "DeadlineExtended": _extended,
+    "Dismissed": _dismissed,
+    "Communicated": _communicated,
+    "Resolved": _resolved,
+    "Reopened": _reopened,
+    "FeedbackReceived": _feedback,
+    "Closed": _closed,
+    "PostMortemRecorded": _postmortem,
+    "PostMortemPublished": _published,
+}

@@ -1,0 +1,150 @@
+"""The root-cause report: what the team wrote in the post-mortem, plus what only the events know.
+
+Durations and the timeline are computed from the stream, never typed by hand, so the report
+cannot disagree with what happened. The timeline leaves out team-only entries (internal notes
+and updates to the team) because a published post-mortem is read beyond the team.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from projections.documents.casefile import CaseFile
+from projections.documents.common import Fact, Header, header, state_of_action
+from projections.documents.formatting import duration_text, paragraphs, utc_text
+from projections.documents.internal_updates import impact_facts
+from projections.documents.timeline import TimelineEntry
+
+
+class PostmortemMissing(LookupError):
+    """There is no post-mortem to show yet; the message says what to do next."""
+
+
+@dataclass(frozen=True)
+class Measure:
+    label: str
+    started_at: datetime
+    ended_at: datetime | None
+    seconds: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    id: str
+    description: str
+    owner: str
+    kind: str
+    phase: str
+    state: str
+    done: bool
+
+
+@dataclass(frozen=True)
+class PostmortemReport:
+    header: Header
+    state: str
+    summary: list[str]
+    impact: list[str]
+    impact_figures: list[Fact]
+    root_cause: list[str]
+    root_cause_category: str
+    trigger: list[str]
+    contributing_factors: list[str]
+    detection: list[str]
+    response: list[str]
+    recovery: list[str]
+    five_whys: list[str]
+    went_well: list[str]
+    went_wrong: list[str]
+    where_we_got_lucky: list[str]
+    action_items: list[ActionLine]
+    durations: list[Measure]
+    timeline: list[TimelineEntry]
+
+
+def measure(label: str, start: datetime, end: datetime | None) -> Measure:
+    if end is None:
+        return Measure(label, start, None, None, "not reached")
+    elapsed = end - start
+    return Measure(label, start, end, int(elapsed.total_seconds()), duration_text(elapsed))
+
+
+def durations(case: CaseFile) -> list[Measure]:
+    """Each measured from the moment the escalation was received: the customer's clock."""
+    told = case.communications_for("customer", "public")
+    start = case.received_at
+    return [
+        measure("Time to acknowledge", start, case.acknowledged_at),
+        measure("Time to first customer communication", start, told[0].at if told else None),
+        measure("Time to mitigate", start, case.first_mitigated_at),
+        measure("Time to resolve", start, case.resolutions[-1] if case.resolutions else None),
+    ]
+
+
+def missing_reason(case: CaseFile) -> str:
+    base = f"/escalations/{case.escalation_id}"
+    if case.is_open:
+        return (
+            f"escalation {case.escalation_id} is {case.status}; a post-mortem is written after "
+            f"resolution. Resolve it (POST {base}/resolve), then record the post-mortem "
+            f"(POST {base}/postmortem)"
+        )
+    if case.status == "resolved":
+        return (
+            f"no post-mortem has been recorded for escalation {case.escalation_id} yet; record it "
+            f"with POST {base}/postmortem"
+        )
+    return (
+        f"escalation {case.escalation_id} is {case.status} and no post-mortem was recorded "
+        "before that; post-mortems are recorded while an escalation is resolved"
+    )
+
+
+def postmortem_report(
+    case: CaseFile, timeline: list[TimelineEntry], as_of: datetime
+) -> PostmortemReport:
+    written = case.postmortem
+    if written is None:
+        raise PostmortemMissing(missing_reason(case))
+    if written.published_at is not None:
+        state = f"Published {utc_text(written.published_at)} (revision {written.revision})."
+    else:
+        state = (
+            f"Draft, revision {written.revision}, recorded {utc_text(written.recorded_at)} "
+            f"by {written.recorded_by}; not published yet."
+        )
+    actions = [
+        ActionLine(
+            id=item.id,
+            description=item.description,
+            owner=item.owner,
+            kind=item.kind,
+            phase=item.phase,
+            state=state_of_action(item.done, item.due_at, item.completed_at, as_of),
+            done=item.done,
+        )
+        for item in case.action_items.values()
+    ]
+    return PostmortemReport(
+        header=header(case, "Post-mortem", "postmortem", as_of),
+        state=state,
+        summary=paragraphs(written.summary),
+        impact=paragraphs(written.impact),
+        impact_figures=impact_facts(case, as_of),
+        root_cause=paragraphs(written.root_cause),
+        root_cause_category=written.root_cause_category,
+        trigger=paragraphs(written.trigger),
+        contributing_factors=written.contributing_factors,
+        detection=paragraphs(written.detection),
+        response=paragraphs(written.response),
+        recovery=paragraphs(written.recovery),
+        five_whys=written.five_whys,
+        went_well=written.went_well,
+        went_wrong=written.went_wrong,
+        where_we_got_lucky=written.where_we_got_lucky,
+        action_items=actions,
+        durations=durations(case),
+        timeline=[replace(entry, detail="") for entry in timeline if not entry.internal],
+    )

@@ -1,0 +1,276 @@
+"""The human timeline: one plain sentence per event, for the team that works the escalation.
+
+Entries that carry team-only words (internal notes, updates addressed to the team) are marked
+`internal`, so that documents read outside the team (the post-mortem) can leave them out.
+Generated sentences never quote the customer's personal data; they refer to "the customer".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from projections.documents.formatting import (
+    a_source,
+    audience_label,
+    channel_label,
+    count_text,
+    duration_text,
+    join_words,
+    money_text,
+    plural,
+    status_label,
+    utc_text,
+    words,
+)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    time: datetime
+    version: int
+    actor: str
+    kind: str
+    text: str
+    detail: str = ""
+    internal: bool = False
+
+
+def kind_of(event: Any) -> str:
+    """`StatusChanged` -> `status_changed`: stable names for machines, readable for people."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(event).__name__).lower()
+
+
+class _Memory:
+    """What later sentences need from earlier events (an exit criterion's wording, ...)."""
+
+    def __init__(self) -> None:
+        self.received_at: datetime | None = None
+        self.criteria: dict[str, str] = {}
+        self.actions: dict[str, str] = {}
+
+
+def build_timeline(events: Iterable[Any]) -> list[TimelineEntry]:
+    memory = _Memory()
+    entries = []
+    for event in events:
+        describe = _DESCRIBERS.get(type(event).__name__)
+        if describe is None:
+            text, detail, internal = f"{words(kind_of(event)).capitalize()}.", "", False
+        else:
+            text, detail, internal = describe(event, memory)
+        entries.append(
+            TimelineEntry(
+                time=event.timestamp,
+                version=event.originator_version,
+                actor=event.actor,
+                kind=kind_of(event),
+                text=text,
+                detail=detail,
+                internal=internal,
+            )
+        )
+    return entries
+
+
+Described = tuple[str, str, bool]
+
+
+def _with(reason: str) -> str:
+    return f": {reason}" if reason else ""
+
+
+def _opened(e: Any, memory: _Memory) -> Described:
+    memory.received_at = e.received_at
+    facts = [f"{e.severity} {e.scope} escalation from {a_source(e.source)}"]
+    if e.account:
+        facts.append(f"account {e.account}")
+    if e.external_ref:
+        facts.append(f"reference {e.external_ref}")
+    if e.components:
+        facts.append(f"components {join_words(e.components)}")
+    text = f"Opened “{e.title}”: {', '.join(facts)}."
+    if e.received_at < e.timestamp:
+        text += f" Received {utc_text(e.received_at)}."
+    if e.deadline is not None:
+        text += f" Respond by {utc_text(e.deadline)}."
+    return text, e.description, False
+
+
+def _acknowledged(e: Any, memory: _Memory) -> Described:
+    if memory.received_at is None:
+        return "Acknowledged.", "", False
+    waited = duration_text(e.timestamp - memory.received_at)
+    return f"Acknowledged, {waited} after it was received.", "", False
+
+
+def _severity(e: Any, memory: _Memory) -> Described:
+    direction = "raised" if e.to_severity < e.from_severity else "lowered"
+    return (
+        f"Severity {direction} from {e.from_severity} to {e.to_severity}{_with(e.reason)}.",
+        "",
+        False,
+    )
+
+
+def _status(e: Any, memory: _Memory) -> Described:
+    moved = f"Status moved from {status_label(e.from_status)} to {status_label(e.to_status)}"
+    return f"{moved}{_with(e.reason)}.", "", False
+
+
+def _impact(e: Any, memory: _Memory) -> Described:
+    facts = [plural(e.customers_affected, "customer") + " affected"]
+    if e.accounts:
+        facts.append(f"{plural(len(e.accounts), 'named account')} ({join_words(e.accounts)})")
+    if e.revenue_at_risk:
+        facts.append(f"{money_text(e.revenue_at_risk, e.currency)} revenue at risk")
+    if e.components:
+        parts = [f"{name} ({words(level)})" for name, level in e.components.items()]
+        facts.append(f"components {join_words(parts)}")
+    return f"Impact assessed: {'; '.join(facts)}.", e.summary, False
+
+
+def _owner(e: Any, memory: _Memory) -> Described:
+    taking_over = f", taking over from {e.previous_owner}" if e.previous_owner else ""
+    return f"{e.owner} ({words(e.team)}) now owns the escalation{taking_over}.", "", False
+
+
+def _joined(e: Any, memory: _Memory) -> Described:
+    return f"{e.name} joined as {e.role} ({words(e.team)}).", "", False
+
+
+def _left(e: Any, memory: _Memory) -> Described:
+    return f"{e.name} left{_with(e.reason)}.", "", False
+
+
+def _note(e: Any, memory: _Memory) -> Described:
+    return f"Note: {e.text}", "", True
+
+
+def _criteria(e: Any, memory: _Memory) -> Described:
+    for criterion in e.criteria:
+        memory.criteria[criterion["id"]] = criterion["description"]
+    listed = "; ".join(c["description"] for c in e.criteria)
+    return f"Exit criteria defined: {listed}.", "", False
+
+
+def _criterion_met(e: Any, memory: _Memory) -> Described:
+    description = memory.criteria.get(e.criterion_id, e.criterion_id)
+    return f"Exit criterion met: {description}.", e.evidence, False
+
+
+def _deescalation(e: Any, memory: _Memory) -> Described:
+    steps = "\n".join(f"{n}. {step}" for n, step in enumerate(e.steps, 1))
+    return f"De-escalation strategy set: {e.strategy}", steps, False
+
+
+def _action_added(e: Any, memory: _Memory) -> Described:
+    memory.actions[e.action_id] = e.description
+    due = f", due {utc_text(e.due_at)}" if e.due_at else ""
+    what = f"{e.kind}, {e.phase} phase"
+    return f"Action item {e.action_id} ({what}) given to {e.owner}{due}: {e.description}", "", False
+
+
+def _action_completed(e: Any, memory: _Memory) -> Described:
+    description = memory.actions.get(e.action_id, "")
+    return f"Action item {e.action_id} done: {description}", e.note, False
+
+
+def _case_linked(e: Any, memory: _Memory) -> Described:
+    return f"Customer case {e.case_id} linked to this escalation.", "", False
+
+
+def _linked_to(e: Any, memory: _Memory) -> Described:
+    return f"Linked to the wider escalation {e.escalation_id}.", "", False
+
+
+def _breached(e: Any, memory: _Memory) -> Described:
+    target = words(e.target)
+    return f"SLA target missed: {target} was due {utc_text(e.due_at)}.", e.detail, False
+
+
+def _extended(e: Any, memory: _Memory) -> Described:
+    moved = f"from {utc_text(e.previous_deadline)} to {utc_text(e.new_deadline)}"
+    return f"Deadline extended {moved}: {e.reason}", e.notice, False
+
+
+def _dismissed(e: Any, memory: _Memory) -> Described:
+    duplicate = f" of {e.duplicate_of}" if e.duplicate_of else ""
+    return f"Dismissed as {words(e.reason)}{duplicate}{_with(e.note)}.", "", False
+
+
+def _communicated(e: Any, memory: _Memory) -> Described:
+    text = f"Update to {audience_label(e.audience)} by {channel_label(e.channel)}"
+    if e.subject:
+        text += f": “{e.subject}”"
+    if e.recipient_count:
+        text += f" ({count_text(e.recipient_count)} recipients)"
+    if e.next_update_due is not None:
+        text += f"; next update promised by {utc_text(e.next_update_due)}"
+    return text + ".", e.body, e.audience == "internal"
+
+
+def _resolved(e: Any, memory: _Memory) -> Described:
+    text = f"Resolved: {e.summary}"
+    if e.overridden_criteria:
+        unmet = join_words(memory.criteria.get(c, c) for c in e.overridden_criteria)
+        text += f" (resolved with exit criteria unmet: {unmet}; because {e.override_reason})"
+    return text, "", False
+
+
+def _reopened(e: Any, memory: _Memory) -> Described:
+    return f"Reopened: {e.reason}", "", False
+
+
+def _feedback(e: Any, memory: _Memory) -> Described:
+    scores = []
+    if e.csat is not None:
+        scores.append(f"CSAT {e.csat}/5")
+    if e.nps is not None:
+        scores.append(f"NPS {e.nps}/10")
+    return f"Feedback received: {join_words(scores)}.", e.comment, False
+
+
+def _closed(e: Any, memory: _Memory) -> Described:
+    return f"Closed{_with(e.reason)}.", "", False
+
+
+def _postmortem(e: Any, memory: _Memory) -> Described:
+    return "Post-mortem recorded.", "", False
+
+
+def _published(e: Any, memory: _Memory) -> Described:
+    return f"Post-mortem revision {e.revision} published.", "", False
+
+
+_DESCRIBERS: dict[str, Callable[[Any, _Memory], Described]] = {
+    "Opened": _opened,
+    "Acknowledged": _acknowledged,
+    "SeverityChanged": _severity,
+    "StatusChanged": _status,
+    "ImpactAssessed": _impact,
+    "OwnerAssigned": _owner,
+    "ParticipantJoined": _joined,
+    "ParticipantLeft": _left,
+    "NoteAdded": _note,
+    "ExitCriteriaDefined": _criteria,
+    "ExitCriterionMet": _criterion_met,
+    "DeescalationPlanned": _deescalation,
+    "ActionItemAdded": _action_added,
+    "ActionItemCompleted": _action_completed,
+    "CaseLinked": _case_linked,
+    "LinkedToEscalation": _linked_to,
+    "SlaBreached": _breached,
+    "DeadlineExtended": _extended,
+    "Dismissed": _dismissed,
+    "Communicated": _communicated,
+    "Resolved": _resolved,
+    "Reopened": _reopened,
+    "FeedbackReceived": _feedback,
+    "Closed": _closed,
+    "PostMortemRecorded": _postmortem,
+    "PostMortemPublished": _published,
+}

@@ -1,0 +1,180 @@
+"""The view builders alone: events in, plain view objects out, no store and no HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+import pytest
+
+from domain.escalation import Escalation
+from projections.documents.casefile import CaseFile
+from projections.documents.external_updates import (
+    customer_update,
+    regulator_response,
+    sales_cs_update,
+)
+from projections.documents.fold import fold
+from projections.documents.formatting import a_source, duration_text
+from projections.documents.internal_updates import executive_update, tactical_update
+from projections.documents.render import DocumentRenderer
+from projections.documents.views import UnknownAudience, postmortem_view, update_view
+from tests.documents.scenarios import PERSON, T0, at
+
+View = TypeVar("View")
+
+
+def events_of(escalation: Escalation) -> list[Any]:
+    return list(escalation.collect_events())
+
+
+def build(
+    builder: Callable[[CaseFile, datetime], View], escalation: Escalation, now: datetime
+) -> View:
+    return builder(fold(events_of(escalation)), now)
+
+
+def customer_case(**fields: Any) -> Escalation:
+    return Escalation.open(
+        actor="lee",
+        at=T0,
+        title="Order never arrived",
+        scope="customer",
+        source=fields.pop("source", "email"),
+        severity="SEV3",
+        customer=PERSON | {"subject_id": "s-1"},
+        **fields,
+    )
+
+
+def test_durations_read_as_people_say_them() -> None:
+    assert duration_text(timedelta(seconds=20)) == "under a minute"
+    assert duration_text(timedelta(minutes=12)) == "12 min"
+    assert duration_text(timedelta(hours=2, minutes=5)) == "2 h 5 min"
+    assert duration_text(timedelta(days=1, minutes=30), long=True) == "1 day 30 minutes"
+    assert duration_text(timedelta(days=2, hours=3), long=True) == "2 days 3 hours"
+
+
+def test_sources_take_the_right_article() -> None:
+    assert a_source("email") == "an e-mail"
+    assert a_source("tools_outage") == "a tools outage"
+
+
+def test_an_open_customer_update_names_the_owner_and_when_we_write_next() -> None:
+    case = customer_case()
+    case.assign_owner(actor="lee", at=at(5), owner="Lee Morgan", team="cx")
+    case.change_status(actor="lee", at=at(6), status="identified")
+    case.communicate(
+        actor="lee",
+        at=at(10),
+        audience="customer",
+        channel="email",
+        body="We have found your parcel.",
+        next_update_due=at(60 * 24),
+    )
+    view = build(customer_update, case, at(30))
+    assert view.greeting == f"Dear {PERSON['name']},"
+    assert view.what_we_are_doing == [
+        "We have found the cause and are working on a fix.",
+        "Lee from our Customer Experience team is looking after your case personally and will "
+        "see it through.",
+    ]
+    assert view.when_you_will_hear_next == (
+        "We will write to you again by 2026-11-03 09:00 UTC, or sooner if there is news."
+    )
+    assert view.latest_message is not None
+    assert view.latest_message.paragraphs == ["We have found your parcel."]
+
+
+def test_a_customer_update_never_promises_a_time_that_has_passed() -> None:
+    case = customer_case()
+    case.communicate(
+        actor="lee", at=at(1), audience="customer", channel="email", body="Looking into it.",
+        next_update_due=at(60),
+    )  # fmt: skip
+    view = build(customer_update, case, at(120))
+    assert view.when_you_will_hear_next == "We will write to you again as soon as we have news."
+
+
+def test_a_global_customer_update_greets_nobody_by_name() -> None:
+    outage = Escalation.open(
+        actor="dana", at=T0, title="Sign-in fails", scope="global", source="tools_outage",
+        severity="SEV1", components=["Sign-in"],
+    )  # fmt: skip
+    view = build(customer_update, outage, at(10))
+    assert view.greeting == "Hello,"
+    assert "problems with Sign-in" in view.what_happened[0]
+
+
+def test_the_tactical_update_names_what_is_missing() -> None:
+    case = customer_case()
+    view = build(tactical_update, case, at(45))
+    assert view.needs == [
+        "An owner: nobody owns this escalation yet.",
+        "An acknowledgement: received 45 min ago and not acknowledged.",
+        "An impact assessment: customers, accounts, revenue and components affected.",
+        "Exit criteria: what must hold before this can be resolved.",
+        "A de-escalation strategy.",
+    ]
+
+
+def test_the_executive_update_flags_an_overdue_customer_update() -> None:
+    case = customer_case()
+    case.communicate(
+        actor="lee", at=at(1), audience="customer", channel="email", body="On it.",
+        next_update_due=at(60),
+    )  # fmt: skip
+    view = build(executive_update, case, at(90))
+    assert "The update to customers promised by 2026-11-02 10:00 UTC is overdue." in view.risks
+
+
+def test_sales_cs_are_told_not_to_guess_while_the_cause_is_unknown() -> None:
+    case = customer_case(account="Globex")
+    view = build(sales_cs_update, case, at(5))
+    assert view.affected_accounts == ["Globex"]
+    assert view.please_avoid[1] == "Guessing at the cause: we will share it once it is confirmed."
+
+
+def test_the_regulator_response_lists_a_reopening_and_the_legal_deadline() -> None:
+    case = customer_case(source="privacy_request", privacy_regime="gdpr", external_ref="DSAR-77")
+    case.acknowledge(actor="lee", at=at(10))
+    case.resolve(actor="lee", at=at(60), summary="Data erased.")
+    case.reopen(actor="lee", at=at(120), reason="A backup still held the data.")
+    view = build(regulator_response, case, at(130))
+    assert view.subject == "Response to complaint DSAR-77"
+    assert view.addressee == "Data Protection Authority"
+    assert (
+        view.facts[-1] == "2026-11-02 11:00 UTC: We reopened the case to do more for the customer."
+    )
+    reference = {fact.label: fact.value for fact in view.reference}
+    assert reference["Response due (GDPR)"] == "2026-12-02 09:00 UTC"
+    assert "[State the resolution offered" in view.resolution_offered[0]
+
+
+def test_time_to_resolve_counts_to_the_last_resolution_after_a_reopen() -> None:
+    case = customer_case()
+    case.resolve(actor="lee", at=at(60), summary="Refunded.")
+    case.reopen(actor="lee", at=at(90), reason="Refund bounced.")
+    case.resolve(actor="lee", at=at(200), summary="Refunded again.")
+    case.record_postmortem(actor="lee", at=at(300), summary="Bounce.", root_cause="Old card.")
+    view = postmortem_view(events_of(case), now=at(400))
+    resolve = next(m for m in view.durations if m.label == "Time to resolve")
+    assert resolve.seconds == 200 * 60
+    mitigate = next(m for m in view.durations if m.label == "Time to mitigate")
+    assert (mitigate.seconds, mitigate.text) == (None, "not reached")
+
+
+def test_an_unknown_audience_names_the_known_ones() -> None:
+    with pytest.raises(UnknownAudience, match="executive, tactical"):
+        update_view("investors", events_of(customer_case()), now=at(1))
+
+
+def test_markdown_output_neutralises_raw_html_but_keeps_the_words() -> None:
+    case = customer_case()
+    case.communicate(
+        actor="lee", at=at(1), audience="customer", channel="email", body="a <b>bold</b> claim"
+    )
+    view = build(customer_update, case, at(2))
+    text = DocumentRenderer().render("customer", "md", view)
+    assert "a &lt;b>bold&lt;/b> claim" in text

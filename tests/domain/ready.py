@@ -1,0 +1,282 @@
+"""For each event, an escalation in which its command succeeds, and that command with the actor and
+time left open. Tests use it to check what every command records, and what every command refuses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from domain.escalation import Escalation
+from tests.domain.support import Clock, drive_to, open_escalation
+
+
+@dataclass
+class Ready:
+    stream: Escalation  # the stream the event lands on
+    run: Callable[[str, datetime], object]  # the command, given an actor and a time
+    touched: list[Escalation] = field(default_factory=list)  # every stream the command writes to
+
+    def __post_init__(self) -> None:
+        self.touched = self.touched or [self.stream]
+
+
+READY: dict[str, Callable[[Clock], Ready]] = {}
+
+
+def ready(event: str) -> Callable[[Callable[[Clock], Ready]], Callable[[Clock], Ready]]:
+    def register(build: Callable[[Clock], Ready]) -> Callable[[Clock], Ready]:
+        READY[event] = build
+        return build
+
+    return register
+
+
+@ready("Acknowledged")
+def _acknowledged(clock: Clock) -> Ready:
+    e = open_escalation(clock)
+    return Ready(e, lambda actor, at: e.acknowledge(actor=actor, at=at))
+
+
+@ready("SeverityChanged")
+def _severity_changed(clock: Clock) -> Ready:
+    e = open_escalation(clock)
+    return Ready(
+        e,
+        lambda actor, at: e.change_severity(
+            actor=actor, at=at, severity="SEV1", reason="Spreading"
+        ),
+    )
+
+
+@ready("StatusChanged")
+def _status_changed(clock: Clock) -> Ready:
+    e = open_escalation(clock)
+    return Ready(e, lambda actor, at: e.change_status(actor=actor, at=at, status="investigating"))
+
+
+@ready("ImpactAssessed")
+def _impact_assessed(clock: Clock) -> Ready:
+    e = open_escalation(clock, components=["Sync"])
+    return Ready(
+        e,
+        lambda actor, at: e.assess_impact(
+            actor=actor,
+            at=at,
+            customers_affected=4200,
+            accounts=["Acme"],
+            regions=["eu-west"],
+            revenue_at_risk=125000,
+            components={"Sync": "major_outage"},
+        ),
+    )
+
+
+@ready("OwnerAssigned")
+def _owner_assigned(clock: Clock) -> Ready:
+    e = open_escalation(clock)
+    return Ready(e, lambda actor, at: e.assign_owner(actor=actor, at=at, owner="ana", team="cx"))
+
+
+@ready("ParticipantJoined")
+def _participant_joined(clock: Clock) -> Ready:
+    e = open_escalation(clock)
+    return Ready(
+        e,
+        lambda actor, at: e.add_participant(
+            actor=actor, at=at, name="raj", role="scribe", team="engineering"
+        ),
+    )
+
+
+@ready("ParticipantLeft")
+def _participant_left(clock: Clock) -> Ready:
+    e = open_escalation(clock)
+    e.add_participant(actor="maya", at=clock.tick(), name="raj", role="scribe", team="cx")
+    return Ready(e, lambda actor, at: e.remove_participant(actor=actor, at=at, name="raj"))
+
+
+@ready("NoteAdded")
+def _note_added(clock: Clock) -> Ready:
+    e = open_escalation(clock)
+    return Ready(e, lambda actor, at: e.add_note(actor=actor, at=at, text="Vendor is looking"))
+
+
+@ready("ExitCriteriaDefined")
+def _exit_criteria_defined(clock: Clock) -> Ready:
+    e = drive_to("investigating", clock)
+    return Ready(
+        e,
+        lambda actor, at: e.define_exit_criteria(actor=actor, at=at, criteria=["Errors normal"]),
+    )
+
+
+@ready("ExitCriterionMet")
+def _exit_criterion_met(clock: Clock) -> Ready:
+    e = drive_to("investigating", clock)
+    e.define_exit_criteria(actor="maya", at=clock.tick(), criteria=["Sync lag < 1 min"])
+    return Ready(
+        e,
+        lambda actor, at: e.meet_exit_criterion(
+            actor=actor, at=at, criterion_id="ec1", evidence="Graph"
+        ),
+    )
+
+
+@ready("DeescalationPlanned")
+def _deescalation_planned(clock: Clock) -> Ready:
+    e = drive_to("investigating", clock)
+    return Ready(
+        e,
+        lambda actor, at: e.plan_deescalation(
+            actor=actor, at=at, strategy="Roll back", steps=["Freeze"]
+        ),
+    )
+
+
+@ready("ActionItemAdded")
+def _action_item_added(clock: Clock) -> Ready:
+    e = drive_to("investigating", clock)
+    return Ready(
+        e,
+        lambda actor, at: e.add_action_item(
+            actor=actor,
+            at=at,
+            description="Add a canary",
+            owner="raj",
+            kind="prevent",
+            phase="postmortem",
+            due_at=clock.now + timedelta(days=7),
+        ),
+    )
+
+
+@ready("ActionItemCompleted")
+def _action_item_completed(clock: Clock) -> Ready:
+    e = drive_to("investigating", clock)
+    e.add_action_item(
+        actor="maya", at=clock.tick(), description="Fix", owner="raj", kind="mitigate"
+    )
+    return Ready(e, lambda actor, at: e.complete_action_item(actor=actor, at=at, action_id="a1"))
+
+
+def _link(clock: Clock, event_on_case: bool) -> Ready:
+    incident = open_escalation(clock, scope="global", severity="SEV1")
+    case = open_escalation(clock)
+    return Ready(
+        case if event_on_case else incident,
+        lambda actor, at: incident.link_case(case, actor=actor, at=at),
+        touched=[incident, case],
+    )
+
+
+@ready("CaseLinked")
+def _case_linked(clock: Clock) -> Ready:
+    return _link(clock, event_on_case=False)
+
+
+@ready("LinkedToEscalation")
+def _linked_to_escalation(clock: Clock) -> Ready:
+    return _link(clock, event_on_case=True)
+
+
+@ready("SlaBreached")
+def _sla_breached(clock: Clock) -> Ready:
+    e = open_escalation(clock)
+    due = clock.now - timedelta(seconds=30)
+    return Ready(
+        e,
+        lambda actor, at: e.record_sla_breach(
+            actor=actor, at=at, target="first_response", due_at=due
+        ),
+    )
+
+
+@ready("DeadlineExtended")
+def _deadline_extended(clock: Clock) -> Ready:
+    e = open_escalation(
+        clock, source="privacy_request", privacy_regime="gdpr", title="Erase my account"
+    )
+    assert e.deadline is not None
+    later = e.deadline + timedelta(days=30)
+    return Ready(
+        e,
+        lambda actor, at: e.extend_deadline(
+            actor=actor,
+            at=at,
+            new_deadline=later,
+            reason="Many linked accounts",
+            notice="Letter sent to the requester",
+        ),
+    )
+
+
+@ready("Dismissed")
+def _dismissed(clock: Clock) -> Ready:
+    e = open_escalation(clock)
+    return Ready(e, lambda actor, at: e.dismiss(actor=actor, at=at, reason="spam"))
+
+
+@ready("Communicated")
+def _communicated(clock: Clock) -> Ready:
+    e = open_escalation(clock)
+    return Ready(
+        e,
+        lambda actor, at: e.communicate(
+            actor=actor,
+            at=at,
+            audience="public",
+            channel="status_page",
+            body="We are investigating",
+            next_update_due=clock.now + timedelta(days=1),
+        ),
+    )
+
+
+@ready("Resolved")
+def _resolved(clock: Clock) -> Ready:
+    e = drive_to("investigating", clock)
+    return Ready(e, lambda actor, at: e.resolve(actor=actor, at=at, summary="Rolled back"))
+
+
+@ready("Reopened")
+def _reopened(clock: Clock) -> Ready:
+    e = drive_to("resolved", clock)
+    return Ready(e, lambda actor, at: e.reopen(actor=actor, at=at, reason="It came back"))
+
+
+@ready("FeedbackReceived")
+def _feedback_received(clock: Clock) -> Ready:
+    e = drive_to("resolved", clock)
+    return Ready(e, lambda actor, at: e.receive_feedback(actor=actor, at=at, csat=4, nps=9))
+
+
+@ready("Closed")
+def _closed(clock: Clock) -> Ready:
+    e = drive_to("resolved", clock)
+    return Ready(e, lambda actor, at: e.close(actor=actor, at=at))
+
+
+@ready("PostMortemRecorded")
+def _postmortem_recorded(clock: Clock) -> Ready:
+    e = drive_to("resolved", clock)
+    return Ready(
+        e,
+        lambda actor, at: e.record_postmortem(
+            actor=actor,
+            at=at,
+            summary="Sync stalled",
+            root_cause="Bad config push",
+            five_whys=["Why 1", "Why 2"],
+            went_well=["Fast detection"],
+        ),
+    )
+
+
+@ready("PostMortemPublished")
+def _postmortem_published(clock: Clock) -> Ready:
+    e = drive_to("resolved", clock)
+    e.record_postmortem(
+        actor="maya", at=clock.tick(), summary="Sync stalled", root_cause="Bad config push"
+    )
+    return Ready(e, lambda actor, at: e.publish_postmortem(actor=actor, at=at))
