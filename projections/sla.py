@@ -5,7 +5,8 @@ as a document of the cases view. Targets:
 
 * `first_response`  received -> acknowledged (or resolved), per source and severity
 * `resolution`      received -> first resolution, per source and severity
-* `update:<cN>`     the next update promised by communication cN (its `next_update_due`)
+* `update:<cN>`     the next update promised by communication cN (its `next_update_due`), kept
+                    by the next communication to the same audience
 * `update_after:<x>` the policy's update cadence after the last external communication x (or the
                     acknowledgement, `ack`) when no next update was promised
 * `legal_acknowledgement`, `legal_deadline`  the statutory clock of a privacy request
@@ -100,7 +101,10 @@ def targets(doc: Doc, policy: SlaPolicy, now: datetime) -> list[TargetState]:
     found.append(("resolution", policy.due(received, t.resolution, t.business_hours), resolved))
     for n, comm in enumerate(comms):
         if comm["due"]:
-            later = comms[n + 1]["at"] if n + 1 < len(comms) else None
+            # A promise to an audience is kept by the next message to that same audience.
+            later = next(
+                (c["at"] for c in comms[n + 1 :] if c["audience"] == comm["audience"]), None
+            )
             found.append((f"update:{comm['id']}", _req(comm["due"]), _at(later)))
     promised = bool(comms and comms[-1]["due"])
     if not promised and (comms or acknowledged):

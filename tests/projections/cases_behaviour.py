@@ -9,6 +9,7 @@ import pytest
 from infra.sla_settings import SlaSettings
 from infra.sla_watcher import record_breaches
 from projections.cases.reports import metrics, queue, sla_report, trends
+from projections.sla import targets
 from tests.projections.support import project, store
 
 POLICY = SlaSettings().policy()
@@ -145,3 +146,24 @@ class CasesBehaviour:
             }
         ]
         assert report["total"] == [0, 0, 0, 1, 1, 1, 2, 5]
+
+    def test_a_promised_update_is_kept_only_by_a_message_to_the_same_audience(self, env):
+        _, views, d, clock = env
+        t = clock.now - timedelta(hours=3)
+        eid = d.open(t, title="promise", source="priority_support", severity="SEV2")
+        d.do(eid, t, "acknowledge")
+        d.do(eid, t + timedelta(minutes=5), "communicate", audience="customer", channel="email",
+             body="next update in an hour", next_update_due=t + timedelta(hours=1, minutes=5))  # fmt: skip
+        d.do(eid, t + timedelta(minutes=30), "communicate", audience="executive",
+             channel="email", body="exec summary")  # fmt: skip
+        d.do(eid, t + timedelta(minutes=50), "communicate", audience="public",
+             channel="status_page", body="public note")  # fmt: skip
+        project(views)
+        (doc,) = views["cases"].open_cases()
+        states = {s.target: s.state for s in targets(doc, POLICY, clock.now)}
+        assert states["update:c1"] == "missed"
+        d.do(eid, clock.now, "communicate", audience="customer", channel="email", body="late")
+        project(views)
+        (doc,) = views["cases"].open_cases()
+        late = next(s for s in targets(doc, POLICY, clock.now) if s.target == "update:c1")
+        assert (late.state, late.met_at) == ("missed", clock.now)
