@@ -118,6 +118,38 @@ def command_to_visible(container: Container, commands: int) -> dict[str, float]:
     }
 
 
+def read_latency(container: Container, reads: int) -> dict[str, float]:
+    """The status page (folded live from the status view) and a first page of the list."""
+    from projections.search.base import SearchQuery
+    from projections.status.page import build_page, summary_json
+
+    views = open_views(container, ["status", "search"])
+    now = datetime.now(UTC)
+    page_ms, list_ms, filtered_ms = [], [], []
+    try:
+        for _ in range(reads):
+            started = time.perf_counter()
+            docs = views["status"].documents_for(now, timedelta(days=90))
+            summary_json(build_page(docs, now, page_id="b", page_name="Bench", url="http://b",
+                                    configured_components=[]))  # fmt: skip
+            page_ms.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            views["search"].search(SearchQuery(limit=50))
+            list_ms.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            views["search"].search(
+                SearchQuery(limit=50, severity=["SEV1"], tag="tag3", text="sync")
+            )
+            filtered_ms.append((time.perf_counter() - started) * 1000)
+    finally:
+        views.close()
+    return {
+        f"status page p99 ms ({len(docs)} incidents)": percentile(page_ms, 99),
+        "list, first 50, p99 ms": percentile(list_ms, 99),
+        "list, filtered, p99 ms": percentile(filtered_ms, 99),
+    }
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -132,6 +164,8 @@ def run(url: str, events: int, commands: int) -> None:
         for name, rate in catch_up_rates(container).items():
             print(f"  catch-up {name:<28} {rate:>10,.0f} events/s")
         for name, value in command_to_visible(container, commands).items():
+            print(f"  {name:<36} {value:>8.1f}")
+        for name, value in read_latency(container, 100).items():
             print(f"  {name:<36} {value:>8.1f}")
     finally:
         container.close()

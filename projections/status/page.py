@@ -92,10 +92,15 @@ def fold_incident(doc: Doc, at: datetime) -> Incident | None:
         return {c: lvl or SEVERITY_LEVEL[severity] for c, lvl in components.items()}
 
     def mark(moment: datetime) -> None:
+        """Close the open segment and open one with the current levels, if anything changed."""
+        open_now = resolved_at is None and not dismissed
+        current = levels() if open_now else None
         if segments and segments[-1][1] is None:
+            if current == segments[-1][2]:
+                return
             segments[-1] = (segments[-1][0], moment, segments[-1][2])
-        if resolved_at is None and not dismissed:
-            segments.append((moment, None, levels()))
+        if current is not None:
+            segments.append((moment, None, current))
 
     for when, kind, data in doc["facts"]:
         moment = parse_instant(when)
@@ -117,18 +122,20 @@ def fold_incident(doc: Doc, at: datetime) -> Incident | None:
         elif kind == "update":
             if not updates and data["subject"]:
                 name = data["subject"]
-            updates.insert(0, _update(doc["id"], len(updates) + 1, moment, data))
+            updates.insert(0, _update(doc["id"], moment, when, data))
         elif kind == "resolved":
             status, resolved_at = "resolved", moment
         elif kind == "reopened":
             status, resolved_at = "investigating", None
         elif kind == "dismissed":
             dismissed = True
-        mark(moment)
+        if kind not in ("status", "update", "closed"):  # those leave component levels alone
+            mark(moment)
     if not updates or dismissed:
         return None
     if resolved_at is not None and updates[0]["status"] != "resolved":
-        updates.insert(0, _update(doc["id"], 0, resolved_at, {"status": "resolved"}))
+        resolved_text = iso_z(resolved_at) or ""
+        updates.insert(0, _update(doc["id"], resolved_at, resolved_text, {"status": "resolved"}))
     return Incident(
         id=doc["id"],
         name=name,
@@ -144,7 +151,7 @@ def fold_incident(doc: Doc, at: datetime) -> Incident | None:
     )
 
 
-def _update(incident_id: str, number: int, at: datetime, data: dict[str, Any]) -> dict[str, Any]:
+def _update(incident_id: str, at: datetime, text: str, data: dict[str, Any]) -> dict[str, Any]:
     status = PUBLIC_STATUS.get(data["status"], "investigating")
     body = data.get("body") or RESOLVED_TEXT
     return {
@@ -154,6 +161,7 @@ def _update(incident_id: str, number: int, at: datetime, data: dict[str, Any]) -
         "subject": data.get("subject", ""),
         "incident_id": incident_id,
         "at": at,
+        "at_iso": text.replace(".000000Z", "Z"),
     }
 
 
@@ -238,11 +246,15 @@ def _component(
     down = _union([(s, e) for s, e, lvl in spans if lvl in ("major_outage", "partial_outage")])
     window = (at - start).total_seconds()
     downtime = major + PARTIAL_OUTAGE_WEIGHT * (down - major)
-    cells = []
-    for day in range(days):
-        day_start = start + timedelta(days=day)
-        day_end = day_start + timedelta(days=1)
-        cells.append(worst([lvl for s, e, lvl in spans if s < day_end and e > day_start]))
+    cells = ["operational"] * days
+    for s, e, lvl in spans:
+        if e <= s:
+            continue
+        first = int((s - start) / timedelta(days=1))
+        last = min(int((e - start - timedelta(microseconds=1)) / timedelta(days=1)), days - 1)
+        for day in range(max(first, 0), last + 1):
+            if LEVELS.index(lvl) > LEVELS.index(cells[day]):
+                cells[day] = lvl
     touched = [i.updated_at for i in incidents if name in i.components]
     return ComponentState(
         name=name,
@@ -319,9 +331,9 @@ def _incident_json(incident: Incident, page: StatusPage) -> dict[str, Any]:
                 "status": u["status"],
                 "body": u["body"],
                 "incident_id": incident.id,
-                "created_at": iso_z(u["at"]),
-                "updated_at": iso_z(u["at"]),
-                "display_at": iso_z(u["at"]),
+                "created_at": u["at_iso"],
+                "updated_at": u["at_iso"],
+                "display_at": u["at_iso"],
                 "affected_components": None,
                 "deliver_notifications": True,
                 "custom_tweet": None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -47,9 +48,15 @@ class Reads:
     projections: ProjectionSettings
     sla: SlaPolicy
     base_url: str
+    # The current page, kept while the status view stays where it was (at most PAGE_TTL seconds,
+    # since uptime and history move with the clock): readers and streams share one fold.
+    current: tuple[int, float, StatusPage] | None = None
 
     def now(self) -> datetime:
         return self.views.app.clock()
+
+
+PAGE_TTL = 2.0
 
 
 def get_reads(request: Request) -> Reads:
@@ -177,6 +184,20 @@ def _page(reads: Reads, at: datetime) -> StatusPage:
     )
 
 
+def _current_page(reads: Reads) -> tuple[int, StatusPage]:
+    position = reads.views.position("status")
+    cached = reads.current
+    if cached and cached[0] == position and time.monotonic() - cached[1] < PAGE_TTL:
+        return position, cached[2]
+    page = _page(reads, reads.now())
+    reads.current = (position, time.monotonic(), page)
+    return position, page
+
+
+def _page_at(reads: Reads, as_of: datetime | None) -> StatusPage:
+    return _page(reads, as_of) if as_of is not None else _current_page(reads)[1]
+
+
 def _render_kw(reads: Reads) -> dict[str, Any]:
     s = reads.status
     return {
@@ -197,7 +218,7 @@ async def status_page(
     reads: ReadsDep, as_of: AsOf = None, wait_for: WaitQuery = None, position: PositionHeader = None
 ) -> HTMLResponse:
     headers = await _wait(reads, wait_for or position, ["status"])
-    page = await run_in_threadpool(_page, reads, as_of or reads.now())
+    page = await run_in_threadpool(_page_at, reads, as_of)
     html = render.status_html(
         page,
         position=int(headers[VIEW_POSITION_HEADER]),
@@ -212,13 +233,13 @@ async def status_json(
     reads: ReadsDep, as_of: AsOf = None, wait_for: WaitQuery = None, position: PositionHeader = None
 ) -> JSONResponse:
     headers = await _wait(reads, wait_for or position, ["status"])
-    page = await run_in_threadpool(_page, reads, as_of or reads.now())
+    page = await run_in_threadpool(_page_at, reads, as_of)
     return JSONResponse(summary_json(page), headers=headers)
 
 
 @router.get("/status/feed.atom", summary="Incident updates as an Atom feed")
 async def status_feed(reads: ReadsDep, as_of: AsOf = None) -> Response:
-    page = await run_in_threadpool(_page, reads, as_of or reads.now())
+    page = await run_in_threadpool(_page_at, reads, as_of)
     body = render.status_feed(page, base=reads.base_url, templates=reads.status.templates_dir)
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
@@ -234,7 +255,7 @@ async def status_stream(request: Request, reads: ReadsDep) -> StreamingResponse:
         while asyncio.get_running_loop().time() < ends and not await request.is_disconnected():
             position = await run_in_threadpool(reads.views.position, "status")
             if position != last:
-                page = await run_in_threadpool(_page, reads, reads.now())
+                position, page = await run_in_threadpool(_current_page, reads)
                 html = render.status_body(page, position=position, **_render_kw(reads))
                 data = json.dumps({"position": position, "indicator": page.indicator, "html": html})
                 yield f"event: page\nid: {position}\ndata: {data}\n\n"
