@@ -24,8 +24,6 @@ cli = typer.Typer(
 )
 events_cli = typer.Typer(help="The event store itself.", no_args_is_help=True)
 cli.add_typer(events_cli, name="events")
-cli.add_typer(projections_cli, name="projections")
-cli.command("worker")(worker)
 
 console = Console(stderr=True)
 
@@ -167,6 +165,10 @@ def export_events(
         if output:
             stream.close()
     console.print(f"{count} events exported")
+
+
+cli.command("worker")(worker)
+cli.add_typer(projections_cli, name="projections")
 
 
 def main() -> None:
