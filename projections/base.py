@@ -16,7 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.projection import Projection
+from eventsourcing.utils import get_topic
+
+from domain.escalation import Escalation
 
 Doc = dict[str, Any]
 
@@ -86,11 +90,11 @@ class Fold(ABC):
         return ()
 
 
-class TrackedView(ABC):
+class TrackedView(TrackingRecorder):
     """The interface a projection runner and the read side use, whatever the database.
 
-    Implementations derive from the eventsourcing library's tracking recorders, so that
-    `max_tracking_id` and the tracking row belong to the same datastore as the view's rows.
+    A tracking recorder of the eventsourcing library: implementations derive from its SQLite or
+    PostgreSQL tracking recorder, so the tracking row lives in the same datastore as the view's rows.
     """
 
     name: ClassVar[str]
@@ -106,9 +110,6 @@ class TrackedView(ABC):
         caller believes the view is at; PositionMoved when it is not (nothing is written)."""
 
     @abstractmethod
-    def max_tracking_id(self, application_name: str) -> int | None: ...
-
-    @abstractmethod
     def reset(self, application_name: str) -> None:
         """Forget every document and set the position back to 0 (before a rebuild)."""
 
@@ -120,7 +121,7 @@ class TrackedView(ABC):
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """Run a read-only SELECT written with `?` placeholders; rows as dicts."""
 
-    def close(self) -> None:  # noqa: B027 - optional for backends without resources
+    def close(self) -> None:
         """Release connections."""
 
 
@@ -128,3 +129,26 @@ def like_pattern(text: str) -> str:
     """A LIKE pattern matching `text` anywhere, with LIKE's wildcards escaped (ESCAPE '\\')."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped.lower()}%"
+
+
+class ViewProjection(Projection[TrackedView]):
+    """A tracked view as the library's `Projection`, so the library's `ProjectionRunner` can drive it
+    (one event per transaction) as well as our batching runner (`process_batch`).
+
+    Events of other aggregates in the store are skipped, but their position is still recorded.
+    """
+
+    topic_prefix: ClassVar[str] = get_topic(Escalation) + "."
+
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        self.process_batch([domain_event], tracking, expected=None)
+
+    def process_batch(
+        self, events: Sequence[Any], tracking: Tracking, *, expected: int | None
+    ) -> None:
+        wanted = [e for e in events if _topic(e).startswith(self.topic_prefix)]
+        self.view.process_batch(wanted, tracking, expected=expected)
+
+
+def _topic(event: Any) -> str:
+    return get_topic(type(event))

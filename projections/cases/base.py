@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, ClassVar
 
-from projections.base import Column, Doc, Fold, TrackedView, event_name, instant
+from projections.base import Column, Doc, Fold, TrackedView, ViewProjection, event_name, instant
 
 OPEN_STATUSES = ("triage", "investigating", "identified", "monitoring")
 
@@ -218,3 +218,9 @@ class CasesView(TrackedView):
         if since is None:
             return "", []
         return " WHERE opened_at >= ?", [instant(since)]
+
+
+class CasesProjection(ViewProjection):
+    """The cases view driven by an eventsourcing projection runner."""
+
+    name = "cases"

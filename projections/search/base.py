@@ -14,7 +14,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
-from projections.base import Column, Doc, Fold, TrackedView, event_name, instant, like_pattern
+from projections.base import (
+    Column,
+    Doc,
+    Fold,
+    TrackedView,
+    ViewProjection,
+    event_name,
+    instant,
+    like_pattern,
+)
 
 SEVERITY_RANK = {"SEV1": 1, "SEV2": 2, "SEV3": 3, "SEV4": 4}
 SORTS = {"opened_at": "opened_at", "updated_at": "updated_at", "severity": "severity_rank"}
@@ -272,3 +281,9 @@ def _public(doc: Doc) -> Doc:
     item = {k: v for k, v in doc.items() if not k.startswith("_") and k != "participants"}
     item["teams"] = sorted(set(doc["participants"].values()))
     return item
+
+
+class SearchProjection(ViewProjection):
+    """The search view driven by an eventsourcing projection runner."""
+
+    name = "search"

@@ -17,7 +17,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from projections.base import Column, Doc, Fold, TrackedView, event_name, instant
+from projections.base import Column, Doc, Fold, TrackedView, ViewProjection, event_name, instant
 
 PUBLIC_SCOPES = ("global", "group")
 
@@ -102,3 +102,9 @@ class StatusView(TrackedView):
             [instant(at), instant(at - window)],
         )
         return [json.loads(r["doc"]) for r in rows]
+
+
+class StatusProjection(ViewProjection):
+    """The status view driven by an eventsourcing projection runner."""
+
+    name = "status"
