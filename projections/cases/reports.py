@@ -248,12 +248,14 @@ def trend_svg(report: dict[str, Any], width: int = 640, height: int = 200) -> st
         (s["value"], s["counts"]) for s in report["categories"][:4]
     ]
     top = max([1] + [max(c) for _, c in lines])
-    step = (width - 60) / max(len(weeks) - 1, 1)
+    step = (width - 80) / max(len(weeks) - 1, 1)
     colours = ["#333", "#d9534f", "#0275d8", "#5cb85c", "#f0ad4e"]
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height + 40}"'
         f' viewBox="0 0 {width} {height + 40}"><title>Escalations per ISO week</title>'
     ]
+    parts.append(f'<text x="4" y="24" font-size="10">{top}</text>')
+    parts.append(f'<text x="4" y="{height}" font-size="10">0</text>')
     for n, week in enumerate(weeks):
         x = 40 + n * step
         parts.append(f'<text x="{x:.0f}" y="{height + 20}" font-size="10">{week[-3:]}</text>')
