@@ -111,3 +111,26 @@ def test_killing_the_worker_mid_catch_up_leaves_no_duplicate_and_no_gap(database
             worker.wait(10)
         views.close()
         container.close()
+
+
+def test_a_rebuild_while_runners_are_going_ends_with_the_same_view(sqlite_url, clock):
+    container = build(Settings(database_url=sqlite_url), clock=clock)
+    handle = start_projections(container)
+    views = open_views(container)
+    try:
+        driver = Driver(container.app)
+        varied_history(driver, clock.now - timedelta(days=4), count=6)
+        for name in VIEWS:  # the runners keep going while every view starts again from 0
+            rebuild(container, name)
+        varied_history(driver, clock.now - timedelta(days=2), count=3)
+        head = container.app.recorder.max_notification_id()
+        assert handle.wait_for(head, 30)
+        handle.stop()
+        during = {name: views[name].documents() for name in VIEWS}
+        for name in VIEWS:
+            rebuild(container, name)
+            assert views[name].documents() == during[name], name
+    finally:
+        handle.stop()
+        views.close()
+        container.close()
