@@ -1,0 +1,105 @@
+"""`SignalCommands` on the escalation application: what a signal from Kafka does to the store.
+
+Every command carries the signal's idempotency key through the application's own durable
+idempotency (stored in the same transaction as the events), so a redelivered signal is answered
+from what it did the first time. The domain's refusals become `SignalRejected` (dead letter);
+races the application gave up on become `SignalDeferred` (retry later).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from adapters.kafka.ports import (
+    LinkCase,
+    OpenEscalation,
+    RecordFeedback,
+    SignalDeferred,
+    SignalRejected,
+)
+from domain.errors import DomainError
+from domain.escalation import Escalation
+from infra.application import (
+    EscalationNotFound,
+    Escalations,
+    Idempotency,
+    IdempotencyKeyReused,
+    WriteConflict,
+)
+
+
+@contextmanager
+def _translated_refusals() -> Iterator[None]:
+    try:
+        yield
+    except (DomainError, EscalationNotFound, IdempotencyKeyReused) as error:
+        raise SignalRejected(str(error)) from error
+    except WriteConflict as error:
+        raise SignalDeferred(str(error)) from error
+
+
+def _escalation_id(value: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        raise SignalRejected(f"{value!r} is not an escalation id") from None
+
+
+class EscalationSignalCommands:
+    def __init__(self, app: Escalations) -> None:
+        self.app = app
+
+    def open_escalation(
+        self, command: OpenEscalation, *, actor: str, idempotency_key: str
+    ) -> str:
+        idempotency = Idempotency.for_request(idempotency_key, "kafka:open", asdict(command))
+        with _translated_refusals():
+            result = self.app.open(
+                actor=actor,
+                idempotency=idempotency,
+                title=command.title,
+                scope=command.scope,
+                source=command.source,
+                severity=command.severity,
+                description=command.description or "",
+                customer=command.customer,
+                account=command.account,
+                components=list(command.components),
+                tags=list(command.tags),
+                received_at=command.received_at,
+                external_ref=command.external_ref,
+                privacy_regime=command.regulation.lower() if command.regulation else None,
+                privacy_request_type=command.request_kind,
+            )
+        return str(result.escalation_id)
+
+    def link_case(self, command: LinkCase, *, actor: str, idempotency_key: str) -> None:
+        global_id = _escalation_id(command.global_escalation_id)
+        case_id = _escalation_id(command.case_escalation_id)
+        idempotency = Idempotency.for_request(idempotency_key, "kafka:link", asdict(command))
+
+        def link(escalation: Escalation, case: Escalation, *, at: datetime) -> None:
+            escalation.link_case(case, actor=actor, at=at)
+
+        with _translated_refusals():
+            self.app.execute(global_id, link, idempotency=idempotency, also=[case_id])
+
+    def record_feedback(
+        self, command: RecordFeedback, *, actor: str, idempotency_key: str
+    ) -> None:
+        escalation_id = _escalation_id(command.escalation_id)
+        idempotency = Idempotency.for_request(idempotency_key, "kafka:feedback", asdict(command))
+        scores: dict[str, Any] = {"csat" if command.survey == "CSAT" else "nps": command.score}
+
+        def feedback(escalation: Escalation, *, at: datetime) -> None:
+            escalation.receive_feedback(
+                actor=actor, at=at, comment=command.comment or "", **scores
+            )
+
+        with _translated_refusals():
+            self.app.execute(escalation_id, feedback, idempotency=idempotency)
