@@ -73,8 +73,10 @@ def end_to_end_lag(
         enable_auto_commit=False,
         fetch_max_wait_ms=10,
     )
-    partitions = [TopicPartition(settings.events_topic, p)
-                  for p in consumer.partitions_for_topic(settings.events_topic) or {0}]
+    partitions = [
+        TopicPartition(settings.events_topic, p)
+        for p in consumer.partitions_for_topic(settings.events_topic) or {0}
+    ]
     consumer.assign(partitions)
     consumer.seek_to_end()
     for partition in partitions:  # resolve "end" now, before anything new is published
@@ -139,8 +141,9 @@ def main() -> None:
         url = args.database_url or f"sqlite:///{directory}/bench.db"
         container = build(Settings(database_url=url))
         try:
-            settings = KafkaSettings(bootstrap_servers=broker.bootstrap_servers,
-                                     events_topic="bench.events")
+            settings = KafkaSettings(
+                bootstrap_servers=broker.bootstrap_servers, events_topic="bench.events"
+            )
             t0 = time.perf_counter()
             stored = fill(container, args.events, escalations=200, notes_per_command=50)
             backend = url.split(":")[0]
@@ -148,13 +151,17 @@ def main() -> None:
             published, elapsed, cpu = throughput(container, settings)
             rate = published / elapsed
             verdict = "meets" if rate >= 10_000 else "MISSES"
-            print(f"relay throughput: {published} events in {elapsed:.2f} s = {rate:,.0f} events/s "
-                  f"({verdict} the 10,000/s target); {published / cpu:,.0f} events per CPU second")
+            print(
+                f"relay throughput: {published} events in {elapsed:.2f} s = {rate:,.0f} events/s "
+                f"({verdict} the 10,000/s target); {published / cpu:,.0f} events per CPU second"
+            )
             lags = end_to_end_lag(container, settings, args.rate, args.seconds)
             if lags:
-                print(f"end-to-end lag over {len(lags)} events at {args.rate} commands/s: "
-                      f"p50 {statistics.median(lags):.1f} ms, p95 {percentile(lags, 0.95):.1f} ms,"
-                      f" p99 {percentile(lags, 0.99):.1f} ms, max {max(lags):.1f} ms")
+                print(
+                    f"end-to-end lag over {len(lags)} events at {args.rate} commands/s: "
+                    f"p50 {statistics.median(lags):.1f} ms, p95 {percentile(lags, 0.95):.1f} ms,"
+                    f" p99 {percentile(lags, 0.99):.1f} ms, max {max(lags):.1f} ms"
+                )
             else:
                 print("end-to-end lag: no events received")
         finally:

@@ -21,6 +21,7 @@ from domain.snapshot import CompactSnapshot
 from domain.validation import (
     clean_customer,
     enum_value,
+    erased_customer,
     optional_text,
     required_text,
     text_list,
@@ -192,6 +193,7 @@ class Escalation(Aggregate):
         self.postmortem_published_at: datetime | None = None
         self.feedback: list[dict[str, Any]] = []
         self.reopen_count = 0
+        self.customer_erased_at: datetime | None = None
 
     # ---------------------------------------------------------------- guards
 
@@ -906,6 +908,41 @@ class Escalation(Aggregate):
             next_update_due=due,
         )
         return communication_id
+
+    # ------------------------------------------------------------- privacy
+
+    class CustomerDataErased(Event):
+        """The data subject's personal data was erased (GDPR Art. 17, CCPA deletion). The event
+        names the subject only; the data itself is made unreadable in the store by deleting the
+        subject's key, which is infra's part."""
+
+        subject_id: str
+
+        def apply(self, aggregate: Escalation) -> None:
+            if aggregate.customer is not None:
+                aggregate.customer = erased_customer(aggregate.customer)
+            aggregate.customer_erased_at = self.timestamp
+
+    @property
+    def customer_data_erased(self) -> bool:
+        """Whether the stream records the erasure. Not inferred from the fields: once the key is
+        gone they read as erased in the store already, before the erasure is recorded here."""
+        return self.customer_erased_at is not None
+
+    def erase_customer_data(self, *, actor: str, at: datetime, subject_id: str) -> None:
+        """Allowed in every status, final ones included: the law does not wait for a case to be
+        open, and the history must stay whole, so erasing never changes the status."""
+        actor, at = self._check(actor, at)
+        subject = required_text(subject_id, "subject_id", 200)
+        if self.customer is None:
+            raise RuleViolated("this escalation holds no customer data to erase")
+        if self.customer.get("subject_id") != subject:
+            raise RuleViolated(
+                f"this escalation's customer is not data subject {subject}; nothing to erase"
+            )
+        if self.customer_data_erased:
+            raise RuleViolated(f"the data of subject {subject} is already erased here")
+        self.trigger_event(self.CustomerDataErased, timestamp=at, actor=actor, subject_id=subject)
 
     # ----------------------------------------------------------- resolved
 

@@ -25,6 +25,7 @@ _TOP_LEVEL = (
     "resolved_at",
     "closed_at",
     "postmortem_published_at",
+    "customer_erased_at",
 )
 _IN_OBJECTS = {
     "privacy": ("acknowledge_by", "latest_extended_deadline"),
@@ -81,13 +82,24 @@ def decode_state(document: str) -> dict[str, Any]:
 
 
 class CompactSnapshot(Snapshot):
-    """Stores `{"document": <the aggregate's state as JSON text>}`."""
+    """Stores `{"document": <the state but the customer, as JSON text>, "customer": {...}}`.
+
+    The customer stays a field of its own, as it is on `Opened`, so that the store can encrypt a
+    data subject's fields in snapshots exactly as it does in events, without parsing the document.
+    """
 
     @classmethod
     def take(cls, aggregate: Any) -> CompactSnapshot:
         plain = super().take(aggregate)
-        return dataclasses.replace(plain, state={"document": encode_state(plain.state)})
+        state = dict(plain.state)
+        customer = state.pop("customer", None)
+        return dataclasses.replace(
+            plain, state={"document": encode_state(state), "customer": customer}
+        )
 
     def mutate(self, _: None) -> BaseAggregate[Any]:
-        expanded = dataclasses.replace(self, state=decode_state(self.state["document"]))
+        state = decode_state(self.state["document"])
+        if "customer" in self.state:
+            state["customer"] = self.state["customer"]
+        expanded = dataclasses.replace(self, state=state)
         return cast(BaseAggregate[Any], super(CompactSnapshot, expanded).mutate(None))

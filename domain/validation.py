@@ -11,6 +11,10 @@ from typing import Any
 from domain.errors import InvalidCommand
 
 CUSTOMER_FIELDS = ("subject_id", "name", "email", "phone", "account_id")
+PERSONAL_FIELDS = ("name", "email", "phone", "account_id")
+"""The customer fields that identify a person; `subject_id` is a pseudonymous key, not one of them."""
+ERASED = "[erased]"
+"""What a personal field reads as once the data subject's data has been erased."""
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -91,6 +95,16 @@ def clean_customer(customer: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if email is not None and not _EMAIL.match(email):
         raise InvalidCommand(f"customer.email {email!r} is not an e-mail address")
     return cleaned
+
+
+def erased_customer(customer: Mapping[str, Any]) -> dict[str, Any]:
+    """The customer as it reads after erasure: the subject id stays, every personal field that
+    held something reads as ERASED, and an absent field stays absent."""
+    erased = dict(customer)
+    for field in PERSONAL_FIELDS:
+        if erased.get(field) is not None:
+            erased[field] = ERASED
+    return erased
 
 
 def now() -> datetime:

@@ -7,6 +7,7 @@ rule: optimistic concurrency (If-Match -> StaleVersion, otherwise a bounded retr
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import random
@@ -19,10 +20,13 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, Notification, RecordConflictError
+from eventsourcing.persistence import IntegrityError, Mapper, Notification, RecordConflictError
 from eventsourcing.utils import get_topic
 
 from domain.escalation import Escalation
+from infra.privacy.crypto import MasterKey
+from infra.privacy.keys import SubjectKeys
+from infra.privacy.mapper import PersonalDataMapper
 
 ESCALATION_TOPIC_PREFIX = get_topic(Escalation).replace(":Escalation", ":Escalation.")
 IDEMPOTENCY_NAMESPACE = uuid5(NAMESPACE_URL, "urn:escalations:idempotency")
@@ -139,11 +143,26 @@ class Escalations(Application[UUID]):
         clock: Clock = system_clock,
         snapshot_interval: int = 50,
         command_retries: int = 25,
+        master_key: MasterKey,
+        previous_master_keys: tuple[MasterKey, ...] = (),
     ) -> None:
         self.snapshotting_intervals = {Escalation: snapshot_interval}  # type: ignore[misc]
         super().__init__(dict(env or {}))
         self.clock = clock
         self.command_retries = command_retries
+        self.subject_keys = subject_keys_for(self.recorder, master_key, previous_master_keys)
+        self.subject_keys.create_table()
+        assert isinstance(self.mapper, PersonalDataMapper)
+        self.mapper.keys = self.subject_keys
+        self.pseudonymous_mapper = self.mapper.without_personal_data()
+        """Decodes stored events with customers as subject ids only, looking up no key: for
+        followers that never show personal data (views, relays, pseudonymised exports)."""
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """Customer personal fields are sealed per data subject in events and snapshots."""
+        return self.factory.mapper(
+            transcoder=self.construct_transcoder(), mapper_class=PersonalDataMapper
+        )
 
     # ------------------------------------------------------------------ writes
 
@@ -303,6 +322,15 @@ class Escalations(Application[UUID]):
         self.current_version(escalation_id)  # 404 before paging an unknown id
         return list(self.events.get(escalation_id, gt=after_version, lte=after_version + limit))
 
+    def forget_cached(self, escalation_ids: Sequence[UUID]) -> None:
+        """Drops escalations from this process's aggregate cache (after an erasure)."""
+        cache = self.repository.cache
+        if cache is None:
+            return
+        for escalation_id in escalation_ids:
+            with contextlib.suppress(KeyError):
+                cache.get(escalation_id, evict=True)
+
     def notifications(self, *, start: int = 1, batch: int = 1000) -> Iterator[Notification]:
         """Every stored escalation event in global order (the export and the followers' view)."""
         position = start
@@ -314,3 +342,19 @@ class Escalations(Application[UUID]):
             if len(page) < batch:
                 return
             position = page[-1].id + 1
+
+
+def subject_keys_for(
+    recorder: Any, master_key: MasterKey, previous: tuple[MasterKey, ...]
+) -> SubjectKeys:
+    """The subject keys live in the event store's own database, through its connection pool."""
+    from eventsourcing.sqlite import SQLiteDatastore
+
+    datastore = recorder.datastore
+    if isinstance(datastore, SQLiteDatastore):
+        from infra.privacy.keys_sqlite import SQLiteSubjectKeys
+
+        return SQLiteSubjectKeys(datastore, master_key, previous)
+    from infra.privacy.keys_postgres import PostgresSubjectKeys
+
+    return PostgresSubjectKeys(datastore, master_key, previous)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from infra.application import Clock, Escalations, system_clock
+from infra.privacy.erasure import ErasureHooks
+from infra.privacy.master_key import master_keys
 from infra.settings import Settings
 
 
@@ -14,6 +16,8 @@ class Container:
 
     settings: Settings
     app: Escalations
+    erasure_hooks: ErasureHooks = field(default_factory=ErasureHooks)
+    """Views that hold data derived from customers register here to be purged on an erasure."""
 
     def close(self) -> None:
         self.app.close()
@@ -21,6 +25,7 @@ class Container:
 
 def build(settings: Settings | None = None, *, clock: Clock = system_clock) -> Container:
     settings = settings or Settings()
+    master_key, previous_master_keys = master_keys(settings)
     if settings.is_postgres:
         ensure_postgres_schema(settings)
     app = Escalations(
@@ -28,6 +33,8 @@ def build(settings: Settings | None = None, *, clock: Clock = system_clock) -> C
         clock=clock,
         snapshot_interval=settings.snapshot_interval,
         command_retries=settings.command_retries,
+        master_key=master_key,
+        previous_master_keys=previous_master_keys,
     )
     return Container(settings=settings, app=app)
 

@@ -54,9 +54,7 @@ class EscalationSignalCommands:
     def __init__(self, app: Escalations) -> None:
         self.app = app
 
-    def open_escalation(
-        self, command: OpenEscalation, *, actor: str, idempotency_key: str
-    ) -> str:
+    def open_escalation(self, command: OpenEscalation, *, actor: str, idempotency_key: str) -> str:
         idempotency = Idempotency.for_request(idempotency_key, "kafka:open", asdict(command))
         with _translated_refusals():
             result = self.app.open(
@@ -89,17 +87,13 @@ class EscalationSignalCommands:
         with _translated_refusals():
             self.app.execute(global_id, link, idempotency=idempotency, also=[case_id])
 
-    def record_feedback(
-        self, command: RecordFeedback, *, actor: str, idempotency_key: str
-    ) -> None:
+    def record_feedback(self, command: RecordFeedback, *, actor: str, idempotency_key: str) -> None:
         escalation_id = _escalation_id(command.escalation_id)
         idempotency = Idempotency.for_request(idempotency_key, "kafka:feedback", asdict(command))
         scores: dict[str, Any] = {"csat" if command.survey == "CSAT" else "nps": command.score}
 
         def feedback(escalation: Escalation, *, at: datetime) -> None:
-            escalation.receive_feedback(
-                actor=actor, at=at, comment=command.comment or "", **scores
-            )
+            escalation.receive_feedback(actor=actor, at=at, comment=command.comment or "", **scores)
 
         with _translated_refusals():
             self.app.execute(escalation_id, feedback, idempotency=idempotency)

@@ -56,7 +56,7 @@ def build_relay(
     """A relay over `app`'s store; its position lives in the same database as the events."""
     return Relay(
         reader=app.recorder,
-        decoder=app.mapper,
+        decoder=_decoder(app),
         positions=app.factory.tracking_recorder(),
         to_record=to_record or _core_event_record,
         producer_options=settings.producer_options(),
@@ -64,12 +64,18 @@ def build_relay(
     )
 
 
+def _decoder(app: Application[Any]) -> Any:
+    """Published payloads carry subject ids only, so the relay never needs the personal fields:
+    the pseudonymous mapper skips decrypting them (one key lookup per customer saved)."""
+    return getattr(app, "pseudonymous_mapper", app.mapper)
+
+
 def relay_status(app: Application[Any], settings: KafkaSettings | None = None) -> RelayStatus:
     """Position and lag of the relay for `settings.events_topic`, read from the store alone."""
     settings = settings or KafkaSettings()
     relay = Relay(
         reader=app.recorder,
-        decoder=app.mapper,
+        decoder=_decoder(app),
         positions=app.factory.tracking_recorder(),
         to_record=_core_event_record,
         producer_options={},  # never connects: status only reads the store
@@ -138,7 +144,9 @@ def start_kafka_workers(
         workers.relay = build_relay(app, settings, to_record=to_record, topic_prefix=topic_prefix)
         workers.threads.append(
             threading.Thread(
-                target=workers.relay.run, args=(workers.stop_event,), name="kafka-relay",
+                target=workers.relay.run,
+                args=(workers.stop_event,),
+                name="kafka-relay",
                 daemon=True,
             )
         )
@@ -146,7 +154,9 @@ def start_kafka_workers(
         workers.ingestor = build_ingestor(commands or application_commands(app), settings)
         workers.threads.append(
             threading.Thread(
-                target=workers.ingestor.run, args=(workers.stop_event,), name="kafka-ingest",
+                target=workers.ingestor.run,
+                args=(workers.stop_event,),
+                name="kafka-ingest",
                 daemon=True,
             )
         )

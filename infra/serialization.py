@@ -65,6 +65,7 @@ def escalation_to_dict(escalation: Escalation) -> dict[str, Any]:
             "severity": escalation.severity,
             "status": escalation.status,
             "customer": escalation.customer,
+            "customer_erased_at": escalation.customer_erased_at,
             "account": escalation.account,
             "components": escalation.components,
             "tags": escalation.tags,

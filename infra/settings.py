@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -27,6 +27,17 @@ class Settings(BaseSettings):
         default=25,
         ge=1,
         description="Attempts for a command without If-Match that loses a race to another writer.",
+    )
+    master_key: SecretStr | None = Field(
+        default=None,
+        description="Base64 of 32 random bytes: wraps the per-subject keys that encrypt customer "
+        "personal data. Required with PostgreSQL; with SQLite a key file is made beside the "
+        "database on first run. See docs/privacy.md.",
+    )
+    previous_master_keys: SecretStr | None = Field(
+        default=None,
+        description="Comma-separated earlier master keys, still accepted while "
+        "`escalations subjects rewrap` moves every subject key to the current one.",
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

@@ -1,20 +1,24 @@
-"""Background work that runs inside `escalations serve` (projections, relays), each startable alone."""
+"""Background work that runs inside `escalations serve`; each also runs alone as its own command
+(`escalations relay`, `escalations ingest`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from infra.bootstrap import Container
 
 
-class Stoppable(Protocol):
-    def stop(self) -> None: ...
-
-
 def background_workers(container: Container) -> list[Callable[[], Any]]:
     """Start hooks for the API's lifespan; each returns a handle with .stop()."""
+    from infra.kafka_wiring import start_kafka_workers
+    from infra.privacy.cache_watch import ErasedFromCache
     from infra.projections import start_projections
     from infra.sla_watcher import start_deadline_watcher
 
-    return [lambda: start_projections(container), lambda: start_deadline_watcher(container)]
+    return [
+        lambda: ErasedFromCache(container.app).start(),
+        lambda: start_kafka_workers(container.app),
+        lambda: start_projections(container),
+        lambda: start_deadline_watcher(container),
+    ]

@@ -39,6 +39,12 @@ class ManualClock:
         return self.now
 
 
+# One fixed master key for every test process (and for the servers they start), as a deployment
+# would set ESCALATIONS_MASTER_KEY. Tests of the key file unset it themselves.
+TEST_MASTER_KEY = "dGVzdCBtYXN0ZXIga2V5LCBub3QgcHJvZHVjdGlvbiE="
+os.environ.setdefault("ESCALATIONS_MASTER_KEY", TEST_MASTER_KEY)
+
+
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()

@@ -127,11 +127,19 @@ class KeyHashPartitioner(DefaultPartitioner):  # type: ignore[misc]
     """Kafka's default key partitioning (murmur2, as every client computes it), with the hash
     of each escalation id remembered: one escalation's many events hash the same key."""
 
-    def partition(self, topic: str, key: Any, serialized_key: bytes | None, value: Any,
-                  serialized_value: Any, cluster: Any) -> int:
+    def partition(
+        self,
+        topic: str,
+        key: Any,
+        serialized_key: bytes | None,
+        value: Any,
+        serialized_value: Any,
+        cluster: Any,
+    ) -> int:
         if serialized_key is None:
-            return int(super().partition(topic, key, serialized_key, value, serialized_value,
-                                         cluster))
+            return int(
+                super().partition(topic, key, serialized_key, value, serialized_value, cluster)
+            )
         partitions = cluster.partitions_for_topic(topic)
         if not partitions:
             msg = f"Topic {topic} not found in ClusterMetadata"
@@ -314,8 +322,11 @@ class Relay:
     def _fail(self, error: BaseException) -> None:
         self.stats.failures += 1
         self.stats.last_error = f"{type(error).__name__}: {error}"
-        log.warning("relay round failed, will retry from position %s: %s",
-                    self._position, self.stats.last_error)
+        log.warning(
+            "relay round failed, will retry from position %s: %s",
+            self._position,
+            self.stats.last_error,
+        )
         self._discard_producer()
         # Re-read the position: the store is the authority, not this process's memory.
         self._position = None

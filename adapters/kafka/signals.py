@@ -32,6 +32,7 @@ from adapters.kafka.ports import (
 
 SIGNAL_TYPE_PREFIX = "escalations.signal."
 
+
 def _rfc3339_text(value: Any) -> Any:
     # JSON has no dates: an instant is text with an offset, never a bare number of seconds.
     if not isinstance(value, str):

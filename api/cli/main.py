@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID
@@ -13,6 +14,7 @@ import typer
 from rich.console import Console
 
 from api.cli.projections import projections_cli, worker
+from api.cli.subjects import subjects_cli
 from infra.bootstrap import Container, build
 from infra.settings import Settings
 
@@ -24,6 +26,7 @@ cli = typer.Typer(
 )
 events_cli = typer.Typer(help="The event store itself.", no_args_is_help=True)
 cli.add_typer(events_cli, name="events")
+cli.add_typer(subjects_cli, name="subjects")
 
 console = Console(stderr=True)
 
@@ -35,6 +38,11 @@ DatabaseOption = Annotated[
         help="sqlite:///file.db or postgresql://...",
     ),
 ]
+
+
+class PersonalData(StrEnum):
+    pseudonymised = "pseudonymised"
+    clear = "clear"
 
 
 def container_for(database_url: str | None, **overrides: Any) -> Container:
@@ -149,16 +157,30 @@ def export_events(
         Path | None, typer.Option("--output", "-o", help="File to write; stdout when omitted.")
     ] = None,
     database_url: DatabaseOption = None,
+    personal_data: Annotated[
+        PersonalData,
+        typer.Option(
+            "--personal-data",
+            help="pseudonymised: customers by subject id only (the default: a file is a copy "
+            "that a later erasure cannot reach); clear: names and e-mails as the API shows them.",
+        ),
+    ] = PersonalData.pseudonymised,
 ) -> None:
     """Write every escalation event, in global order, as JSON Lines."""
     from infra.serialization import event_to_record
 
     app = container_for(database_url).app
+    if personal_data is PersonalData.clear:
+        console.print(
+            "[yellow]This export holds customers' personal data in clear; an erasure cannot "
+            "reach it. Keep it short-lived.[/]"
+        )
     stream = output.open("w", encoding="utf-8") if output else sys.stdout
     count = 0
     try:
+        mapper = app.mapper if personal_data is PersonalData.clear else app.pseudonymous_mapper
         for notification in app.notifications():
-            record = event_to_record(app.mapper.to_domain_event(notification), notification.id)
+            record = event_to_record(mapper.to_domain_event(notification), notification.id)
             stream.write(json.dumps(record, separators=(",", ":")) + "\n")
             count += 1
     finally:
@@ -167,8 +189,15 @@ def export_events(
     console.print(f"{count} events exported")
 
 
+def _register_subcommands() -> None:
+    from api.cli.kafka import register as register_kafka
+
+    register_kafka(cli)
+
+
 cli.command("worker")(worker)
 cli.add_typer(projections_cli, name="projections")
+_register_subcommands()
 
 
 def main() -> None:

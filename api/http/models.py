@@ -272,6 +272,11 @@ class EscalationRead(Read):
     severity: Severity
     status: Status
     customer: dict[str, Any] | None
+    customer_erased_at: str | None = Field(
+        default=None,
+        description="When the customer's personal data was erased; its fields then read "
+        "`[erased]` and only `subject_id` remains.",
+    )
     account: str | None
     components: dict[str, str]
     tags: list[str]

@@ -19,6 +19,7 @@ from infra.application import (
     StaleVersion,
     WriteConflict,
 )
+from infra.privacy.erasure import ErasureIncomplete, SubjectNotFound
 
 log = logging.getLogger("escalations.api")
 
@@ -31,6 +32,7 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "forbidden": (403, "Not allowed for this role"),
     "not-found": (404, "Not found"),
     "escalation-not-found": (404, "Escalation not found"),
+    "subject-not-found": (404, "No such data subject"),
     "unknown-item": (404, "Unknown item in this escalation"),
     "method-not-allowed": (405, "Method not allowed"),
     "not-acceptable": (406, "No representation in the requested format"),
@@ -44,6 +46,7 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "invalid-command": (422, "The command's values are invalid"),
     "idempotency-key-reused": (422, "The Idempotency-Key was used for a different request"),
     "database-unavailable": (503, "The event store is unavailable; retry shortly"),
+    "erasure-incomplete": (503, "The data is erased from the store, but a view still holds it"),
     "internal-error": (500, "Internal error"),
 }
 
@@ -151,6 +154,19 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(EscalationNotFound)
     async def _not_found(request: Request, error: EscalationNotFound) -> JSONResponse:
         return problem("escalation-not-found", str(error), instance=request.url.path)
+
+    @app.exception_handler(SubjectNotFound)
+    async def _no_subject(request: Request, error: SubjectNotFound) -> JSONResponse:
+        return problem("subject-not-found", str(error), instance=request.url.path)
+
+    @app.exception_handler(ErasureIncomplete)
+    async def _incomplete(request: Request, error: ErasureIncomplete) -> JSONResponse:
+        return problem(
+            "erasure-incomplete",
+            str(error),
+            instance=request.url.path,
+            headers={"Retry-After": "5"},
+        )
 
     @app.exception_handler(StaleVersion)
     async def _stale(request: Request, error: StaleVersion) -> JSONResponse:

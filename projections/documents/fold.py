@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from domain.validation import ERASED
 from projections.documents.casefile import (
     ActionItem,
     CaseFile,
@@ -44,7 +45,7 @@ def fold(events: Iterable[Any]) -> CaseFile:
         severity=opened.severity,
         status="triage",
         account=opened.account,
-        customer_name=customer.get("name"),
+        customer_name=_readable(customer.get("name")),
         received_at=opened.received_at,
         opened_at=opened.timestamp,
         opened_by=opened.actor,
@@ -62,6 +63,15 @@ def fold(events: Iterable[Any]) -> CaseFile:
         case.version = event.originator_version
         case.last_event_at = event.timestamp
     return case
+
+
+def _readable(value: str | None) -> str | None:
+    """An erased field is no name to greet anyone by."""
+    return None if value == ERASED else value
+
+
+def _customer_erased(case: CaseFile, e: Any) -> None:
+    case.customer_name = None
 
 
 def _acknowledged(case: CaseFile, e: Any) -> None:
@@ -231,6 +241,7 @@ def _published(case: CaseFile, e: Any) -> None:
 
 
 _HANDLERS: dict[str, Callable[[CaseFile, Any], None]] = {
+    "CustomerDataErased": _customer_erased,
     "Acknowledged": _acknowledged,
     "SeverityChanged": _severity,
     "StatusChanged": _status,

@@ -246,6 +246,10 @@ def _published(e: Any, memory: _Memory) -> Described:
     return f"Post-mortem revision {e.revision} published.", "", False
 
 
+def _customer_erased(e: Any, memory: _Memory) -> Described:
+    return "The customer's personal data was erased; the rest of the history is kept.", "", False
+
+
 _DESCRIBERS: dict[str, Callable[[Any, _Memory], Described]] = {
     "Opened": _opened,
     "Acknowledged": _acknowledged,
@@ -273,4 +277,5 @@ _DESCRIBERS: dict[str, Callable[[Any, _Memory], Described]] = {
     "Closed": _closed,
     "PostMortemRecorded": _postmortem,
     "PostMortemPublished": _published,
+    "CustomerDataErased": _customer_erased,
 }

@@ -23,6 +23,9 @@ class Ready:
 
 READY: dict[str, Callable[[Clock], Ready]] = {}
 
+ALLOWED_WHEN_FINAL = {"CustomerDataErased"}
+"""Commands the law requires in any status: erasure does not wait for a case to be open."""
+
 
 def ready(event: str) -> Callable[[Callable[[Clock], Ready]], Callable[[Clock], Ready]]:
     def register(build: Callable[[Clock], Ready]) -> Callable[[Clock], Ready]:
@@ -280,3 +283,9 @@ def _postmortem_published(clock: Clock) -> Ready:
         actor="maya", at=clock.tick(), summary="Sync stalled", root_cause="Bad config push"
     )
     return Ready(e, lambda actor, at: e.publish_postmortem(actor=actor, at=at))
+
+
+@ready("CustomerDataErased")
+def _customer_data_erased(clock: Clock) -> Ready:
+    e = open_escalation(clock, customer={"subject_id": "s-42", "name": "Ada", "email": "a@x.io"})
+    return Ready(e, lambda actor, at: e.erase_customer_data(actor=actor, at=at, subject_id="s-42"))

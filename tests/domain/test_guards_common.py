@@ -10,7 +10,7 @@ import pytest
 
 from domain.errors import DomainError, IllegalTransition, InvalidCommand
 from domain.escalation import Escalation
-from tests.domain.ready import READY, Ready
+from tests.domain.ready import ALLOWED_WHEN_FINAL, READY, Ready
 from tests.domain.support import NAIVE, Clock, refused, snapshot
 
 ACTOR = "maya.okafor"
@@ -81,8 +81,9 @@ def _can_be_dismissed(event: str) -> bool:
     return READY[event](Clock()).stream.status in ("triage", "investigating")
 
 
-FINAL_CASES = [(event, "closed") for event in sorted(READY)] + [
-    (event, "dismissed") for event in sorted(READY) if _can_be_dismissed(event)
+REFUSED_WHEN_FINAL = sorted(set(READY) - ALLOWED_WHEN_FINAL)
+FINAL_CASES = [(event, "closed") for event in REFUSED_WHEN_FINAL] + [
+    (event, "dismissed") for event in REFUSED_WHEN_FINAL if _can_be_dismissed(event)
 ]
 
 
@@ -98,6 +99,21 @@ def test_no_command_is_accepted_once_the_escalation_is_final(event: str, final: 
 
     assert caught.value.current == final
     assert [snapshot(e) for e in command.touched] == before
+
+
+@pytest.mark.parametrize(
+    ("event", "final"),
+    [(e, f) for e in sorted(ALLOWED_WHEN_FINAL) for f in ("closed", "dismissed")],
+)
+def test_erasure_is_accepted_even_once_the_escalation_is_final(event: str, final: str) -> None:
+    clock = Clock()
+    command = READY[event](clock)
+    _make_final(command.stream, final, clock)
+
+    command.run(ACTOR, clock.tick())
+
+    assert type(command.stream.pending_events[-1]).__name__ == event
+    assert command.stream.status == final
 
 
 @pytest.mark.parametrize(

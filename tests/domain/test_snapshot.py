@@ -17,7 +17,7 @@ def state_of(escalation: Escalation) -> dict[str, Any]:
 
 def round_trip(escalation: Escalation) -> Escalation:
     snapshot = CompactSnapshot.take(escalation)
-    assert set(snapshot.state) == {"document"}
+    assert set(snapshot.state) == {"document", "customer"}
     restored = snapshot.mutate(None)
     assert isinstance(restored, Escalation)
     return restored

@@ -55,9 +55,12 @@ class TansuBroker:
         command = [
             tansu_binary(),
             "broker",
-            "--listener-url", f"tcp://127.0.0.1:{self.port}",
-            "--advertised-listener-url", f"tcp://127.0.0.1:{self.advertised_port}",
-            "--storage-engine", "memory://tansu/",
+            "--listener-url",
+            f"tcp://127.0.0.1:{self.port}",
+            "--advertised-listener-url",
+            f"tcp://127.0.0.1:{self.advertised_port}",
+            "--storage-engine",
+            "memory://tansu/",
         ]
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(

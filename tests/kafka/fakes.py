@@ -25,8 +25,14 @@ TICKET_TOPIC_PREFIX = "tests.kafka.fakes:Ticket."
 
 class Ticket(Aggregate):
     @event("Opened")
-    def __init__(self, title: str, source: str, customer: dict[str, Any] | None, actor: str,
-                 details: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        source: str,
+        customer: dict[str, Any] | None,
+        actor: str,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         self.title = title
         self.source = source
         self.customer = customer
@@ -36,7 +42,6 @@ class Ticket(Aggregate):
     @event("NoteAdded")
     def add_note(self, text: str, actor: str) -> None:
         self.notes.append(text)
-
 
 
 class IdempotencyRecord(Aggregate):
@@ -53,9 +58,16 @@ class IdempotencyRecord(Aggregate):
 class Tickets(Application[UUID]):
     """Command methods take an optional idempotency key, stored atomically with the command."""
 
-    def open(self, title: str, *, actor: str = "tester", customer: dict[str, Any] | None = None,
-             source: str = "email", details: dict[str, Any] | None = None,
-             idempotency_key: str | None = None) -> UUID:
+    def open(
+        self,
+        title: str,
+        *,
+        actor: str = "tester",
+        customer: dict[str, Any] | None = None,
+        source: str = "email",
+        details: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> UUID:
         previous = self._previous(idempotency_key)
         if previous is not None:
             return UUID(previous)
@@ -134,7 +146,9 @@ def write_history(app: Tickets, escalations: int, notes_each: int, start: int = 
 def make_relay(app: Tickets, bootstrap_servers: str, topic: str, **overrides: Any) -> Relay:
     """A relay over the throwaway application, built by the same wiring as the real one."""
     settings = KafkaSettings(
-        bootstrap_servers=bootstrap_servers, events_topic=topic, retry_backoff_max_s=1.0,
+        bootstrap_servers=bootstrap_servers,
+        events_topic=topic,
+        retry_backoff_max_s=1.0,
         **overrides,
     )
     return build_relay(app, settings, to_record=ticket_record, topic_prefix=TICKET_TOPIC_PREFIX)

@@ -86,8 +86,9 @@ class TopicReader:
         with self._lock:
             return [json.loads(r.value) for r in self.records]
 
-    def wait_for(self, condition: Callable[[list[dict[str, Any]]], bool],
-                 timeout_s: float = 30.0) -> list[dict[str, Any]]:
+    def wait_for(
+        self, condition: Callable[[list[dict[str, Any]]], bool], timeout_s: float = 30.0
+    ) -> list[dict[str, Any]]:
         deadline = time.monotonic() + timeout_s
         while True:
             documents = self.documents()

@@ -9,8 +9,13 @@ from typing import Any
 T = "escalations.signal."
 
 
-def signal(kind: str, data: dict[str, Any], *, source: str = "crm://salesforce",
-           signal_id: str | None = None) -> dict[str, Any]:
+def signal(
+    kind: str,
+    data: dict[str, Any],
+    *,
+    source: str = "crm://salesforce",
+    signal_id: str | None = None,
+) -> dict[str, Any]:
     return {
         "specversion": "1.0",
         "id": signal_id or str(uuid.uuid4()),
@@ -26,32 +31,54 @@ CUSTOMER = {"subject_id": "subj-42", "name": "Ada Example", "email": "ada@exampl
 
 
 def bbb_complaint(**overrides: Any) -> dict[str, Any]:
-    data = {"complaint_id": "BBB-1001", "title": "Refund never arrived", "customer": CUSTOMER,
-            "received_at": "2026-11-20T14:00:00+01:00", "severity": "SEV2"}
+    data = {
+        "complaint_id": "BBB-1001",
+        "title": "Refund never arrived",
+        "customer": CUSTOMER,
+        "received_at": "2026-11-20T14:00:00+01:00",
+        "severity": "SEV2",
+    }
     return signal("BbbComplaintReceived", {**data, **overrides}, source="bbb://intake")
 
 
 def privacy_request(**overrides: Any) -> dict[str, Any]:
-    data = {"request_id": "DSAR-77", "regulation": "GDPR", "request_kind": "erasure",
-            "received_at": "2026-11-21T08:30:00Z", "customer": CUSTOMER}
+    data = {
+        "request_id": "DSAR-77",
+        "regulation": "GDPR",
+        "request_kind": "erasure",
+        "received_at": "2026-11-21T08:30:00Z",
+        "customer": CUSTOMER,
+    }
     return signal("PrivacyRequestReceived", {**data, **overrides}, source="privacy://portal")
 
 
 def support_case(**overrides: Any) -> dict[str, Any]:
-    data = {"case_id": "CASE-9", "escalated_by": "vendor", "title": "Sync stuck for a key account",
-            "severity": "SEV2", "customer": CUSTOMER, "account": "Acme Corp"}
+    data = {
+        "case_id": "CASE-9",
+        "escalated_by": "vendor",
+        "title": "Sync stuck for a key account",
+        "severity": "SEV2",
+        "customer": CUSTOMER,
+        "account": "Acme Corp",
+    }
     return signal("SupportCaseEscalated", {**data, **overrides}, source="vendor://bpo")
 
 
 def monitoring_alert(**overrides: Any) -> dict[str, Any]:
-    data = {"alert_id": "ALERT-5", "title": "Sync API error rate above 20%", "severity": "SEV1",
-            "components": ["Sync", "Sign-in"], "regions": ["eu-west"],
-            "started_at": "2026-11-23T08:55:00Z"}
+    data = {
+        "alert_id": "ALERT-5",
+        "title": "Sync API error rate above 20%",
+        "severity": "SEV1",
+        "components": ["Sync", "Sign-in"],
+        "regions": ["eu-west"],
+        "started_at": "2026-11-23T08:55:00Z",
+    }
     return signal("MonitoringAlertRaised", {**data, **overrides}, source="monitoring://alerts")
 
 
-def survey(escalation_id: str = "00000000-0000-0000-0000-000000000001",
-           **overrides: Any) -> dict[str, Any]:
+def survey(
+    escalation_id: str = "00000000-0000-0000-0000-000000000001", **overrides: Any
+) -> dict[str, Any]:
     data = {"escalation_id": escalation_id, "survey": "CSAT", "score": 4, "comment": "Thanks"}
     return signal("SurveyCompleted", {**data, **overrides}, source="survey://csat")
 
@@ -62,7 +89,8 @@ VALID = {
     "privacy request CCPA": privacy_request(regulation="CCPA", request_kind="access"),
     "vendor case": support_case(),
     "crm case linked to a global escalation": support_case(
-        escalated_by="crm", global_escalation_id="00000000-0000-0000-0000-000000000002"),
+        escalated_by="crm", global_escalation_id="00000000-0000-0000-0000-000000000002"
+    ),
     "monitoring alert": monitoring_alert(),
     "CSAT survey": survey(),
     "NPS survey": survey(survey="NPS", score=0, comment=None),

@@ -26,8 +26,13 @@ def store_with_escalations(url: str, count: int) -> int:
     container = build(Settings(database_url=url))
     try:
         for number in range(count):
-            container.app.open(actor="cx", title=f"Case {number}", scope="customer",
-                               source="email", severity="SEV4")
+            container.app.open(
+                actor="cx",
+                title=f"Case {number}",
+                scope="customer",
+                source="email",
+                severity="SEV4",
+            )
         return container.app.recorder.max_notification_id() or 0
     finally:
         container.close()
@@ -38,8 +43,10 @@ def test_relay_once_publishes_and_status_shows_position_and_lag(
 ) -> None:
     url = f"sqlite:///{tmp_path}/cli.db"
     head = store_with_escalations(url, 4)
-    env = {"ESCALATIONS_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
-           "ESCALATIONS_KAFKA_EVENTS_TOPIC": topics["events"]}
+    env = {
+        "ESCALATIONS_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
+        "ESCALATIONS_KAFKA_EVENTS_TOPIC": topics["events"],
+    }
     runner = CliRunner()
 
     before = runner.invoke(cli(), ["relay", "status", "--json", "--database-url", url], env=env)
@@ -58,8 +65,9 @@ def test_relay_once_publishes_and_status_shows_position_and_lag(
 
 def test_kafka_commands_refuse_to_run_when_kafka_is_off(tmp_path) -> None:
     url = f"sqlite:///{tmp_path}/off.db"
-    result = CliRunner().invoke(cli(), ["ingest", "--database-url", url],
-                                env={"ESCALATIONS_KAFKA_BOOTSTRAP_SERVERS": ""})
+    result = CliRunner().invoke(
+        cli(), ["ingest", "--database-url", url], env={"ESCALATIONS_KAFKA_BOOTSTRAP_SERVERS": ""}
+    )
     assert result.exit_code == 2
     assert "Kafka is off" in result.output
 
@@ -67,10 +75,12 @@ def test_kafka_commands_refuse_to_run_when_kafka_is_off(tmp_path) -> None:
 def test_kafka_topics_creates_the_three_topics_once(
     broker: TansuBroker, topics: dict[str, str]
 ) -> None:
-    env = {"ESCALATIONS_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
-           "ESCALATIONS_KAFKA_EVENTS_TOPIC": topics["events"],
-           "ESCALATIONS_KAFKA_SIGNALS_TOPIC": topics["signals"],
-           "ESCALATIONS_KAFKA_DEAD_LETTER_TOPIC": topics["dead_letters"]}
+    env = {
+        "ESCALATIONS_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
+        "ESCALATIONS_KAFKA_EVENTS_TOPIC": topics["events"],
+        "ESCALATIONS_KAFKA_SIGNALS_TOPIC": topics["signals"],
+        "ESCALATIONS_KAFKA_DEAD_LETTER_TOPIC": topics["dead_letters"],
+    }
     args = ["kafka-topics", "--partitions", "3", "--replication-factor", "1"]
     first = CliRunner().invoke(cli(), args, env=env)
     second = CliRunner().invoke(cli(), args, env=env)

@@ -76,12 +76,23 @@ def test_every_event_of_a_realistic_history_matches_the_event_schema(tmp_path) -
 
 
 def test_the_event_schema_refuses_personal_data_in_a_customer_field() -> None:
-    document = to_cloudevent({
-        "type": "Opened", "escalation_id": "e1", "version": 1, "actor": "ops",
-        "timestamp": "2026-11-23T09:00:00Z",
-        "data": {"title": "t", "scope": "customer", "source": "email", "severity": "SEV3",
-                 "received_at": "2026-11-23T09:00:00Z", "customer": {"subject_id": "s"}},
-    })
+    document = to_cloudevent(
+        {
+            "type": "Opened",
+            "escalation_id": "e1",
+            "version": 1,
+            "actor": "ops",
+            "timestamp": "2026-11-23T09:00:00Z",
+            "data": {
+                "title": "t",
+                "scope": "customer",
+                "source": "email",
+                "severity": "SEV3",
+                "received_at": "2026-11-23T09:00:00Z",
+                "customer": {"subject_id": "s"},
+            },
+        }
+    )
     check = validator("event.schema.json")
     check.validate(document)
     document["data"]["event"]["customer"]["email"] = "ada@example.com"

@@ -87,14 +87,18 @@ class Running:
 
 
 def opened(app: Escalations) -> list[Escalation]:
-    return [app.get(UUID(str(n.originator_id))) for n in app.notifications()
-            if n.topic == f"{ESCALATION_TOPIC_PREFIX}Opened"]
+    return [
+        app.get(UUID(str(n.originator_id)))
+        for n in app.notifications()
+        if n.topic == f"{ESCALATION_TOPIC_PREFIX}Opened"
+    ]
 
 
 def committed_offset(broker: TansuBroker, group: str, topic: str) -> int | None:
     """The group's committed offset on partition 0, read without joining the group."""
-    consumer = KafkaConsumer(bootstrap_servers=broker.bootstrap_servers, group_id=group,
-                             enable_auto_commit=False)
+    consumer = KafkaConsumer(
+        bootstrap_servers=broker.bootstrap_servers, group_id=group, enable_auto_commit=False
+    )
     try:
         offset: int | None = consumer.committed(TopicPartition(topic, 0))
         return offset
@@ -112,8 +116,10 @@ def test_signals_open_escalations_and_a_redelivered_signal_changes_nothing(
     running = Running(build_ingestor(EscalationSignalCommands(container.app), settings))
     try:
         wait_until(lambda: running.handled() == 5, "five signals to be handled")
-        wait_until(lambda: committed_offset(broker, topics["group"], topics["signals"]) == 5,
-                   "the offsets to be committed")
+        wait_until(
+            lambda: committed_offset(broker, topics["group"], topics["signals"]) == 5,
+            "the offsets to be committed",
+        )
     finally:
         running.close()
     head = container.app.recorder.max_notification_id()
@@ -142,12 +148,14 @@ def test_signals_open_escalations_and_a_redelivered_signal_changes_nothing(
 def test_a_case_escalated_by_the_crm_is_linked_to_the_global_escalation_it_names(
     container: Container, broker: TansuBroker, topics: dict[str, str]
 ) -> None:
-    outage = container.app.open(actor="oncall", title="Sync outage", scope="global",
-                                source="tools_outage", severity="SEV1")
+    outage = container.app.open(
+        actor="oncall", title="Sync outage", scope="global", source="tools_outage", severity="SEV1"
+    )
     case = support_case(escalated_by="crm", global_escalation_id=str(outage.escalation_id))
     send(broker, topics["signals"], case, case)
-    running = Running(build_ingestor(EscalationSignalCommands(container.app),
-                                     kafka_settings(broker, topics)))
+    running = Running(
+        build_ingestor(EscalationSignalCommands(container.app), kafka_settings(broker, topics))
+    )
     try:
         wait_until(lambda: running.handled() == 2, "both copies to be handled")
     finally:
@@ -164,18 +172,24 @@ def test_a_case_escalated_by_the_crm_is_linked_to_the_global_escalation_it_names
 def test_poison_signals_go_to_the_dead_letter_topic_and_the_consumer_goes_on(
     container: Container, broker: TansuBroker, topics: dict[str, str]
 ) -> None:
-    resolved = container.app.open(actor="cx", title="Angry e-mail", scope="customer",
-                                  source="email", severity="SEV3")
-    container.app.execute(resolved.escalation_id,
-                          act(Escalation.resolve, actor="cx", summary="refunded"))
+    resolved = container.app.open(
+        actor="cx", title="Angry e-mail", scope="customer", source="email", severity="SEV3"
+    )
+    container.app.execute(
+        resolved.escalation_id, act(Escalation.resolve, actor="cx", summary="refunded")
+    )
     unknown = "5a1d6e3c-0000-4000-8000-000000000000"
-    send(broker, topics["signals"],
-         b"{not json",
-         survey(escalation_id=unknown),
-         monitoring_alert(components=[]),
-         survey(escalation_id=str(resolved.escalation_id), score=5))
-    running = Running(build_ingestor(EscalationSignalCommands(container.app),
-                                     kafka_settings(broker, topics)))
+    send(
+        broker,
+        topics["signals"],
+        b"{not json",
+        survey(escalation_id=unknown),
+        monitoring_alert(components=[]),
+        survey(escalation_id=str(resolved.escalation_id), score=5),
+    )
+    running = Running(
+        build_ingestor(EscalationSignalCommands(container.app), kafka_settings(broker, topics))
+    )
     try:
         wait_until(lambda: running.handled() == 4, "all four signals to be handled")
     finally:
@@ -212,8 +226,10 @@ def test_offsets_are_committed_only_after_the_command_is_stored(
         offset_while_down = committed_offset(broker, topics["group"], topics["signals"])
         store_down.clear()
         wait_until(lambda: running.ingestor.stats.applied == 1, "the signal to be applied")
-        wait_until(lambda: committed_offset(broker, topics["group"], topics["signals"]) == 1,
-                   "the offset to be committed")
+        wait_until(
+            lambda: committed_offset(broker, topics["group"], topics["signals"]) == 1,
+            "the offset to be committed",
+        )
     finally:
         running.close()
 
@@ -223,8 +239,11 @@ def test_offsets_are_committed_only_after_the_command_is_stored(
 
 
 def read_all(broker: TansuBroker, topic: str, count: int, timeout_s: float = 20) -> list[Any]:
-    consumer = KafkaConsumer(bootstrap_servers=broker.bootstrap_servers,
-                             auto_offset_reset="earliest", enable_auto_commit=False)
+    consumer = KafkaConsumer(
+        bootstrap_servers=broker.bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     deadline = time.monotonic() + timeout_s
     records: list[Any] = []
     try:

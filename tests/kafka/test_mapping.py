@@ -11,8 +11,14 @@ from kafka.partitioner.default import DefaultPartitioner
 from adapters.kafka.cloudevents import strip_personal_data, to_cloudevent
 from adapters.kafka.relay import Backoff, KeyHashPartitioner
 
-RECORD = {"type": "Opened", "escalation_id": "e-1", "version": 1, "actor": "cx",
-          "timestamp": "2026-11-23T10:00:00+01:00", "data": {"title": "t"}}
+RECORD = {
+    "type": "Opened",
+    "escalation_id": "e-1",
+    "version": 1,
+    "actor": "cx",
+    "timestamp": "2026-11-23T10:00:00+01:00",
+    "data": {"title": "t"},
+}
 
 
 def test_every_customer_object_keeps_only_its_subject_id_wherever_it_is() -> None:

@@ -30,8 +30,9 @@ def all_ids(streams: dict[str, list[str]]) -> set[str]:
 
 
 def live_producer_threads() -> int:
-    return sum(t.name == "escalations-network-thread" and t.is_alive()
-               for t in threading.enumerate())
+    return sum(
+        t.name == "escalations-network-thread" and t.is_alive() for t in threading.enumerate()
+    )
 
 
 def wait_until(condition, timeout_s: float, what: str) -> None:  # type: ignore[no-untyped-def]
@@ -57,8 +58,9 @@ def test_broker_unreachable_mid_stream_loses_nothing_and_keeps_order(
     tickets: Tickets, proxied_broker: tuple[TansuBroker, CuttableProxy], topics: dict[str, str]
 ) -> None:
     broker, proxy = proxied_broker
-    relay = make_relay(tickets, broker.bootstrap_servers, topics["events"],
-                       relay_batch_size=50, **FAST_FAILING)
+    relay = make_relay(
+        tickets, broker.bootstrap_servers, topics["events"], relay_batch_size=50, **FAST_FAILING
+    )
     reader = TopicReader(broker.bootstrap_servers, topics["events"])
     stop = threading.Event()
     relay_thread = threading.Thread(target=relay.run, args=(stop,), daemon=True)
@@ -132,8 +134,11 @@ def test_broker_restarted_with_its_memory_lost_gets_everything_after_the_positio
         private_broker.stop()
         write_history(tickets, escalations=5, notes_each=9, start=5)
         failures_while_down = relay.stats.failures
-        wait_until(lambda: relay.stats.failures > failures_while_down, 30,
-                   "the relay to fail against the stopped broker")
+        wait_until(
+            lambda: relay.stats.failures > failures_while_down,
+            30,
+            "the relay to fail against the stopped broker",
+        )
         position_while_down = relay.position()
         private_broker.start()
 
@@ -162,13 +167,23 @@ def test_relay_killed_mid_round_resumes_from_its_tracked_position(
     positions = tickets.factory.tracking_recorder()
     name = f"kafka-relay:{topics['events']}"
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.kafka.relay_process", json.dumps(store_env),
-         broker.bootstrap_servers, topics["events"]],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        [
+            sys.executable,
+            "-m",
+            "tests.kafka.relay_process",
+            json.dumps(store_env),
+            broker.bootstrap_servers,
+            topics["events"],
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     try:
-        wait_until(lambda: (positions.max_tracking_id(name) or 0) > 0, 60,
-                   "the relay process to publish a first round")
+        wait_until(
+            lambda: (positions.max_tracking_id(name) or 0) > 0,
+            60,
+            "the relay process to publish a first round",
+        )
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)

@@ -33,17 +33,30 @@ def container(database_url: str) -> Iterator[Container]:
 
 def write_history(container: Container) -> list[str]:
     app = container.app
-    customer = {"subject_id": "subject-4711", "name": MARKERS[0], "email": MARKERS[1],
-                "phone": MARKERS[2], "account_id": MARKERS[3]}
+    customer = {
+        "subject_id": "subject-4711",
+        "name": MARKERS[0],
+        "email": MARKERS[1],
+        "phone": MARKERS[2],
+        "account_id": MARKERS[3],
+    }
     opened_at = datetime.now(UTC) - timedelta(hours=1)
     ids = []
     for number in range(3):
-        result = app.open(actor="cx-lead", title=f"Billing dispute {number}", scope="customer",
-                          source="email", severity="SEV3", customer=customer, at=opened_at)
+        result = app.open(
+            actor="cx-lead",
+            title=f"Billing dispute {number}",
+            scope="customer",
+            source="email",
+            severity="SEV3",
+            customer=customer,
+            at=opened_at,
+        )
         ids.append(str(result.escalation_id))
         app.execute(result.escalation_id, act(Escalation.acknowledge, actor="cx-lead"))
-        app.execute(result.escalation_id,
-                    act(Escalation.add_note, actor="cx-lead", text="called back"))
+        app.execute(
+            result.escalation_id, act(Escalation.add_note, actor="cx-lead", text="called back")
+        )
     return ids
 
 
@@ -56,16 +69,17 @@ def relay_everything(container: Container, broker: TansuBroker, topic: str) -> i
         relay.close()
 
 
-def consume_with_librdkafka(broker: TansuBroker, topic: str, group: str,
-                            count: int) -> list[Any]:
-    consumer = Consumer({
-        "bootstrap.servers": broker.bootstrap_servers,
-        "group.id": group,
-        "auto.offset.reset": "earliest",
-        "session.timeout.ms": 6000,
-        "max.poll.interval.ms": 6000,
-        "enable.auto.commit": False,
-    })
+def consume_with_librdkafka(broker: TansuBroker, topic: str, group: str, count: int) -> list[Any]:
+    consumer = Consumer(
+        {
+            "bootstrap.servers": broker.bootstrap_servers,
+            "group.id": group,
+            "auto.offset.reset": "earliest",
+            "session.timeout.ms": 6000,
+            "max.poll.interval.ms": 6000,
+            "enable.auto.commit": False,
+        }
+    )
     consumer.subscribe([topic])
     messages: list[Any] = []
     deadline = time.monotonic() + 45
@@ -105,15 +119,19 @@ def test_published_events_carry_the_subject_id_and_no_customer_personal_data(
 ) -> None:
     write_history(container)
     app = container.app
-    stored = json.dumps([vars(app.mapper.to_domain_event(n)) for n in app.notifications()],
-                        default=str).encode()
+    stored = json.dumps(
+        [vars(app.mapper.to_domain_event(n)) for n in app.notifications()], default=str
+    ).encode()
     published = relay_everything(container, broker, topics["events"])
 
     messages = consume_with_librdkafka(broker, topics["events"], topics["group"], published)
 
     raw = b"".join(m.value() + (m.key() or b"") for m in messages)
-    opened = [json.loads(m.value()) for m in messages
-              if json.loads(m.value())["type"] == "escalations.escalation.Opened.v1"]
+    opened = [
+        json.loads(m.value())
+        for m in messages
+        if json.loads(m.value())["type"] == "escalations.escalation.Opened.v1"
+    ]
     assert all(marker.encode() in stored for marker in MARKERS), "the store holds them"
     assert len(messages) == published == 9
     assert [marker for marker in MARKERS if marker.encode() in raw] == []

@@ -54,8 +54,9 @@ def test_position_does_not_advance_while_the_broker_is_unreachable(
 ) -> None:
     write_history(tickets, escalations=2, notes_each=3)
     nowhere = f"127.0.0.1:{free_port()}"
-    relay = make_relay(tickets, nowhere, topics["events"], request_timeout_ms=500,
-                       delivery_timeout_ms=1000)
+    relay = make_relay(
+        tickets, nowhere, topics["events"], request_timeout_ms=500, delivery_timeout_ms=1000
+    )
     relay.producer_options.update(bootstrap_timeout_ms=1000, max_block_ms=1000)
 
     with pytest.raises(Exception):  # noqa: B017 - any client error will do, the point is below

@@ -38,9 +38,13 @@ def test_a_signal_in_comes_back_out_as_a_published_event(
     container: Container, broker: TansuBroker, topics: dict[str, str]
 ) -> None:
     settings = KafkaSettings(
-        bootstrap_servers=broker.bootstrap_servers, events_topic=topics["events"],
-        signals_topic=topics["signals"], dead_letter_topic=topics["dead_letters"],
-        consumer_group=topics["group"], session_timeout_ms=6000, max_poll_interval_ms=6000,
+        bootstrap_servers=broker.bootstrap_servers,
+        events_topic=topics["events"],
+        signals_topic=topics["signals"],
+        dead_letter_topic=topics["dead_letters"],
+        consumer_group=topics["group"],
+        session_timeout_ms=6000,
+        max_poll_interval_ms=6000,
         heartbeat_interval_ms=1000,
     )
     reader = TopicReader(broker.bootstrap_servers, topics["events"])
@@ -54,8 +58,9 @@ def test_a_signal_in_comes_back_out_as_a_published_event(
         workers.stop()
         reader.close()
     stopped_in_time = not workers.running
-    opened = [n for n in container.app.notifications()
-              if n.topic == f"{ESCALATION_TOPIC_PREFIX}Opened"]
+    opened = [
+        n for n in container.app.notifications() if n.topic == f"{ESCALATION_TOPIC_PREFIX}Opened"
+    ]
 
     assert stopped_in_time
     assert len(opened) == 1
@@ -67,10 +72,14 @@ def test_a_signal_in_comes_back_out_as_a_published_event(
 def test_stop_returns_promptly_while_the_broker_is_unreachable(container: Container) -> None:
     from tests.kafka.broker import free_port
 
-    settings = KafkaSettings(bootstrap_servers=f"127.0.0.1:{free_port()}",
-                             request_timeout_ms=1000, retry_backoff_max_s=0.5)
-    container.app.open(actor="cx", title="Waiting", scope="customer", source="email",
-                       severity="SEV4")
+    settings = KafkaSettings(
+        bootstrap_servers=f"127.0.0.1:{free_port()}",
+        request_timeout_ms=1000,
+        retry_backoff_max_s=0.5,
+    )
+    container.app.open(
+        actor="cx", title="Waiting", scope="customer", source="email", severity="SEV4"
+    )
     workers = start_kafka_workers(container.app, settings)
     time.sleep(0.5)  # let both workers reach their retry loops; not an assertion
     started = time.monotonic()

@@ -1,0 +1,61 @@
+"""The erasure suite on PostgreSQL: the scan reads every row of every table in the test's schema,
+text columns as they are and bytea decoded."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from tests.conftest import POSTGRES_BASE
+from tests.privacy.behaviour import ErasureBehaviour
+from tests.privacy.keys_behaviour import KeyStoreBehaviour
+
+
+def schema_of(url: str) -> str:
+    return parse_qs(urlparse(url).query)["schema"][0]
+
+
+def raw_rows(url: str) -> list[tuple[str, tuple[object, ...]]]:
+    schema = schema_of(url)
+    with psycopg.connect(POSTGRES_BASE) as connection:
+        tables = [
+            r[0]
+            for r in connection.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+                (schema,),
+            )
+        ]
+        rows = []
+        for table in tables:
+            query = sql.SQL("SELECT * FROM {}.{}").format(
+                sql.Identifier(schema), sql.Identifier(table)
+            )
+            rows.extend((table, tuple(row)) for row in connection.execute(query))
+        return rows
+
+
+@pytest.mark.postgres
+class TestErasureOnPostgreSQL(ErasureBehaviour):
+    @pytest.fixture
+    def url(self, postgres_url: str) -> str:
+        return postgres_url
+
+    def raw_store_text(self, url: str) -> str:
+        rows = raw_rows(url)
+        tables = {table for table, _ in rows}
+        assert {"escalations_events", "escalations_snapshots", "subject_keys"} <= tables, tables
+        return "\n".join(
+            bytes(v).decode("utf-8", "replace") if isinstance(v, bytes | memoryview) else str(v)
+            for _, row in rows
+            for v in row
+        )
+
+
+@pytest.mark.postgres
+class TestSubjectKeysOnPostgreSQL(KeyStoreBehaviour):
+    @pytest.fixture
+    def url(self, postgres_url: str) -> str:
+        return postgres_url

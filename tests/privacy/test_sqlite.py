@@ -1,0 +1,67 @@
+"""The erasure and key store suites on SQLite: the scan reads the database file, its -wal and -shm
+files byte by byte, and every table through SQL."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.privacy.behaviour import ErasureBehaviour
+from tests.privacy.keys_behaviour import OLD, KeyStoreBehaviour, container_with, open_for
+
+
+def sqlite_path(url: str) -> Path:
+    return Path(url.removeprefix("sqlite:///"))
+
+
+class TestErasureOnSQLite(ErasureBehaviour):
+    @pytest.fixture
+    def url(self, sqlite_url: str) -> str:
+        return sqlite_url
+
+    def raw_store_text(self, url: str) -> str:
+        database = sqlite_path(url)
+        files = [database, Path(f"{database}-wal"), Path(f"{database}-shm")]
+        chunks = [f.read_bytes().decode("utf-8", "replace") for f in files if f.exists()]
+        assert chunks and len(chunks[0]) > 0
+        with sqlite3.connect(database) as connection:
+            tables = [
+                r[0]
+                for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            ]
+            assert {"stored_events", "stored_snapshots", "subject_keys"} <= set(tables)
+            for table in tables:
+                for row in connection.execute(f'SELECT * FROM "{table}"'):
+                    chunks.extend(
+                        v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
+                        for v in row
+                    )
+        return "\n".join(chunks)
+
+
+class TestSubjectKeysOnSQLite(KeyStoreBehaviour):
+    @pytest.fixture
+    def url(self, sqlite_url: str) -> str:
+        return sqlite_url
+
+    def test_a_deleted_key_leaves_no_bytes_in_the_database_or_its_wal(self, url: str) -> None:
+        container = container_with(url, OLD)
+        try:
+            escalation_id = open_for(container, "Shredded")
+            subject = container.app.get(escalation_id).customer["subject_id"]
+            database = sqlite_path(url)
+            with sqlite3.connect(database) as connection:
+                key_id, wrapped = connection.execute(
+                    "SELECT key_id, wrapped_key FROM subject_keys WHERE subject_id = ?", (subject,)
+                ).fetchone()
+
+            assert container.app.subject_keys.delete(subject)
+
+            for file in (database, Path(f"{database}-wal")):
+                if file.exists():
+                    raw = file.read_bytes()
+                    assert wrapped not in raw and key_id not in raw, file
+        finally:
+            container.close()
