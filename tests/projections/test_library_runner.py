@@ -11,6 +11,7 @@ from eventsourcing.projection import ProjectionRunner
 
 from infra.application import Escalations, Idempotency
 from infra.bootstrap import build
+from infra.privacy.master_key import master_keys
 from infra.projections import open_views, rebuild
 from infra.settings import Settings
 from projections.search.base import SearchProjection
@@ -29,9 +30,19 @@ def test_the_library_runner_builds_the_view_our_runner_builds(postgres_url, cloc
                        idempotency=Idempotency.for_request("k1", "open", {}))  # fmt: skip
     head = container.app.recorder.max_notification_id()
     views = open_views(container, ["search"])
+    master_key, previous = master_keys(settings)
+
+    class FollowedEscalations(Escalations):
+        """What the library's runner constructs from the environment alone."""
+
+        name = "escalations"  # the name positions are tracked under
+
+        def __init__(self, env=None):
+            super().__init__(env, master_key=master_key, previous_master_keys=previous)
+
     try:
         with ProjectionRunner(
-            application_class=Escalations,
+            application_class=FollowedEscalations,
             projection_class=SearchProjection,
             view_class=PostgresSearchView,
             env=settings.eventsourcing_env(),
