@@ -94,6 +94,7 @@ def run_server(container: Container) -> None:
         port=settings.port,
         log_level="info",
         access_log=settings.access_log,
+        timeout_graceful_shutdown=5,
     )
 
 
