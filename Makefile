@@ -28,12 +28,16 @@ typecheck: venv
 	$(BIN)/mypy
 
 pytest: venv
+	sh scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest ## everything CI runs
 
-bench: venv
+bench: venv ## every benchmark; figures are recorded in docs/performance.md
 	$(BIN)/python -m bench.http_vs_bare
+	$(BIN)/python -m bench.as_of
+	$(BIN)/python -m bench.projections
+	$(BIN)/python -m bench.kafka_relay
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

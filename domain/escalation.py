@@ -7,7 +7,6 @@ plain JSON-friendly values (str, int, dict, list, datetime) so that snapshots ro
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,7 +14,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from domain.errors import IllegalTransition, InvalidCommand, RuleViolated, UnknownItem
+from domain.decisions import ClosureDecisions, ObligationDecisions, ResponseDecisions
+from domain.errors import IllegalTransition, InvalidCommand
 from domain.policies import TRANSITIONS, allowed, legal_clock
 from domain.snapshot import CompactSnapshot
 from domain.validation import (
@@ -28,11 +28,6 @@ from domain.validation import (
     utc,
 )
 from domain.values import (
-    ActionKind,
-    ActionPhase,
-    Audience,
-    Channel,
-    DismissalReason,
     PrivacyRegime,
     PrivacyRequestType,
     Role,
@@ -40,19 +35,15 @@ from domain.values import (
     Severity,
     Source,
     Status,
-    Team,
 )
 
-COMPONENT_IMPACTS = ("degraded_performance", "partial_outage", "major_outage")
 
+class Escalation(ResponseDecisions, ObligationDecisions, ClosureDecisions, Aggregate):
+    """Anything a CX organisation must drive to resolution under scrutiny.
 
-def _whole_number_between(value: object, low: int, high: int) -> bool:
-    # bool is an int subclass; True is not a score.
-    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
-
-
-class Escalation(Aggregate):
-    """Anything a CX organisation must drive to resolution under scrutiny."""
+    This module holds the aggregate's state and its event catalogue (each event's `apply` is how
+    it folds into state); the command methods that decide which event to record live by family in
+    `domain/decisions/`."""
 
     Snapshot = CompactSnapshot
 
@@ -249,15 +240,6 @@ class Escalation(Aggregate):
         def apply(self, aggregate: Escalation) -> None:
             aggregate.acknowledged_at = self.timestamp
 
-    def acknowledge(self, *, actor: str, at: datetime) -> None:
-        actor, at = self._check(actor, at)
-        self._require_open("acknowledge")
-        if self.acknowledged_at is not None:
-            raise RuleViolated(
-                f"already acknowledged at {self.acknowledged_at.isoformat()}; acknowledge once"
-            )
-        self.trigger_event(self.Acknowledged, timestamp=at, actor=actor)
-
     class SeverityChanged(Event):
         from_severity: str
         to_severity: str
@@ -266,23 +248,6 @@ class Escalation(Aggregate):
         def apply(self, aggregate: Escalation) -> None:
             aggregate.severity = self.to_severity
 
-    def change_severity(
-        self, *, actor: str, at: datetime, severity: Severity | str, reason: str
-    ) -> None:
-        actor, at = self._check(actor, at)
-        self._require_open("change severity")
-        target = enum_value(Severity, severity, "severity")
-        if target == self.severity:
-            raise RuleViolated(f"severity is already {target}")
-        self.trigger_event(
-            self.SeverityChanged,
-            timestamp=at,
-            actor=actor,
-            from_severity=self.severity,
-            to_severity=target,
-            reason=required_text(reason, "reason", 2000),
-        )
-
     class StatusChanged(Event):
         from_status: str
         to_status: str
@@ -290,39 +255,6 @@ class Escalation(Aggregate):
 
         def apply(self, aggregate: Escalation) -> None:
             aggregate.status = self.to_status
-
-    def change_status(
-        self, *, actor: str, at: datetime, status: Status | str, reason: str = ""
-    ) -> None:
-        actor, at = self._check(actor, at)
-        target = Status(enum_value(Status, status, "status"))
-        if target in (Status.RESOLVED, Status.CLOSED, Status.DISMISSED, Status.TRIAGE):
-            hint = {
-                Status.RESOLVED: "use the resolve command",
-                Status.CLOSED: "use the close command",
-                Status.DISMISSED: "use the dismiss command",
-                Status.TRIAGE: "an escalation never returns to triage",
-            }[target]
-            raise IllegalTransition(
-                f"cannot change status to {target.value} directly: {hint}",
-                current=self.status,
-                attempted=target.value,
-            )
-        if target.value == self.status:
-            raise IllegalTransition(
-                f"the escalation is already {target.value}",
-                current=self.status,
-                attempted=target.value,
-            )
-        self._require_transition(target, "status")
-        self.trigger_event(
-            self.StatusChanged,
-            timestamp=at,
-            actor=actor,
-            from_status=self.status,
-            to_status=target.value,
-            reason=optional_text(reason, "reason", 2000) or "",
-        )
 
     class ImpactAssessed(Event):
         customers_affected: int
@@ -347,58 +279,6 @@ class Escalation(Aggregate):
             }
             aggregate.components = dict(self.components)
 
-    def assess_impact(
-        self,
-        *,
-        actor: str,
-        at: datetime,
-        customers_affected: int,
-        accounts: Iterable[str] = (),
-        segments: Iterable[str] = (),
-        regions: Iterable[str] = (),
-        revenue_at_risk: float = 0.0,
-        currency: str = "USD",
-        components: Mapping[str, str] | None = None,
-        summary: str = "",
-    ) -> None:
-        actor, at = self._check(actor, at)
-        self._require_not_terminal("assess impact")
-        if isinstance(customers_affected, bool) or not isinstance(customers_affected, int):
-            raise InvalidCommand("customers_affected must be a whole number")
-        if customers_affected < 0:
-            raise InvalidCommand("customers_affected cannot be negative")
-        if (
-            isinstance(revenue_at_risk, bool)
-            or not isinstance(revenue_at_risk, int | float)
-            or not math.isfinite(revenue_at_risk)
-            or revenue_at_risk < 0
-        ):
-            # NaN passes a `< 0` check and then poisons every sum a report makes.
-            raise InvalidCommand("revenue_at_risk must be a finite amount, zero or more")
-        component_levels = dict(self.components) if components is None else {}
-        for name, level in (components or {}).items():
-            if level not in COMPONENT_IMPACTS:
-                raise InvalidCommand(
-                    f"component {name!r} has impact {level!r}; use one of {', '.join(COMPONENT_IMPACTS)}"
-                )
-            component_levels[required_text(name, "component name", 100)] = level
-        currency_code = required_text(currency, "currency", 3).upper()
-        if len(currency_code) != 3 or not currency_code.isalpha():
-            raise InvalidCommand("currency must be a three-letter ISO 4217 code such as USD")
-        self.trigger_event(
-            self.ImpactAssessed,
-            timestamp=at,
-            actor=actor,
-            customers_affected=customers_affected,
-            accounts=text_list(accounts, "accounts"),
-            segments=text_list(segments, "segments"),
-            regions=text_list(regions, "regions"),
-            revenue_at_risk=float(revenue_at_risk),
-            currency=currency_code,
-            components=component_levels,
-            summary=optional_text(summary, "summary", 5000) or "",
-        )
-
     class OwnerAssigned(Event):
         owner: str
         team: str
@@ -414,22 +294,6 @@ class Escalation(Aggregate):
             if self.previous_owner and self.previous_owner in aggregate.participants:
                 aggregate.participants[self.previous_owner]["role"] = Role.PARTICIPANT.value
 
-    def assign_owner(self, *, actor: str, at: datetime, owner: str, team: Team | str) -> None:
-        actor, at = self._check(actor, at)
-        self._require_not_terminal("assign an owner")
-        owner = required_text(owner, "owner", 200)
-        team_value = enum_value(Team, team, "team")
-        if self.owner is not None and self.owner["name"] == owner:
-            raise RuleViolated(f"{owner} already owns this escalation")
-        self.trigger_event(
-            self.OwnerAssigned,
-            timestamp=at,
-            actor=actor,
-            owner=owner,
-            team=team_value,
-            previous_owner=self.owner["name"] if self.owner else None,
-        )
-
     class ParticipantJoined(Event):
         name: str
         role: str
@@ -442,50 +306,12 @@ class Escalation(Aggregate):
                 "team": self.team,
             }
 
-    def add_participant(
-        self, *, actor: str, at: datetime, name: str, role: Role | str, team: Team | str
-    ) -> None:
-        actor, at = self._check(actor, at)
-        self._require_not_terminal("add a participant")
-        name = required_text(name, "name", 200)
-        role_value = enum_value(Role, role, "role")
-        if role_value == Role.OWNER:
-            raise InvalidCommand(
-                "make someone the owner with the owner command, not as a participant"
-            )
-        if name in self.participants:
-            raise RuleViolated(f"{name} already takes part as {self.participants[name]['role']}")
-        self.trigger_event(
-            self.ParticipantJoined,
-            timestamp=at,
-            actor=actor,
-            name=name,
-            role=role_value,
-            team=enum_value(Team, team, "team"),
-        )
-
     class ParticipantLeft(Event):
         name: str
         reason: str
 
         def apply(self, aggregate: Escalation) -> None:
             aggregate.participants.pop(self.name, None)
-
-    def remove_participant(self, *, actor: str, at: datetime, name: str, reason: str = "") -> None:
-        actor, at = self._check(actor, at)
-        self._require_not_terminal("remove a participant")
-        name = required_text(name, "name", 200)
-        if name not in self.participants:
-            raise UnknownItem(f"{name!r} is not a participant of this escalation")
-        if self.owner is not None and self.owner["name"] == name:
-            raise RuleViolated(f"{name} owns this escalation; assign another owner first")
-        self.trigger_event(
-            self.ParticipantLeft,
-            timestamp=at,
-            actor=actor,
-            name=name,
-            reason=optional_text(reason, "reason", 2000) or "",
-        )
 
     class NoteAdded(Event):
         note_id: str
@@ -495,19 +321,6 @@ class Escalation(Aggregate):
             aggregate.notes.append(
                 {"id": self.note_id, "text": self.text, "by": self.actor, "at": self.timestamp}
             )
-
-    def add_note(self, *, actor: str, at: datetime, text: str) -> str:
-        actor, at = self._check(actor, at)
-        self._require_not_terminal("add a note")
-        note_id = f"n{len(self.notes) + 1}"
-        self.trigger_event(
-            self.NoteAdded,
-            timestamp=at,
-            actor=actor,
-            note_id=note_id,
-            text=required_text(text, "text", 20_000),
-        )
-        return note_id
 
     class ExitCriteriaDefined(Event):
         criteria: list[dict[str, str]]
@@ -523,23 +336,6 @@ class Escalation(Aggregate):
                     "evidence": "",
                 }
 
-    def define_exit_criteria(
-        self, *, actor: str, at: datetime, criteria: Iterable[str]
-    ) -> list[str]:
-        actor, at = self._check(actor, at)
-        self._require_open("define exit criteria")
-        descriptions = text_list(criteria, "criteria", max_len=1000)
-        if not descriptions:
-            raise InvalidCommand("give at least one exit criterion")
-        existing = {c["description"] for c in self.exit_criteria.values()}
-        repeated = [d for d in descriptions if d in existing]
-        if repeated:
-            raise RuleViolated(f"exit criterion already defined: {repeated[0]!r}")
-        start = len(self.exit_criteria) + 1
-        new = [{"id": f"ec{start + i}", "description": d} for i, d in enumerate(descriptions)]
-        self.trigger_event(self.ExitCriteriaDefined, timestamp=at, actor=actor, criteria=new)
-        return [c["id"] for c in new]
-
     class ExitCriterionMet(Event):
         criterion_id: str
         evidence: str
@@ -549,25 +345,6 @@ class Escalation(Aggregate):
             criterion.update(
                 met=True, met_at=self.timestamp, met_by=self.actor, evidence=self.evidence
             )
-
-    def meet_exit_criterion(
-        self, *, actor: str, at: datetime, criterion_id: str, evidence: str = ""
-    ) -> None:
-        actor, at = self._check(actor, at)
-        self._require_open("meet an exit criterion")
-        criterion = self.exit_criteria.get(criterion_id)
-        if criterion is None:
-            known = ", ".join(self.exit_criteria) or "none defined yet"
-            raise UnknownItem(f"no exit criterion {criterion_id!r} (known: {known})")
-        if criterion["met"]:
-            raise RuleViolated(f"exit criterion {criterion_id} was already met")
-        self.trigger_event(
-            self.ExitCriterionMet,
-            timestamp=at,
-            actor=actor,
-            criterion_id=criterion_id,
-            evidence=optional_text(evidence, "evidence", 5000) or "",
-        )
 
     class DeescalationPlanned(Event):
         strategy: str
@@ -580,19 +357,6 @@ class Escalation(Aggregate):
                 "planned_at": self.timestamp,
                 "planned_by": self.actor,
             }
-
-    def plan_deescalation(
-        self, *, actor: str, at: datetime, strategy: str, steps: Iterable[str] = ()
-    ) -> None:
-        actor, at = self._check(actor, at)
-        self._require_open("plan de-escalation")
-        self.trigger_event(
-            self.DeescalationPlanned,
-            timestamp=at,
-            actor=actor,
-            strategy=required_text(strategy, "strategy", 10_000),
-            steps=text_list(steps, "steps", max_len=1000),
-        )
 
     class ActionItemAdded(Event):
         action_id: str
@@ -615,36 +379,6 @@ class Escalation(Aggregate):
                 "note": "",
             }
 
-    def add_action_item(
-        self,
-        *,
-        actor: str,
-        at: datetime,
-        description: str,
-        owner: str,
-        kind: ActionKind | str,
-        phase: ActionPhase | str = ActionPhase.RESPONSE,
-        due_at: datetime | None = None,
-    ) -> str:
-        actor, at = self._check(actor, at)
-        self._require_not_terminal("add an action item")
-        due = utc(due_at, "due_at") if due_at is not None else None
-        if due is not None and due <= at:
-            raise InvalidCommand("due_at must be in the future")
-        action_id = f"a{len(self.action_items) + 1}"
-        self.trigger_event(
-            self.ActionItemAdded,
-            timestamp=at,
-            actor=actor,
-            action_id=action_id,
-            description=required_text(description, "description", 5000),
-            owner=required_text(owner, "owner", 200),
-            due_at=due,
-            kind=enum_value(ActionKind, kind, "kind"),
-            phase=enum_value(ActionPhase, phase, "phase"),
-        )
-        return action_id
-
     class ActionItemCompleted(Event):
         action_id: str
         note: str
@@ -652,25 +386,6 @@ class Escalation(Aggregate):
         def apply(self, aggregate: Escalation) -> None:
             item = aggregate.action_items[self.action_id]
             item.update(done=True, completed_at=self.timestamp, note=self.note)
-
-    def complete_action_item(
-        self, *, actor: str, at: datetime, action_id: str, note: str = ""
-    ) -> None:
-        actor, at = self._check(actor, at)
-        self._require_not_terminal("complete an action item")
-        item = self.action_items.get(action_id)
-        if item is None:
-            known = ", ".join(self.action_items) or "none yet"
-            raise UnknownItem(f"no action item {action_id!r} (known: {known})")
-        if item["done"]:
-            raise RuleViolated(f"action item {action_id} is already complete")
-        self.trigger_event(
-            self.ActionItemCompleted,
-            timestamp=at,
-            actor=actor,
-            action_id=action_id,
-            note=optional_text(note, "note", 5000) or "",
-        )
 
     class CaseLinked(Event):
         case_id: str
@@ -684,29 +399,6 @@ class Escalation(Aggregate):
         def apply(self, aggregate: Escalation) -> None:
             aggregate.linked_to = self.escalation_id
 
-    def link_case(self, case: Escalation, *, actor: str, at: datetime) -> None:
-        """Link a customer case to this global escalation; both streams record it."""
-        actor, at = self._check(actor, at)
-        case._check(actor, at)
-        if self.id == case.id:
-            raise InvalidCommand("an escalation cannot be linked to itself")
-        if self.scope != Scope.GLOBAL:
-            raise RuleViolated(
-                f"cases are linked to a global escalation; this one has scope {self.scope}"
-            )
-        if case.scope == Scope.GLOBAL:
-            raise RuleViolated("a global escalation cannot be linked as a case of another")
-        self._require_not_terminal("link a case")
-        case._require_not_terminal("be linked")
-        if case.linked_to == str(self.id):
-            raise RuleViolated(f"case {case.id} is already linked to this escalation")
-        if case.linked_to is not None:
-            raise RuleViolated(f"case {case.id} is already linked to escalation {case.linked_to}")
-        self.trigger_event(self.CaseLinked, timestamp=at, actor=actor, case_id=str(case.id))
-        case.trigger_event(
-            case.LinkedToEscalation, timestamp=at, actor=actor, escalation_id=str(self.id)
-        )
-
     class SlaBreached(Event):
         target: str
         due_at: datetime
@@ -719,28 +411,6 @@ class Escalation(Aggregate):
                 "breached_at": self.timestamp,
                 "detail": self.detail,
             }
-
-    def record_sla_breach(
-        self, *, actor: str, at: datetime, target: str, due_at: datetime, detail: str = ""
-    ) -> None:
-        """Record that a target (e.g. 'first_response', 'update:c3', 'legal_deadline') was missed.
-        Each target is recorded at most once, so a watcher can run any number of times."""
-        actor, at = self._check(actor, at)
-        self._require_not_terminal("record an SLA breach")
-        target = required_text(target, "target", 200)
-        due = utc(due_at, "due_at")
-        if target in self.sla_breaches:
-            raise RuleViolated(f"the breach of {target} is already recorded")
-        if due >= at:
-            raise InvalidCommand(f"{target} is due at {due.isoformat()}, which has not passed yet")
-        self.trigger_event(
-            self.SlaBreached,
-            timestamp=at,
-            actor=actor,
-            target=target,
-            due_at=due,
-            detail=optional_text(detail, "detail", 2000) or "",
-        )
 
     class DeadlineExtended(Event):
         previous_deadline: datetime
@@ -760,43 +430,6 @@ class Escalation(Aggregate):
                 }
             )
 
-    def extend_deadline(
-        self, *, actor: str, at: datetime, new_deadline: datetime, reason: str, notice: str
-    ) -> None:
-        actor, at = self._check(actor, at)
-        self._require_open("extend the deadline")
-        if self.deadline is None:
-            raise RuleViolated("this escalation has no deadline to extend")
-        new = utc(new_deadline, "new_deadline")
-        if new <= self.deadline:
-            raise InvalidCommand(
-                f"new_deadline must be later than the current deadline {self.deadline.isoformat()}"
-            )
-        if at > self.deadline:
-            raise RuleViolated(
-                f"the deadline {self.deadline.isoformat()} has passed; it can only be extended before it"
-            )
-        if self.privacy is not None:
-            if len(self.extensions) >= self.privacy["max_extensions"]:
-                raise RuleViolated(
-                    f"{self.privacy['regime'].upper()} allows {self.privacy['max_extensions']} "
-                    "extension(s) and they are used"
-                )
-            latest = self.privacy["latest_extended_deadline"]
-            if new > latest:
-                raise RuleViolated(
-                    f"{self.privacy['regime'].upper()} allows extending to {latest.isoformat()} at most"
-                )
-        self.trigger_event(
-            self.DeadlineExtended,
-            timestamp=at,
-            actor=actor,
-            previous_deadline=self.deadline,
-            new_deadline=new,
-            reason=required_text(reason, "reason", 2000),
-            notice=required_text(notice, "notice (how the requester was told)", 2000),
-        )
-
     class Dismissed(Event):
         reason: str
         note: str
@@ -811,34 +444,6 @@ class Escalation(Aggregate):
                 "at": self.timestamp,
             }
             aggregate.closed_at = self.timestamp
-
-    def dismiss(
-        self,
-        *,
-        actor: str,
-        at: datetime,
-        reason: DismissalReason | str,
-        note: str = "",
-        duplicate_of: str | None = None,
-    ) -> None:
-        actor, at = self._check(actor, at)
-        reason_value = enum_value(DismissalReason, reason, "reason")
-        self._require_transition(Status.DISMISSED, "dismiss")
-        duplicate_of = optional_text(duplicate_of, "duplicate_of", 200)
-        if reason_value == DismissalReason.DUPLICATE and duplicate_of is None:
-            raise InvalidCommand("a duplicate needs duplicate_of: the escalation it repeats")
-        if reason_value != DismissalReason.DUPLICATE and duplicate_of is not None:
-            raise InvalidCommand("duplicate_of only applies to reason 'duplicate'")
-        if duplicate_of == str(self.id):
-            raise InvalidCommand("an escalation cannot duplicate itself")
-        self.trigger_event(
-            self.Dismissed,
-            timestamp=at,
-            actor=actor,
-            reason=reason_value,
-            note=optional_text(note, "note", 2000) or "",
-            duplicate_of=duplicate_of,
-        )
 
     # ------------------------------------------------------- communicated
 
@@ -868,47 +473,6 @@ class Escalation(Aggregate):
                 }
             )
 
-    def communicate(
-        self,
-        *,
-        actor: str,
-        at: datetime,
-        audience: Audience | str,
-        channel: Channel | str,
-        body: str,
-        subject: str = "",
-        recipient_count: int = 0,
-        next_update_due: datetime | None = None,
-    ) -> str:
-        actor, at = self._check(actor, at)
-        self._require_not_terminal("communicate")
-        if audience in (None, ""):
-            raise InvalidCommand("a communication needs an audience")
-        if channel in (None, ""):
-            raise InvalidCommand("a communication needs a channel")
-        audience_value = enum_value(Audience, audience, "audience")
-        channel_value = enum_value(Channel, channel, "channel")
-        due = utc(next_update_due, "next_update_due") if next_update_due is not None else None
-        if due is not None and due <= at:
-            raise InvalidCommand(f"next_update_due must be in the future (after {at.isoformat()})")
-        if not _whole_number_between(recipient_count, 0, 10**12):
-            raise InvalidCommand("recipient_count must be a whole number, zero or more")
-        communication_id = f"c{len(self.communications) + 1}"
-        self.trigger_event(
-            self.Communicated,
-            timestamp=at,
-            actor=actor,
-            communication_id=communication_id,
-            audience=audience_value,
-            channel=channel_value,
-            subject=optional_text(subject, "subject", 300) or "",
-            body=required_text(body, "body", 50_000),
-            recipient_count=recipient_count,
-            status_at_time=self.status,
-            next_update_due=due,
-        )
-        return communication_id
-
     # ------------------------------------------------------------- privacy
 
     class CustomerDataErased(Event):
@@ -928,21 +492,6 @@ class Escalation(Aggregate):
         """Whether the stream records the erasure. Not inferred from the fields: once the key is
         gone they read as erased in the store already, before the erasure is recorded here."""
         return self.customer_erased_at is not None
-
-    def erase_customer_data(self, *, actor: str, at: datetime, subject_id: str) -> None:
-        """Allowed in every status, final ones included: the law does not wait for a case to be
-        open, and the history must stay whole, so erasing never changes the status."""
-        actor, at = self._check(actor, at)
-        subject = required_text(subject_id, "subject_id", 200)
-        if self.customer is None:
-            raise RuleViolated("this escalation holds no customer data to erase")
-        if self.customer.get("subject_id") != subject:
-            raise RuleViolated(
-                f"this escalation's customer is not data subject {subject}; nothing to erase"
-            )
-        if self.customer_data_erased:
-            raise RuleViolated(f"the data of subject {subject} is already erased here")
-        self.trigger_event(self.CustomerDataErased, timestamp=at, actor=actor, subject_id=subject)
 
     # ----------------------------------------------------------- resolved
 
@@ -966,26 +515,6 @@ class Escalation(Aggregate):
     def unmet_exit_criteria(self) -> list[str]:
         return [cid for cid, c in self.exit_criteria.items() if not c["met"]]
 
-    def resolve(self, *, actor: str, at: datetime, summary: str, override_reason: str = "") -> None:
-        actor, at = self._check(actor, at)
-        self._require_transition(Status.RESOLVED, "resolve")
-        unmet = self.unmet_exit_criteria
-        reason = optional_text(override_reason, "override_reason", 2000) or ""
-        if unmet and not reason:
-            listed = "; ".join(f"{cid}: {self.exit_criteria[cid]['description']}" for cid in unmet)
-            raise RuleViolated(
-                f"{len(unmet)} exit criteria are not met ({listed}). Meet them, or resolve "
-                "with an override_reason that says why they no longer apply"
-            )
-        self.trigger_event(
-            self.Resolved,
-            timestamp=at,
-            actor=actor,
-            summary=required_text(summary, "summary", 10_000),
-            overridden_criteria=unmet,
-            override_reason=reason if unmet else "",
-        )
-
     class Reopened(Event):
         reason: str
 
@@ -994,13 +523,6 @@ class Escalation(Aggregate):
             aggregate.resolved_at = None
             aggregate.resolution = None
             aggregate.reopen_count += 1
-
-    def reopen(self, *, actor: str, at: datetime, reason: str) -> None:
-        actor, at = self._check(actor, at)
-        self._require_transition(Status.INVESTIGATING, "reopen")
-        self.trigger_event(
-            self.Reopened, timestamp=at, actor=actor, reason=required_text(reason, "reason", 2000)
-        )
 
     class FeedbackReceived(Event):
         csat: int | None
@@ -1012,53 +534,12 @@ class Escalation(Aggregate):
                 {"csat": self.csat, "nps": self.nps, "comment": self.comment, "at": self.timestamp}
             )
 
-    def receive_feedback(
-        self,
-        *,
-        actor: str,
-        at: datetime,
-        csat: int | None = None,
-        nps: int | None = None,
-        comment: str = "",
-    ) -> None:
-        actor, at = self._check(actor, at)
-        if self.current_status is not Status.RESOLVED:
-            raise IllegalTransition(
-                f"feedback is taken after resolution, before closing; the escalation is {self.status}",
-                current=self.status,
-                attempted="feedback",
-            )
-        if csat is None and nps is None:
-            raise InvalidCommand("give csat (1-5), nps (0-10) or both")
-        if csat is not None and not _whole_number_between(csat, 1, 5):
-            raise InvalidCommand("csat is a whole-number score from 1 to 5")
-        if nps is not None and not _whole_number_between(nps, 0, 10):
-            raise InvalidCommand("nps is a whole-number score from 0 to 10")
-        self.trigger_event(
-            self.FeedbackReceived,
-            timestamp=at,
-            actor=actor,
-            csat=csat,
-            nps=nps,
-            comment=optional_text(comment, "comment", 5000) or "",
-        )
-
     class Closed(Event):
         reason: str
 
         def apply(self, aggregate: Escalation) -> None:
             aggregate.status = Status.CLOSED.value
             aggregate.closed_at = self.timestamp
-
-    def close(self, *, actor: str, at: datetime, reason: str = "") -> None:
-        actor, at = self._check(actor, at)
-        self._require_transition(Status.CLOSED, "close")
-        self.trigger_event(
-            self.Closed,
-            timestamp=at,
-            actor=actor,
-            reason=optional_text(reason, "reason", 2000) or "",
-        )
 
     # -------------------------------------------------------- post-mortem
 
@@ -1098,87 +579,11 @@ class Escalation(Aggregate):
                 "recorded_by": self.actor,
             }
 
-    def record_postmortem(
-        self,
-        *,
-        actor: str,
-        at: datetime,
-        summary: str,
-        root_cause: str,
-        impact: str = "",
-        root_cause_category: str = "",
-        trigger: str = "",
-        contributing_factors: Iterable[str] = (),
-        detection: str = "",
-        response: str = "",
-        recovery: str = "",
-        five_whys: Iterable[str] = (),
-        went_well: Iterable[str] = (),
-        went_wrong: Iterable[str] = (),
-        where_we_got_lucky: Iterable[str] = (),
-    ) -> None:
-        actor, at = self._check(actor, at)
-        if self.current_status is not Status.RESOLVED:
-            raise IllegalTransition(
-                f"a post-mortem is written after resolution; the escalation is {self.status}",
-                current=self.status,
-                attempted="postmortem",
-            )
-        if self.postmortem_published_at is not None:
-            raise RuleViolated("the post-mortem is already published; it cannot be revised")
-        whys = text_list(five_whys, "five_whys", max_len=2000)
-        if len(whys) > 7:
-            raise InvalidCommand("five_whys takes at most 7 answers")
-
-        def text(value: str, name: str) -> str:
-            return optional_text(value, name, 20_000) or ""
-
-        self.trigger_event(
-            self.PostMortemRecorded,
-            timestamp=at,
-            actor=actor,
-            summary=required_text(summary, "summary", 20_000),
-            impact=text(impact, "impact"),
-            root_cause=required_text(root_cause, "root_cause", 20_000),
-            root_cause_category=optional_text(root_cause_category, "root_cause_category", 100)
-            or "",
-            trigger=text(trigger, "trigger"),
-            contributing_factors=text_list(
-                contributing_factors, "contributing_factors", max_len=2000
-            ),
-            detection=text(detection, "detection"),
-            response=text(response, "response"),
-            recovery=text(recovery, "recovery"),
-            five_whys=whys,
-            went_well=text_list(went_well, "went_well", max_len=2000),
-            went_wrong=text_list(went_wrong, "went_wrong", max_len=2000),
-            where_we_got_lucky=text_list(where_we_got_lucky, "where_we_got_lucky", max_len=2000),
-        )
-
     class PostMortemPublished(Event):
         revision: int
 
         def apply(self, aggregate: Escalation) -> None:
             aggregate.postmortem_published_at = self.timestamp
-
-    def publish_postmortem(self, *, actor: str, at: datetime) -> None:
-        actor, at = self._check(actor, at)
-        if self.current_status is not Status.RESOLVED:
-            raise IllegalTransition(
-                f"a post-mortem is published after resolution; the escalation is {self.status}",
-                current=self.status,
-                attempted="postmortem/publish",
-            )
-        if self.postmortem is None:
-            raise RuleViolated("record the post-mortem before publishing it")
-        if self.postmortem_published_at is not None:
-            raise RuleViolated("the post-mortem is already published")
-        self.trigger_event(
-            self.PostMortemPublished,
-            timestamp=at,
-            actor=actor,
-            revision=self.postmortem["revision"],
-        )
 
     # ------------------------------------------------------------- derived
 

@@ -109,3 +109,8 @@ def erased_customer(customer: Mapping[str, Any]) -> dict[str, Any]:
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def whole_number_between(value: object, low: int, high: int) -> bool:
+    # bool is an int subclass; True is not a score.
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high

@@ -129,3 +129,7 @@ class DismissalReason(StrEnum):
     SPAM = "spam"
     DUPLICATE = "duplicate"
     NOT_ACTIONABLE = "not_actionable"
+
+
+COMPONENT_IMPACTS = ("degraded_performance", "partial_outage", "major_outage")
+"""How badly an affected component is hit (the Statuspage component statuses short of operational)."""

@@ -13,8 +13,12 @@ def background_workers(container: Container) -> list[Callable[[], Any]]:
     """Start hooks for the API's lifespan; each returns a handle with .stop()."""
     from infra.kafka_wiring import start_kafka_workers
     from infra.privacy.cache_watch import ErasedFromCache
+    from infra.projections import start_projections
+    from infra.sla_watcher import start_deadline_watcher
 
     return [
         lambda: ErasedFromCache(container.app).start(),
         lambda: start_kafka_workers(container.app),
+        lambda: start_projections(container),
+        lambda: start_deadline_watcher(container),
     ]

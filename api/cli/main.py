@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from api.cli.keys import keys_cli
+from api.cli.projections import projections_cli, worker
 from api.cli.subjects import subjects_cli
 from infra.bootstrap import Container, build
 from infra.settings import Settings
@@ -106,6 +107,7 @@ def run_server(container: Container) -> None:
         port=settings.port,
         log_level="info",
         access_log=settings.access_log,
+        timeout_graceful_shutdown=5,
     )
 
 
@@ -219,6 +221,8 @@ def _register_subcommands() -> None:
     register_kafka(cli)
 
 
+cli.command("worker")(worker)
+cli.add_typer(projections_cli, name="projections")
 _register_subcommands()
 
 

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.http import access, problems
-from api.http.routes import commands, escalations, keys, subjects
+from api.http.routes import commands, escalations, keys, subjects, views
 from api.http.routes.documents import router as documents_router
 from infra.bootstrap import Container
 
@@ -50,6 +50,7 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
     app.include_router(commands.router)
     app.include_router(keys.router)
     app.include_router(subjects.router)
+    app.include_router(views.router)
 
     @app.get(
         "/healthz",

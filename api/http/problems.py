@@ -248,3 +248,4 @@ def install(app: FastAPI) -> None:
             "an unexpected error occurred; it has been logged",
             instance=request.url.path,
         )
+

@@ -48,6 +48,8 @@ def access(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AccessStore]:
     secrets["revoked"] = revoked.secret
     spare = container.keys.create(name="spare", role="stakeholder", actor="setup").info.id
     app = create_app(container)
-    with TestClient(app) as client:
+    # The live status stream answers for 25 s by default; the matrix only needs its status.
+    with pytest.MonkeyPatch.context() as patch, TestClient(app) as client:
+        patch.setenv("ESCALATIONS_STATUS_STREAM_SECONDS", "0.05")
         yield AccessStore(container, app, client, escalation, secrets, spare)
     container.close()

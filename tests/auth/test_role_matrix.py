@@ -22,6 +22,15 @@ OPEN = "open"  # no key needed
 # command (DRIVERS). A route missing here fails the matrix until its line is added.
 EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/healthz"): OPEN,
+    ("GET", "/status"): OPEN,
+    ("GET", "/status.json"): OPEN,
+    ("GET", "/status/feed.atom"): OPEN,
+    ("GET", "/status/stream"): OPEN,
+    ("GET", "/escalations"): READERS,
+    ("GET", "/queue"): READERS,
+    ("GET", "/reports/sla"): EVERYONE,
+    ("GET", "/reports/metrics"): EVERYONE,
+    ("GET", "/reports/trends"): EVERYONE,
     ("GET", "/problems/{slug}"): OPEN,
     ("POST", "/escalations"): DRIVERS,
     ("GET", "/escalations/{escalation_id}"): READERS,

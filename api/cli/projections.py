@@ -1,0 +1,121 @@
+"""`escalations projections rebuild|status` and `escalations worker`."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from infra.bootstrap import build
+from infra.projections import VIEWS, open_views, rebuild, start_projections, view_names
+from infra.settings import Settings
+
+projections_cli = typer.Typer(help="The tracked views: rebuild them, see how far behind they are.")
+console = Console(stderr=True)
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--database-url", envvar="ESCALATIONS_DATABASE_URL", help="The event store."),
+]
+
+
+def _settings(database_url: str | None) -> Settings:
+    return Settings(database_url=database_url) if database_url else Settings()
+
+
+@projections_cli.command("rebuild")
+def rebuild_command(
+    name: Annotated[
+        str | None, typer.Argument(help=f"One of {', '.join(VIEWS)}; all when omitted.")
+    ] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Forget a view and apply every event again, from event 1."""
+    try:
+        names = view_names([name] if name else None)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+    container = build(_settings(database_url))
+    head = container.app.recorder.max_notification_id() or 0
+    columns = (
+        TextColumn("{task.description:<8}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.completed:>9,.0f}/{task.total:,.0f}"),
+        TextColumn("{task.fields[rate]:>10,.0f} events/s"),
+        TimeElapsedColumn(),
+    )
+    try:
+        with Progress(*columns, console=console) as progress:
+            for view in names:
+                task = progress.add_task(view, total=max(head, 1), rate=0.0)
+                started = time.perf_counter()
+
+                def advance(
+                    position: int, _head: int, _task: TaskID = task, _t0: float = started
+                ) -> None:
+                    rate = position / max(time.perf_counter() - _t0, 1e-9)
+                    progress.update(_task, completed=position, rate=rate)
+
+                done = rebuild(container, view, progress=advance)
+                elapsed = time.perf_counter() - started
+                progress.update(task, completed=max(head, 1), rate=done / max(elapsed, 1e-9))
+    finally:
+        container.close()
+
+
+@projections_cli.command("status")
+def status_command(database_url: DatabaseOption = None) -> None:
+    """Each view's position, the store's head, and the lag between them."""
+    container = build(_settings(database_url))
+    views = open_views(container)
+    try:
+        table = Table("view", "position", "head", "lag")
+        for row in views.status():
+            table.add_row(row["view"], str(row["position"]), str(row["head"]), str(row["lag"]))
+        Console().print(table)
+    finally:
+        views.close()
+        container.close()
+
+
+def worker(
+    database_url: DatabaseOption = None,
+    sla_watcher: Annotated[
+        bool, typer.Option("--sla-watcher/--no-sla-watcher", help="Also record SLA breaches.")
+    ] = True,
+) -> None:
+    """Run the projections (and the deadline watcher) without the HTTP API, until stopped."""
+    from infra.sla_watcher import start_deadline_watcher
+
+    container = build(_settings(database_url))
+    stopping = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stopping.set())
+    handle = start_projections(container)
+    watcher = start_deadline_watcher(container) if sla_watcher else None
+    console.print(f"worker running views {', '.join(handle.runners)}; Ctrl-C to stop")
+    try:
+        while not stopping.wait(0.5):
+            if handle.errors():
+                for name, error in handle.errors().items():
+                    console.print(f"[red]view {name} stopped: {error!r}[/]")
+                raise typer.Exit(1)
+    finally:
+        if watcher is not None:
+            watcher.stop()
+        handle.stop()
+        container.close()

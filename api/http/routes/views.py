@@ -1,0 +1,363 @@
+"""Reads served from the tracked views: list and search, the public status page, queue and reports.
+
+Read-your-writes: every command answers with its `Escalations-Position`; send it back on a read
+(`?wait_for=N` or the `Escalations-Position` header) and the read waits, at most
+ESCALATIONS_PROJECTIONS_MAX_WAIT seconds, until the views have processed it. The answer says where
+the view stood in `Escalations-View-Position` (and `Escalations-View-Stale: true` when it gave up).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
+from pydantic import AwareDatetime
+
+from api.http.access import PUBLIC, Permission, require
+from api.http.problems import ProblemError
+from domain.values import Scope, Severity, Source, Status
+from infra.projections import ViewSet, open_views
+from infra.sla_settings import SlaSettings
+from infra.view_settings import ProjectionSettings, StatusPageSettings
+from projections import render
+from projections.base import instant
+from projections.cases.reports import metrics, queue, sla_report, trends
+from projections.search.base import InvalidQuery, SearchQuery
+from projections.sla import SlaPolicy
+from projections.status.page import StatusPage, build_page, summary_json
+
+router = APIRouter(tags=["views"])
+
+POSITION_HEADER = "Escalations-Position"
+VIEW_POSITION_HEADER = "Escalations-View-Position"
+_lock = threading.Lock()
+
+
+@dataclass
+class Reads:
+    views: ViewSet
+    status: StatusPageSettings
+    projections: ProjectionSettings
+    sla: SlaPolicy
+    base_url: str
+    # The current page, kept while the status view stays where it was (at most PAGE_TTL seconds,
+    # since uptime and history move with the clock): readers and streams share one fold.
+    current: tuple[int, float, StatusPage] | None = None
+
+    def now(self) -> datetime:
+        return self.views.app.clock()
+
+
+PAGE_TTL = 2.0
+
+
+def get_reads(request: Request) -> Reads:
+    """The views of the app's container, opened on first use."""
+    state = request.app.state
+    reads: Reads | None = getattr(state, "reads", None)
+    if reads is None:
+        with _lock:
+            reads = getattr(state, "reads", None)
+            if reads is None:
+                container = state.container
+                reads = Reads(
+                    views=open_views(container),
+                    status=StatusPageSettings(),
+                    projections=ProjectionSettings(),
+                    sla=SlaSettings().policy(),
+                    base_url=container.settings.public_base_url,
+                )
+                state.reads = reads
+    return reads
+
+
+ReadsDep = Annotated[Reads, Depends(get_reads)]
+WaitQuery = Annotated[
+    int | None,
+    Query(ge=0, description="Wait (bounded) until the views have processed this position."),
+]
+PositionHeader = Annotated[
+    int | None,
+    Header(alias=POSITION_HEADER, ge=0, description="Same as ?wait_for: a command's position."),
+]
+
+
+async def _wait(reads: Reads, wanted: int | None, names: list[str]) -> dict[str, str]:
+    fresh = True
+    if wanted:
+        fresh = await run_in_threadpool(
+            reads.views.wait_for, wanted, reads.projections.max_wait, names
+        )
+    position = min(reads.views.position(n) for n in names)
+    headers = {VIEW_POSITION_HEADER: str(position), "Cache-Control": "no-cache"}
+    if not fresh:
+        headers["Escalations-View-Stale"] = "true"
+    return headers
+
+
+def _wants_html(request: Request, fmt: str | None) -> bool:
+    if fmt is not None:
+        if fmt not in ("json", "html"):
+            raise ProblemError("not-acceptable", f"format must be json or html, not {fmt!r}")
+        return fmt == "html"
+    return "text/html" in request.headers.get("accept", "")
+
+
+# ------------------------------------------------------------------ list and search
+
+
+@router.get(
+    "/escalations",
+    summary="List and search escalations (from the search view)",
+    dependencies=[require(Permission.READ)],
+)
+async def list_escalations(
+    reads: ReadsDep,
+    status: Annotated[list[Status] | None, Query()] = None,
+    severity: Annotated[list[Severity] | None, Query()] = None,
+    source: Annotated[list[Source] | None, Query()] = None,
+    scope: Annotated[list[Scope] | None, Query()] = None,
+    owner: str | None = None,
+    team: str | None = None,
+    component: str | None = None,
+    tag: str | None = None,
+    q: Annotated[str | None, Query(max_length=200, description="Words in title etc.")] = None,
+    opened_after: AwareDatetime | None = None,
+    opened_before: AwareDatetime | None = None,
+    resolved_after: AwareDatetime | None = None,
+    resolved_before: AwareDatetime | None = None,
+    sla_breached: bool | None = None,
+    sort: Annotated[
+        str, Query(description="opened_at, updated_at or severity; - for descending")
+    ] = "-opened_at",
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    wait_for: WaitQuery = None,
+    position: PositionHeader = None,
+) -> JSONResponse:
+    headers = await _wait(reads, wait_for or position, ["search"])
+    query = SearchQuery(
+        status=[s.value for s in status or []],
+        severity=[s.value for s in severity or []],
+        source=[s.value for s in source or []],
+        scope=[s.value for s in scope or []],
+        owner=owner,
+        team=team,
+        component=component,
+        tag=tag,
+        text=q,
+        opened_after=opened_after,
+        opened_before=opened_before,
+        resolved_after=resolved_after,
+        resolved_before=resolved_before,
+        sla_breached=sla_breached,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
+    try:
+        page = await run_in_threadpool(reads.views["search"].search, query)
+    except InvalidQuery as error:
+        raise ProblemError("validation-error", str(error)) from None
+    return JSONResponse({"items": page.items, "next_cursor": page.next_cursor}, headers=headers)
+
+
+# ----------------------------------------------------------------------- status page
+
+
+def _page(reads: Reads, at: datetime) -> StatusPage:
+    s = reads.status
+    window = timedelta(days=max(s.uptime_days, s.history_days))
+    return build_page(
+        reads.views["status"].documents_for(at, window),
+        at,
+        page_id=s.page_id,
+        page_name=s.page_name,
+        url=reads.base_url,
+        configured_components=s.components,
+        history_days=s.history_days,
+        uptime_days=s.uptime_days,
+    )
+
+
+def _current_page(reads: Reads) -> tuple[int, StatusPage]:
+    position = reads.views.position("status")
+    cached = reads.current
+    if cached and cached[0] == position and time.monotonic() - cached[1] < PAGE_TTL:
+        return position, cached[2]
+    page = _page(reads, reads.now())
+    reads.current = (position, time.monotonic(), page)
+    return position, page
+
+
+def _page_at(reads: Reads, as_of: datetime | None) -> StatusPage:
+    return _page(reads, as_of) if as_of is not None else _current_page(reads)[1]
+
+
+def _render_kw(reads: Reads) -> dict[str, Any]:
+    s = reads.status
+    return {
+        "base": "",
+        "templates": s.templates_dir,
+        "history_days": s.history_days,
+        "uptime_days": s.uptime_days,
+    }
+
+
+AsOf = Annotated[
+    AwareDatetime | None, Query(description="Show the page as it was at this moment (ISO 8601).")
+]
+
+
+@router.get(
+    "/status",
+    response_class=HTMLResponse,
+    summary="The public status page (HTML)",
+    dependencies=[PUBLIC],
+)
+async def status_page(
+    reads: ReadsDep, as_of: AsOf = None, wait_for: WaitQuery = None, position: PositionHeader = None
+) -> HTMLResponse:
+    headers = await _wait(reads, wait_for or position, ["status"])
+    page = await run_in_threadpool(_page_at, reads, as_of)
+    html = render.status_html(
+        page,
+        position=int(headers[VIEW_POSITION_HEADER]),
+        as_of=as_of is not None,
+        **_render_kw(reads),
+    )
+    return HTMLResponse(html, headers=headers)
+
+
+@router.get(
+    "/status.json", summary="The status page as Statuspage's summary.json", dependencies=[PUBLIC]
+)
+async def status_json(
+    reads: ReadsDep, as_of: AsOf = None, wait_for: WaitQuery = None, position: PositionHeader = None
+) -> JSONResponse:
+    headers = await _wait(reads, wait_for or position, ["status"])
+    page = await run_in_threadpool(_page_at, reads, as_of)
+    return JSONResponse(summary_json(page), headers=headers)
+
+
+@router.get("/status/feed.atom", summary="Incident updates as an Atom feed", dependencies=[PUBLIC])
+async def status_feed(reads: ReadsDep, as_of: AsOf = None) -> Response:
+    page = await run_in_threadpool(_page_at, reads, as_of)
+    body = render.status_feed(page, base=reads.base_url, templates=reads.status.templates_dir)
+    return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+
+@router.get(
+    "/status/stream",
+    summary="Server-sent events: the live part of the status page",
+    dependencies=[PUBLIC],
+)
+async def status_stream(request: Request, reads: ReadsDep) -> StreamingResponse:
+    async def events() -> AsyncIterator[str]:
+        # Each response ends after stream_seconds; the browser reconnects and is sent the page
+        # as it is then, so nothing is missed, and a shutting-down server is not held open.
+        yield "retry: 1000\n\n"
+        last, quiet = -1, 0.0
+        ends = asyncio.get_running_loop().time() + reads.status.stream_seconds
+        while asyncio.get_running_loop().time() < ends and not await request.is_disconnected():
+            position = await run_in_threadpool(reads.views.position, "status")
+            if position != last:
+                position, page = await run_in_threadpool(_current_page, reads)
+                html = render.status_body(page, position=position, **_render_kw(reads))
+                data = json.dumps({"position": position, "indicator": page.indicator, "html": html})
+                yield f"event: page\nid: {position}\ndata: {data}\n\n"
+                last, quiet = position, 0.0
+            elif quiet >= 15:
+                yield ": keep-alive\n\n"
+                quiet = 0.0
+            await asyncio.sleep(0.1)
+            quiet += 0.1
+
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+# -------------------------------------------------------------- queue and reports
+
+
+@router.get(
+    "/queue",
+    summary="Open escalations, most urgent first, with the reason",
+    dependencies=[require(Permission.READ)],
+)
+async def triage_queue(
+    reads: ReadsDep, wait_for: WaitQuery = None, position: PositionHeader = None
+) -> JSONResponse:
+    headers = await _wait(reads, wait_for or position, ["cases"])
+    now = reads.now()
+    docs = await run_in_threadpool(reads.views["cases"].open_cases)
+    return JSONResponse(
+        {"as_of": instant(now), "items": queue(docs, reads.sla, now)}, headers=headers
+    )
+
+
+@router.get(
+    "/reports/sla",
+    summary="SLA attainment, breaches, and what breaches within the hour",
+    dependencies=[require(Permission.READ_REPORTS)],
+)
+async def report_sla(
+    reads: ReadsDep,
+    days: Annotated[int, Query(ge=1, le=366, description="Attainment over the last N days")] = 30,
+    wait_for: WaitQuery = None,
+    position: PositionHeader = None,
+) -> JSONResponse:
+    headers = await _wait(reads, wait_for or position, ["cases"])
+    now = reads.now()
+    since = now - timedelta(days=days)
+    docs = await run_in_threadpool(reads.views["cases"].cases_since, since)
+    return JSONResponse(sla_report(docs, reads.sla, now, since), headers=headers)
+
+
+@router.get(
+    "/reports/metrics",
+    summary="Counts, mean time to acknowledge and resolve, CSAT, NPS",
+    dependencies=[require(Permission.READ_REPORTS)],
+)
+async def report_metrics(
+    reads: ReadsDep,
+    since: AwareDatetime | None = None,
+    wait_for: WaitQuery = None,
+    position: PositionHeader = None,
+) -> JSONResponse:
+    headers = await _wait(reads, wait_for or position, ["cases"])
+    report = await run_in_threadpool(metrics, reads.views["cases"], since)
+    return JSONResponse(report, headers=headers)
+
+
+@router.get(
+    "/reports/trends",
+    summary="Weekly recurring categories, components, root causes",
+    dependencies=[require(Permission.READ_REPORTS)],
+)
+async def report_trends(
+    request: Request,
+    reads: ReadsDep,
+    weeks: Annotated[int, Query(ge=2, le=52)] = 8,
+    format: Annotated[str | None, Query(description="json or html; else by Accept")] = None,
+    wait_for: WaitQuery = None,
+    position: PositionHeader = None,
+) -> Response:
+    headers = await _wait(reads, wait_for or position, ["cases"])
+    report = await run_in_threadpool(trends, reads.views["cases"], reads.now(), weeks)
+    if _wants_html(request, format):
+        html = render.trends_html(report, reads.status.templates_dir)
+        return HTMLResponse(html, headers=headers)
+    return JSONResponse(report, headers=headers)

@@ -1,0 +1,7 @@
+"""The Escalation's command methods, by family: each checks every rule, then records one event."""
+
+from domain.decisions.closure import ClosureDecisions
+from domain.decisions.obligations import ObligationDecisions
+from domain.decisions.response import ResponseDecisions
+
+__all__ = ["ClosureDecisions", "ObligationDecisions", "ResponseDecisions"]

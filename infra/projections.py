@@ -1,0 +1,177 @@
+"""The tracked views of a store: open them, run them (`start_projections`), rebuild them.
+
+Each view lives in its own tables with its own tracking row; on SQLite each view also has its own
+file next to the event store (`escalations.search.db`...), so that a view's writer never waits on
+the commands' writer or on another view.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from eventsourcing.postgres import PostgresFactory
+from eventsourcing.sqlite import SQLiteFactory
+from eventsourcing.utils import Environment
+
+from infra.application import Escalations
+from infra.bootstrap import Container
+from infra.runner import PageCache, ViewRunner, catch_up
+from infra.view_settings import ProjectionSettings
+from projections.base import TrackedView
+from projections.cases.postgres import PostgresCasesView
+from projections.cases.sqlite import SQLiteCasesView
+from projections.search.postgres import PostgresSearchView
+from projections.search.sqlite import SQLiteSearchView
+from projections.status.postgres import PostgresStatusView
+from projections.status.sqlite import SQLiteStatusView
+
+VIEWS: dict[str, tuple[type[Any], type[Any]]] = {
+    "search": (SQLiteSearchView, PostgresSearchView),
+    "status": (SQLiteStatusView, PostgresStatusView),
+    "cases": (SQLiteCasesView, PostgresCasesView),
+}
+
+
+def view_names(names: Iterable[str] | None = None) -> list[str]:
+    chosen = list(names) if names is not None else list(VIEWS)
+    unknown = [n for n in chosen if n not in VIEWS]
+    if unknown:
+        raise ValueError(f"unknown view(s) {unknown}; known: {', '.join(VIEWS)}")
+    return chosen
+
+
+def open_view(container: Container, name: str) -> TrackedView:
+    """A view's recorder on the configured database (SQLite: one file per view)."""
+    env = container.settings.eventsourcing_env()
+    sqlite_class, postgres_class = VIEWS[name]
+    if container.settings.is_postgres:
+        # A view needs a connection or two, not the store's pool of ten per view.
+        env.update(POSTGRES_POOL_SIZE="1", POSTGRES_MAX_OVERFLOW="4")
+        factory = PostgresFactory(Environment(name="", env=env))
+        view: TrackedView = postgres_class(datastore=factory.datastore)
+    else:
+        env["SQLITE_DBNAME"] = _sqlite_view_file(container, env["SQLITE_DBNAME"], name)
+        factory_sqlite = SQLiteFactory(Environment(name="", env=env))
+        view = sqlite_class(datastore=factory_sqlite.datastore)
+    view.create_table()  # type: ignore[attr-defined]
+    return view
+
+
+def _sqlite_view_file(container: Container, events_file: str, name: str) -> str:
+    if "memory" in events_file:
+        return f"file:escalations-{name}-{id(container.app)}?mode=memory&cache=shared"
+    configured = ProjectionSettings().sqlite_views_dir
+    events = Path(events_file)
+    folder = Path(configured) if configured else events.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder / f"{events.stem}.{name}{events.suffix or '.db'}")
+
+
+class ViewSet:
+    """The views of one store, for reading; waits for a position by polling the tracking rows."""
+
+    def __init__(self, container: Container, names: Iterable[str] | None = None) -> None:
+        self.container = container
+        self.app: Escalations = container.app
+        self.views: dict[str, TrackedView] = {n: open_view(container, n) for n in view_names(names)}
+
+    def __getitem__(self, name: str) -> Any:
+        return self.views[name]
+
+    def position(self, name: str) -> int:
+        return self.views[name].max_tracking_id(self.app.name) or 0
+
+    def wait_for(self, position: int, timeout: float, names: Sequence[str] | None = None) -> bool:
+        """True once every named view has processed `position`; False after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        pause = 0.001
+        for name in names or list(self.views):
+            while self.position(name) < position:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                time.sleep(min(pause, remaining))
+                pause = min(pause * 2, 0.02)
+        return True
+
+    def status(self) -> list[dict[str, Any]]:
+        head = self.app.recorder.max_notification_id() or 0
+        return [
+            {"view": name, "position": pos, "head": head, "lag": max(head - pos, 0)}
+            for name in self.views
+            for pos in [self.position(name)]
+        ]
+
+    def close(self) -> None:
+        for view in self.views.values():
+            view.close()
+
+
+def open_views(container: Container, names: Iterable[str] | None = None) -> ViewSet:
+    return ViewSet(container, names)
+
+
+class Projections:
+    """The handle `start_projections` returns: running views, stop(), wait_for()."""
+
+    def __init__(self, container: Container, runners: dict[str, ViewRunner]) -> None:
+        self.container = container
+        self.runners = runners
+
+    def wait_for(self, position: int, timeout: float = 5.0) -> bool:
+        deadline = time.monotonic() + timeout
+        return all(
+            runner.wait_for(position, max(deadline - time.monotonic(), 0))
+            for runner in self.runners.values()
+        )
+
+    def positions(self) -> dict[str, int]:
+        return {name: runner.position for name, runner in self.runners.items()}
+
+    def errors(self) -> dict[str, BaseException]:
+        return {n: r.error for n, r in self.runners.items() if r.error is not None}
+
+    def stop(self) -> None:
+        for runner in self.runners.values():
+            runner.stop()
+        for runner in self.runners.values():
+            runner.join(timeout=10)
+            runner.view.close()
+
+
+def start_projections(
+    container: Container,
+    names: Iterable[str] | None = None,
+    settings: ProjectionSettings | None = None,
+) -> Projections:
+    """Start one runner thread per view; returns the handle to stop them and to wait on them."""
+    settings = settings or ProjectionSettings()
+    chosen = view_names(names if names is not None else settings.enabled)
+    pages = PageCache(container.app, settings.batch_size)
+    runners = {
+        name: ViewRunner(container.app, open_view(container, name), settings, pages)
+        for name in chosen
+    }
+    for runner in runners.values():
+        runner.start()
+    return Projections(container, runners)
+
+
+def rebuild(
+    container: Container,
+    name: str,
+    settings: ProjectionSettings | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Forget the view and apply every event again from event 1. Runners of the same view in other
+    processes notice that the position moved and follow; stop them first for a clean timing."""
+    settings = settings or ProjectionSettings()
+    view = open_view(container, name)
+    try:
+        view.reset(container.app.name)
+        return catch_up(container.app, view, settings, progress=progress)
+    finally:
+        view.close()

@@ -1,0 +1,189 @@
+"""Tracked document views in PostgreSQL.
+
+Same tables as the SQLite backend (`<view>_docs`, `<view>_labels`, `<view>_tracking`) in the store's
+schema. A batch is one transaction that locks the view's tracking row (`FOR UPDATE`), so two runners
+of one view serialise instead of applying a batch twice.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Composed, Identifier
+
+from projections.base import Doc, PositionMoved, TrackedView
+
+# COLLATE "C": text sorts and compares byte-wise, as in SQLite, so cursors agree across backends.
+_TYPES = {"text": 'text COLLATE "C"', "int": "bigint", "real": "double precision"}
+_PLACEHOLDER = re.compile(r"\?")
+
+
+def to_pyformat(sql: str) -> str:
+    """Views write their queries with `?`; psycopg wants `%s` (and a literal % doubled)."""
+    return _PLACEHOLDER.sub("%s", sql.replace("%", "%%"))
+
+
+class PostgresDocumentView(PostgresTrackingRecorder, TrackedView):
+    name: ClassVar[str]
+
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        kwargs.setdefault("tracking_table_name", f"{self.name}_tracking")
+        super().__init__(datastore, **kwargs)
+        self.schema = self.datastore.schema
+        self.docs_table = f"{self.name}_docs"
+        self.labels_table = f"{self.name}_labels"
+        self.docs_ref = f'"{self.schema}".{self.docs_table}'
+        self.labels_ref = f'"{self.schema}".{self.labels_table}'
+        self.sql_create_statements.extend(self._create_statements())
+
+    def _table(self, name: str) -> Composed:
+        return SQL("{}.{}").format(Identifier(self.schema), Identifier(name))
+
+    def _create_statements(self) -> list[Composed]:
+        columns = SQL("").join(
+            SQL(", {} {}").format(Identifier(c.name), SQL(_TYPES[c.type]))
+            for c in self.fold.columns
+        )
+        docs, labels = self._table(self.docs_table), self._table(self.labels_table)
+        statements = [
+            SQL(
+                'CREATE TABLE IF NOT EXISTS {} (id text COLLATE "C" PRIMARY KEY, doc text NOT NULL{})'
+            ).format(docs, columns),
+            SQL(
+                'CREATE TABLE IF NOT EXISTS {} (id text COLLATE "C" NOT NULL, kind text NOT NULL, '
+                'value text COLLATE "C" NOT NULL, PRIMARY KEY (id, kind, value))'
+            ).format(labels),
+            SQL("CREATE INDEX IF NOT EXISTS {} ON {} (kind, value)").format(
+                Identifier(f"{self.labels_table}_kind_value"), labels
+            ),
+        ]
+        statements += [
+            SQL("CREATE INDEX IF NOT EXISTS {} ON {} ({})").format(
+                Identifier(f"{self.docs_table}_{c.name}"), docs, Identifier(c.name)
+            )
+            for c in self.fold.columns
+            if c.indexed
+        ]
+        return statements
+
+    # ------------------------------------------------------------------ writes
+
+    def process_batch(
+        self, events: Sequence[Any], tracking: Tracking, *, expected: int | None
+    ) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            actual = self._lock_position(c, tracking.application_name)
+            if expected is not None and actual != expected:
+                raise PositionMoved(expected, actual)
+            keyed = [(self.fold.key(e), e) for e in events]
+            keys = list(dict.fromkeys(k for k, _ in keyed if k is not None))
+            docs: dict[str, Doc | None] = {}
+            if keys:
+                c.execute(
+                    SQL("SELECT id, doc FROM {} WHERE id = ANY(%s)").format(
+                        self._table(self.docs_table)
+                    ),
+                    (keys,),
+                )
+                docs.update((r["id"], json.loads(r["doc"])) for r in c.fetchall())
+            existing = set(docs)
+            for key, event in keyed:
+                if key is not None:
+                    docs[key] = self.fold.apply(docs.get(key), event)
+            self._store(c, docs, existing)
+            self._insert_tracking(c, tracking)
+
+    def _lock_position(self, c: Cursor[DictRow], application_name: str) -> int:
+        """The view's position, with its row locked until the transaction ends. The row is made
+        first if missing, so that two runners starting together still queue on one lock."""
+        table = self._table(self.tracking_table_name)
+        select = SQL("SELECT notification_id FROM {} WHERE application_name=%s FOR UPDATE")
+        c.execute(select.format(table), (application_name,))
+        row = c.fetchone()
+        if row is None:
+            c.execute(
+                SQL("INSERT INTO {} VALUES (%s, 0) ON CONFLICT DO NOTHING").format(table),
+                (application_name,),
+            )
+            c.execute(select.format(table), (application_name,))
+            row = c.fetchone()
+        return int(row["notification_id"] or 0) if row else 0
+
+    def _store(self, c: Cursor[DictRow], docs: dict[str, Doc | None], existing: set[str]) -> None:
+        names = [col.name for col in self.fold.columns]
+        docs_table, labels_table = self._table(self.docs_table), self._table(self.labels_table)
+        upsert = SQL(
+            "INSERT INTO {} (id, doc{}) VALUES (%s, %s{}) ON CONFLICT (id) DO UPDATE SET "
+            "doc=excluded.doc{}"
+        ).format(
+            docs_table,
+            SQL("").join(SQL(", {}").format(Identifier(n)) for n in names),
+            SQL(", %s" * len(names)),
+            SQL("").join(SQL(", {0}=excluded.{0}").format(Identifier(n)) for n in names),
+        )
+        rows: list[tuple[Any, ...]] = []
+        labels: list[tuple[str, str, str]] = []
+        gone: list[Any] = []
+        for key, doc in docs.items():
+            if doc is None:
+                if key in existing:
+                    gone.append(key)
+                continue
+            values = self.fold.values(doc)
+            rows.append((key, json.dumps(doc, separators=(",", ":")), *[values[n] for n in names]))
+            labels.extend((key, kind, value) for kind, value in set(self.fold.labels(doc)))
+        touched = [key for key in docs if key in existing]
+        if touched:
+            c.execute(SQL("DELETE FROM {} WHERE id = ANY(%s)").format(labels_table), (touched,))
+        if gone:
+            c.execute(SQL("DELETE FROM {} WHERE id = ANY(%s)").format(docs_table), (gone,))
+        if rows:
+            c.executemany(upsert, rows)
+        if labels:
+            c.executemany(SQL("INSERT INTO {} VALUES (%s, %s, %s)").format(labels_table), labels)
+
+    def reset(self, application_name: str) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(SQL("DELETE FROM {}").format(self._table(self.docs_table)))
+            c.execute(SQL("DELETE FROM {}").format(self._table(self.labels_table)))
+            c.execute(
+                SQL(
+                    "INSERT INTO {} VALUES (%s, 0) ON CONFLICT (application_name) "
+                    "DO UPDATE SET notification_id = 0"
+                ).format(self._table(self.tracking_table_name)),
+                (application_name,),
+            )
+
+    def _insert_tracking(self, curs: Cursor[DictRow], tracking: Tracking) -> None:
+        curs.execute(
+            self.insert_tracking_statement,
+            {
+                "application_name": tracking.application_name,
+                "notification_id": tracking.notification_id,
+            },
+        )
+        if curs.fetchone() is None:
+            msg = f"{self.name} is already past {tracking.notification_id}"
+            raise IntegrityError(msg)
+
+    # ------------------------------------------------------------------- reads
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        statement = to_pyformat(sql)
+        with self.datastore.get_connection() as conn, conn.cursor() as c:
+            c.execute(statement, list(params))
+            return [dict(row) for row in c.fetchall()]
+
+    def documents(self) -> list[Doc]:
+        rows = self.query(f"SELECT id, doc FROM {self.docs_ref}")
+        return [json.loads(row["doc"]) for row in sorted(rows, key=lambda r: str(r["id"]))]
+
+    def close(self) -> None:
+        self.datastore.close()

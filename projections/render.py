@@ -1,0 +1,90 @@
+"""Rendering the status page, its feed and the trend report from plain view objects (Jinja2).
+
+Autoescape is on for every template (HTML and Atom alike): text written by people reaches these pages
+only as escaped text. A deployment may override any template from its own directory.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from projections.cases.reports import trend_svg
+from projections.status.page import StatusPage, iso_z
+
+TREND_SECTIONS = [
+    ("categories", "Categories (tags)"),
+    ("components", "Components"),
+    ("root_causes", "Root causes"),
+    ("sources", "Sources"),
+]
+
+
+@lru_cache(maxsize=8)
+def environment(override_dir: str = "") -> Environment:
+    loaders: list[Any] = [PackageLoader("projections", "templates")]
+    if override_dir:
+        loaders.insert(0, FileSystemLoader(override_dir))
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["iso"] = iso_z
+    return env
+
+
+def _context(page: StatusPage, base: str, position: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "page": page,
+        "base": base.rstrip("/"),
+        "position": position,
+        "history_days": extra.pop("history_days", 14),
+        "uptime_days": extra.pop("uptime_days", 90),
+        "as_of": extra.pop("as_of", False),
+        **extra,
+    }
+
+
+def status_html(
+    page: StatusPage, *, base: str, position: int, templates: str = "", **kw: Any
+) -> str:
+    return (
+        environment(templates)
+        .get_template("status/page.html.j2")
+        .render(_context(page, base, position, **kw))
+    )
+
+
+def status_body(
+    page: StatusPage, *, base: str, position: int, templates: str = "", **kw: Any
+) -> str:
+    """The live part of the page, sent over server-sent events to replace it in place."""
+    return (
+        environment(templates)
+        .get_template("status/body.html.j2")
+        .render(_context(page, base, position, **kw))
+    )
+
+
+def status_feed(page: StatusPage, *, base: str, templates: str = "") -> str:
+    incidents = page.incidents + page.history
+    entries = sorted(
+        ((i, u) for i in incidents for u in i.updates), key=lambda pair: pair[1]["at"], reverse=True
+    )
+    return (
+        environment(templates)
+        .get_template("status/feed.atom.j2")
+        .render(page=page, base=base.rstrip("/"), entries=entries)
+    )
+
+
+def trends_html(report: dict[str, Any], templates: str = "") -> str:
+    chart = Markup(trend_svg(report))  # noqa: S704 - trend_svg escapes every label it writes
+    template = environment(templates).get_template("reports/trends.html.j2")
+    return template.render(report=report, chart=chart, sections=TREND_SECTIONS)
