@@ -86,6 +86,8 @@ class ViewSet:
 
     def wait_for(self, position: int, timeout: float, names: Sequence[str] | None = None) -> bool:
         """True once every named view has processed `position`; False after `timeout` seconds."""
+        if position > (self.app.recorder.max_notification_id() or 0):
+            return False  # nothing was stored there: waiting could only hold a thread in vain
         deadline = time.monotonic() + timeout
         pause = 0.001
         for name in names or list(self.views):
