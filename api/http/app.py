@@ -90,6 +90,7 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
         return {"type": f"/problems/{slug}", "status": status, "title": title}
 
     access.install(app)
+    problems.document_in_openapi(app)
     return app
 
 

@@ -249,3 +249,22 @@ def install(app: FastAPI) -> None:
             instance=request.url.path,
         )
 
+
+def document_in_openapi(app: FastAPI) -> None:
+    """Every 422 is answered as problem+json (the handler above), so say so in the OpenAPI where
+    FastAPI would otherwise declare its own `HTTPValidationError` JSON, on every route."""
+    build_openapi = app.openapi
+    problem = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+    def openapi() -> dict[str, Any]:
+        schema = build_openapi()
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                invalid = operation.get("responses", {}).get("422")
+                if invalid and "application/json" in invalid.get("content", {}):
+                    schemas = invalid["content"]["application/json"].get("schema", {})
+                    if schemas.get("$ref", "").endswith("/HTTPValidationError"):
+                        invalid["content"] = problem
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
