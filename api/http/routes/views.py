@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from pydantic import AwareDatetime
 
 from api.http.access import PUBLIC, Permission, require
-from api.http.problems import ProblemError
+from api.http.problems import PROBLEM_JSON, Problem, ProblemError
 from domain.values import Scope, Severity, Source, Status
 from infra.projections import ViewSet, open_views
 from infra.sla_settings import SlaSettings
@@ -249,7 +249,13 @@ async def status_json(
     return JSONResponse(summary_json(page), headers=headers)
 
 
-@router.get("/status/feed.atom", summary="Incident updates as an Atom feed", dependencies=[PUBLIC])
+@router.get(
+    "/status/feed.atom",
+    summary="Incident updates as an Atom feed",
+    dependencies=[PUBLIC],
+    response_class=Response,
+    responses={200: {"content": {"application/atom+xml": {"schema": {"type": "string"}}}}},
+)
 async def status_feed(reads: ReadsDep, as_of: AsOf = None) -> Response:
     page = await run_in_threadpool(_page_at, reads, as_of)
     body = render.status_feed(page, base=reads.base_url, templates=reads.status.templates_dir)
@@ -260,6 +266,8 @@ async def status_feed(reads: ReadsDep, as_of: AsOf = None) -> Response:
     "/status/stream",
     summary="Server-sent events: the live part of the status page",
     dependencies=[PUBLIC],
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {"schema": {"type": "object"}}}}},
 )
 async def status_stream(request: Request, reads: ReadsDep) -> StreamingResponse:
     async def events() -> AsyncIterator[str]:
@@ -346,6 +354,20 @@ async def report_metrics(
     "/reports/trends",
     summary="Weekly recurring categories, components, root causes",
     dependencies=[require(Permission.READ_REPORTS)],
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "text/html": {"schema": {"type": "string"}},
+            }
+        },
+        406: {
+            "model": Problem,
+            "content": {PROBLEM_JSON: {}},
+            "description": "format is neither json nor html",
+        },
+    },
 )
 async def report_trends(
     request: Request,
