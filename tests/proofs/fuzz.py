@@ -31,6 +31,7 @@ from schemathesis.checks import (
 
 from api.http.app import create_app
 from infra.bootstrap import build
+from infra.projections import start_projections
 from infra.settings import Settings
 
 CHECKS = [
@@ -50,6 +51,7 @@ class FuzzReport:
     seconds: float = 0.0
     statuses: dict[int, int] = field(default_factory=dict)
     findings: list[str] = field(default_factory=list)
+    slowest: list[tuple[float, str]] = field(default_factory=list)
 
 
 def _seed_store(directory: Path) -> tuple[Any, str, list[UUID]]:
@@ -79,10 +81,12 @@ def run_fuzz(
     schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(container))
     report = FuzzReport()
     started = time.perf_counter()
+    views = start_projections(container)  # as in `serve`, so that ?wait_for is answered
     try:
         for result in schema.get_all_operations():
             operation = result.ok()
             report.operations += 1
+            started_operation = time.perf_counter()
             for mode in MODES:
                 finding = _fuzz_operation(
                     operation, mode, secret, ids, max_examples, derandomize, report
@@ -90,7 +94,9 @@ def run_fuzz(
                 if finding:
                     report.findings.append(finding)
                     log(finding)
+            report.slowest.append((time.perf_counter() - started_operation, operation.label))
     finally:
+        views.stop()
         container.close()
     report.seconds = time.perf_counter() - started
     return report
