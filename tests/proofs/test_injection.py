@@ -9,6 +9,7 @@ OpenAPI answer offers text/html or XML, for every escalation of the scenario and
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from fastapi.testclient import TestClient
 
 from api.http.app import create_app
 from infra.bootstrap import build
+from infra.projections import start_projections
 from infra.settings import Settings
 from projections.documents.views import AUDIENCES
 from tests.conftest import ManualClock
@@ -167,7 +169,12 @@ def hostile_store(
     }  # fmt: skip
     assert commands - reached == set(), "the scenario must reach every command route"
     assert len(filler.filled) > 40
-    yield client, [outage, case, spam, privacy]
+    views = start_projections(container)  # the status page and reports read the views
+    assert views.wait_for(container.app.recorder.max_notification_id() or 0, timeout=30)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ESCALATIONS_STATUS_STREAM_SECONDS", "0.3")  # one page event, then it ends
+        yield client, [outage, case, spam, privacy]
+    views.stop()
     container.close()
 
 
@@ -215,3 +222,19 @@ def test_every_html_document_escapes_what_was_typed_and_evaluates_nothing(hostil
     # The check means something only if the hostile text is shown: the main fields must be.
     for field in ("title", "body", "summary", "root_cause", "five_whys[]"):
         assert field in escaped_fields, (field, sorted(escaped_fields))
+    assert "alert(&#39;" in client.get("/status").text, "the status page shows hostile text"
+
+
+def test_the_live_status_stream_sends_escaped_html(hostile_store) -> None:
+    """The browser puts the stream's `html` into the page with innerHTML: it must be escaped."""
+    client, _ = hostile_store
+    events = [
+        json.loads(line.removeprefix("data: "))
+        for line in client.get("/status/stream").text.splitlines()
+        if line.startswith("data: ")
+    ]
+    assert events
+    for event in events:
+        assert "alert(&#39;" in event["html"]
+        assert "<script>" not in event["html"] and "<img/src=x" not in event["html"]
+        assert EVALUATED not in event["html"]
