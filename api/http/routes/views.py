@@ -14,13 +14,13 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
-from pydantic import AwareDatetime
+from pydantic import AfterValidator, AwareDatetime
 
 from api.http.access import PUBLIC, Permission, require
 from api.http.problems import PROBLEM_JSON, Problem, ProblemError
@@ -213,8 +213,20 @@ def _render_kw(reads: Reads) -> dict[str, Any]:
     }
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _not_before_epoch(moment: datetime) -> datetime:
+    # The page looks back over its history window from as_of; before the epoch that arithmetic
+    # left the range of dates (the OpenAPI fuzz found ?as_of=0001-01-01 to be a 500).
+    if moment < EPOCH:
+        raise ValueError("as_of must be on or after 1970-01-01T00:00:00Z")
+    return moment
+
+
 AsOf = Annotated[
-    AwareDatetime | None, Query(description="Show the page as it was at this moment (ISO 8601).")
+    Annotated[AwareDatetime, AfterValidator(_not_before_epoch)] | None,
+    Query(description="Show the page as it was at this moment (ISO 8601, from 1970 on)."),
 ]
 
 
