@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from pydantic import AfterValidator, AwareDatetime
 
 from api.http.problems import ProblemError
 from infra.bootstrap import Container
@@ -127,3 +129,24 @@ COMMAND_HEADERS: dict[str, Any] = {
         ),
     ]
 }
+
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def _moment_in_range(moment: datetime) -> datetime:
+    # Moments are compared and stored in UTC, and the views reach back or forward from them by up
+    # to a year; at the calendar's ends that conversion or arithmetic left the range of dates
+    # (the OpenAPI fuzz found ?as_of=0001-01-01T00:00:00+05:00 and ?since=9999-12-31... as 500s).
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the moment is out of range once converted to UTC") from None
+    if not EARLIEST <= utc < LATEST:
+        raise ValueError("give a moment from 1970-01-01T00:00:00Z up to 9999-01-01T00:00:00Z")
+    return utc
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_moment_in_range)]
+"""A timezone-aware date-time query value, in UTC, within the range the app can reckon with."""

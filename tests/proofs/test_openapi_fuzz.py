@@ -20,12 +20,37 @@ def test_no_generated_request_gets_a_5xx_or_an_answer_that_breaks_the_schema(tmp
     assert not any(status >= 500 for status in report.statuses)
 
 
-@pytest.mark.parametrize("path", ["/status", "/status.json", "/status/feed.atom"])
-def test_a_status_page_as_of_before_1970_is_a_422_not_a_crash(tmp_path, path: str) -> None:
-    """Found by the full-size fuzz: ?as_of=0001-01-01 overflowed the page's history window."""
+EDGES = ("0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "1969-12-31T23:59:59Z")
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/status", "as_of"),
+        ("/status.json", "as_of"),
+        ("/status/feed.atom", "as_of"),
+        ("/escalations", "opened_after"),
+        ("/escalations", "resolved_before"),
+        ("/reports/metrics", "since"),
+        ("/escalations/{id}", "as_of"),
+        ("/escalations/{id}/timeline", "as_of"),
+        ("/escalations/{id}/updates/executive", "as_of"),
+    ],
+)
+def test_a_moment_at_the_ends_of_the_calendar_is_a_422_not_a_crash(
+    tmp_path, path: str, name: str
+) -> None:
+    """Found by the full-size fuzz: converting such a moment to UTC, or reaching back a history
+    window from it, left the range of dates (500s on the status page, list and reports)."""
     container = build(Settings(database_url=f"sqlite:///{tmp_path}/s.db"))
-    client = TestClient(create_app(container))
-    for moment, status in (("0001-01-01T00:00:00Z", 422), ("1970-01-01T00:00:00Z", 200)):
-        response = client.get(path, params={"as_of": moment})
-        assert response.status_code == status, response.text
+    secret = container.keys.create(name="t", role="admin", actor="t").secret
+    opened = container.app.open(
+        actor="t", title="x", scope="global", source="tools_outage", severity="SEV1"
+    )
+    client = TestClient(create_app(container), headers={"Authorization": f"Bearer {secret}"})
+    url = path.replace("{id}", str(opened.escalation_id))
+    for moment in EDGES:
+        response = client.get(url, params={name: moment})
+        assert response.status_code == 422, (moment, response.text)
+    assert client.get(url, params={name: "2030-01-01T00:00:00Z"}).status_code in (200, 404)
     container.close()

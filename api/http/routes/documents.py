@@ -14,10 +14,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime
 
 from api.http.access import Permission, require
-from api.http.deps import ContainerDep
+from api.http.deps import ContainerDep, Moment
 from api.http.problems import PROBLEM_JSON, Problem, ProblemError
 from infra.application import EscalationNotFound
 from infra.bootstrap import Container
@@ -61,7 +60,7 @@ FormatQuery = Annotated[
     ),
 ]
 AsOfQuery = Annotated[
-    AwareDatetime | None,
+    Moment | None,
     Query(
         description="Render the document as it read at this moment (ISO 8601 with a timezone), "
         "from the events recorded up to then."

@@ -7,11 +7,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime
 
 from api.http.access import Permission, require
 from api.http.commands import PROBLEM_RESPONSES, accepted
-from api.http.deps import COMMAND_HEADERS, CommandContextDep, ContainerDep
+from api.http.deps import COMMAND_HEADERS, CommandContextDep, ContainerDep, Moment
 from api.http.models import CommandAccepted, EscalationOpen, EscalationRead, EventPage
 from api.http.problems import ProblemError
 from infra.application import Idempotency
@@ -65,7 +64,7 @@ def read_escalation(
         Query(ge=1, le=MAX_VERSION, description="The state right after this version."),
     ] = None,
     as_of: Annotated[
-        AwareDatetime | None,
+        Moment | None,
         Query(description="The state as it stood at this moment (ISO 8601 with timezone)."),
     ] = None,
 ) -> Response:
