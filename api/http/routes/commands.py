@@ -8,7 +8,7 @@ If-Match and Idempotency-Key and answers with `CommandAccepted`.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from api.http import models as m
 from api.http.access import Permission, require
-from api.http.commands import PROBLEM_RESPONSES, act, run
+from api.http.commands import PROBLEM_RESPONSES, act, execute, run
 from api.http.deps import COMMAND_HEADERS, CommandContextDep
 from domain.escalation import Escalation
 
@@ -73,10 +73,10 @@ def _arguments(model: BaseModel) -> dict[str, Any]:
     return {k: str(v) if isinstance(v, UUID) else v for k, v in model.model_dump().items()}
 
 
-def _endpoint(spec: CommandRoute) -> Callable[..., JSONResponse]:
+def _endpoint(spec: CommandRoute) -> Callable[..., Awaitable[JSONResponse]]:
     path_params = _path_params(spec.path)
 
-    def endpoint(**values: Any) -> JSONResponse:
+    async def endpoint(**values: Any) -> JSONResponse:
         body: BaseModel | None = values["body"]
         arguments = _arguments(body if body is not None else spec.model())
         arguments.update({name: values[name] for name in path_params})
@@ -85,7 +85,12 @@ def _endpoint(spec: CommandRoute) -> Callable[..., JSONResponse]:
             also.append(UUID(arguments.pop(spec.other_escalation)))
         context = values["context"]
         action = act(spec.method, spec.created, actor=context.actor, **arguments)
-        return run(values["request"], context, values["escalation_id"], body, action, also=also)
+        return await execute(
+            context.container,
+            lambda: run(
+                values["request"], context, values["escalation_id"], body, action, also=also
+            ),
+        )
 
     keyword = inspect.Parameter.KEYWORD_ONLY
     parameters = [

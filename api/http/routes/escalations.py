@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from api.http.access import Permission, require
-from api.http.commands import PROBLEM_RESPONSES, accepted
+from api.http.commands import PROBLEM_RESPONSES, accepted, execute
 from api.http.deps import COMMAND_HEADERS, CommandContextDep, ContainerDep, Moment
 from api.http.models import CommandAccepted, EscalationOpen, EscalationRead, EventPage
 from api.http.problems import ProblemError
@@ -32,20 +32,23 @@ MAX_VERSION = 2**53
     openapi_extra=COMMAND_HEADERS,
     dependencies=[require(Permission.DRIVE)],
 )
-def open_escalation(body: EscalationOpen, context: CommandContextDep) -> JSONResponse:
-    fields: dict[str, Any] = body.model_dump(exclude_none=True)
-    key = context.idempotency_key
-    idempotency = (
-        Idempotency.for_request(
-            key, f"{context.actor} POST /escalations", body.model_dump(mode="json")
+async def open_escalation(body: EscalationOpen, context: CommandContextDep) -> JSONResponse:
+    def call() -> JSONResponse:
+        fields: dict[str, Any] = body.model_dump(exclude_none=True)
+        key = context.idempotency_key
+        idempotency = (
+            Idempotency.for_request(
+                key, f"{context.actor} POST /escalations", body.model_dump(mode="json")
+            )
+            if key
+            else None
         )
-        if key
-        else None
-    )
-    result = context.container.app.open(actor=context.actor, idempotency=idempotency, **fields)
-    response = accepted(context, result, status_code=201)
-    response.headers["Location"] = f"/escalations/{result.escalation_id}"
-    return response
+        result = context.container.app.open(actor=context.actor, idempotency=idempotency, **fields)
+        response = accepted(context, result, status_code=201)
+        response.headers["Location"] = f"/escalations/{result.escalation_id}"
+        return response
+
+    return await execute(context.container, call)
 
 
 @router.get(
