@@ -41,7 +41,11 @@ def build(settings: Settings | None = None, *, clock: Clock = system_clock) -> C
     )
     if settings.is_postgres:
         guard_postgres(app, settings.eventsourcing_env())
-    return Container(settings=settings, app=app, keys=ApiKeys(app, clock))
+    return Container(
+        settings=settings,
+        app=app,
+        keys=ApiKeys(app, clock, cache_seconds=settings.auth_cache_seconds),
+    )
 
 
 def ensure_postgres_schema(settings: Settings) -> None:

@@ -15,6 +15,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -167,11 +170,28 @@ def clean_role(role: str) -> AccessRole:
 
 
 class ApiKeys:
-    """Issue, list, revoke and check API keys."""
+    """Issue, list, revoke and check API keys.
 
-    def __init__(self, app: Escalations, clock: Clock) -> None:
+    A key that checked out is remembered for `cache_seconds` (by its digest, never the secret), so
+    a busy client does not cost a store read per request. A revocation in this process applies at
+    once; one made by another process (`escalations keys revoke` beside a running server) applies
+    within `cache_seconds`. Unknown keys are never remembered, so a new key works at once.
+    """
+
+    def __init__(
+        self,
+        app: Escalations,
+        clock: Clock,
+        *,
+        cache_seconds: float = 2.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.app = app
         self.clock = clock
+        self.cache_seconds = cache_seconds
+        self.monotonic = monotonic
+        self._checked: dict[str, tuple[float, Principal]] = {}
+        self._lock = threading.Lock()
 
     def create(self, *, name: str, role: str, actor: str) -> IssuedKey:
         secret = KEY_PREFIX + secrets.token_urlsafe(32)
@@ -214,6 +234,8 @@ class ApiKeys:
         key = self._load(self.find(reference).id)
         key.revoke(actor=actor, at=max(self.clock(), key.modified_on))
         self.app.save(key)
+        with self._lock:
+            self._checked.pop(key.digest, None)
         return _info(key)
 
     def authenticate(self, secret: str) -> Principal | None:
@@ -221,6 +243,22 @@ class ApiKeys:
         if not secret.startswith(KEY_PREFIX) or len(secret) > 200:
             return None
         digest = digest_of(secret)
+        now = self.monotonic()
+        with self._lock:
+            remembered = self._checked.get(digest)
+        if remembered is not None and now - remembered[0] < self.cache_seconds:
+            return remembered[1]
+        principal = self._look_up(digest)
+        with self._lock:
+            if principal is None:
+                self._checked.pop(digest, None)
+            else:
+                if len(self._checked) > 10_000:
+                    self._checked.clear()
+                self._checked[digest] = (now, principal)
+        return principal
+
+    def _look_up(self, digest: str) -> Principal | None:
         events = list(self.app.events.get(key_id_for(digest)))
         if not events or not isinstance(events[0], ApiKey.Issued):
             return None

@@ -51,6 +51,13 @@ class Settings(BaseSettings):
         "the public status page, health, metrics, docs and problem types. Only for a private "
         "development machine may it be false; then the X-Actor header names the actor.",
     )
+    auth_cache_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=60,
+        description="How long a checked API key is remembered; a key revoked by another process "
+        "stops working within this time (at once when revoked through this server).",
+    )
     access_log: bool = Field(
         default=False, description="Log every HTTP request (uvicorn access log)."
     )

@@ -17,6 +17,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from api.http.deps import call_store
 from api.http.problems import PROBLEM_JSON, Problem, ProblemError
 from infra.bootstrap import Container
 from infra.keys import AccessRole, Principal
@@ -70,7 +71,8 @@ class Requirement:
 
     `replaying` is a second permission needed when the request asks for the past
     (`?as_of=` or `?version=`), so that reading history is one permission on every route.
-    Synchronous on purpose: looking the key up reads the store, which must not block the loop.
+    Looking the key up reads the store: `call_store` keeps that on the loop for SQLite and moves
+    it to the thread pool for PostgreSQL.
     """
 
     def __init__(self, permission: Permission, replaying: Permission | None = None) -> None:
@@ -83,7 +85,7 @@ class Requirement:
             wanted.append(self.replaying)
         return wanted
 
-    def __call__(
+    async def __call__(
         self,
         request: Request,
         bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -92,9 +94,13 @@ class Requirement:
         container: Container = request.app.state.container
         if not container.settings.auth_enabled:
             return None
-        principal = getattr(request.state, "principal", None)
-        if not isinstance(principal, Principal):
-            principal = authenticate(container, bearer, api_key)
+        known = getattr(request.state, "principal", None)
+        if isinstance(known, Principal):
+            principal = known
+        else:
+            principal = await call_store(
+                container, lambda: authenticate(container, bearer, api_key)
+            )
             request.state.principal = principal
         missing = [p for p in self.needed(request) if p not in ROLE_PERMISSIONS[principal.role]]
         if missing:

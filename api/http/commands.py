@@ -10,9 +10,8 @@ from uuid import UUID
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from starlette.concurrency import run_in_threadpool
 
-from api.http.deps import CommandContext
+from api.http.deps import CommandContext, call_store
 from api.http.problems import PROBLEM_JSON, Problem
 from domain.escalation import Escalation
 from infra.application import CommandResult, Idempotency
@@ -86,12 +85,8 @@ def run(
 
 
 async def execute(container: Container, call: Callable[[], JSONResponse]) -> JSONResponse:
-    """Run a command. On SQLite it runs on the event loop: writes to one file are serial anyway
-    and take a fraction of a millisecond, less than a hop to a worker thread and back (measured in
-    bench/http_vs_bare). On PostgreSQL it runs in the thread pool so that network waits overlap."""
-    if container.settings.is_postgres:
-        return await run_in_threadpool(call)
-    return call()
+    """Run a command: on the event loop on SQLite, in the thread pool on PostgreSQL."""
+    return await call_store(container, call)
 
 
 def act(

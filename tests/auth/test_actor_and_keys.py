@@ -112,7 +112,9 @@ def test_keys_cli_creates_lists_and_revokes(sqlite_url: str) -> None:
     table = runner.invoke(cli, ["keys", "list"], env=env)
     assert table.exit_code == 0 and "maria.chen" in table.stdout
 
-    container = build(Settings(database_url=sqlite_url))
+    # no remembered keys here, so the CLI's revocation shows on the very next request (the cache
+    # window is covered by its own test below)
+    container = build(Settings(database_url=sqlite_url, auth_cache_seconds=0))
     with TestClient(create_app(container)) as client:
         assert client.post("/escalations", json=OPEN, headers=bearer(secret)).status_code == 201
         revoked = runner.invoke(
@@ -120,7 +122,7 @@ def test_keys_cli_creates_lists_and_revokes(sqlite_url: str) -> None:
         )
         assert revoked.exit_code == 0, revoked.output
         assert "revoked" in revoked.stdout
-        # another process revoked it: refused on the very next request, no cache to expire
+        # another process revoked it: refused on the very next request
         assert client.post("/escalations", json=OPEN, headers=bearer(secret)).status_code == 401
     container.close()
 
@@ -149,3 +151,32 @@ def test_the_demo_prints_a_fresh_manager_key_each_run_that_drives_it(sqlite_url:
         assert client.post("/escalations", json=OPEN, headers=bearer(old)).status_code == 401
     assert [k.name for k in container.keys.active()] == ["demo-manager"]
     container.close()
+
+
+def test_a_checked_key_is_remembered_briefly_and_a_revocation_elsewhere_applies_after_that(
+    tmp_path,
+) -> None:
+    from infra.bootstrap import build
+    from infra.keys import ApiKeys
+    from infra.settings import Settings
+
+    container = build(Settings(database_url=f"sqlite:///{tmp_path}/keys.db"))
+    try:
+        ticks = [100.0]
+        server = ApiKeys(
+            container.app, container.keys.clock, cache_seconds=2, monotonic=lambda: ticks[0]
+        )
+        issued = container.keys.create(name="ops", role="manager", actor="admin")
+        assert server.authenticate(issued.secret) is not None
+        other_process = ApiKeys(container.app, container.keys.clock)
+        other_process.revoke(str(issued.info.id), actor="admin")
+        ticks[0] += 1.0
+        assert server.authenticate(issued.secret) is not None, "still within the cache window"
+        ticks[0] += 1.5
+        assert server.authenticate(issued.secret) is None, "the revocation applies after the window"
+        fresh = container.keys.create(name="new", role="analyst", actor="admin")
+        assert server.authenticate(fresh.secret) is not None, "unknown keys are never remembered"
+        server.revoke(str(fresh.info.id), actor="admin")
+        assert server.authenticate(fresh.secret) is None, "a revocation here applies at once"
+    finally:
+        container.close()
