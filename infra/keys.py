@@ -1,13 +1,13 @@
 """API keys, kept as aggregates in the escalations' own event store.
 
 Creating and revoking a key are events with an actor and a time, so who was let in, by whom and
-until when is read from the same kind of stream as everything else, and it is backed up, exported
-and restored with it. No second table has to be migrated on two backends.
+until when is read from the same kind of stream as everything else, and it is backed up and
+restored with it (an `events export` carries escalation events only, so keys are not in one). No second table has to be migrated on two backends.
 
 A secret is 32 random bytes (`esk_` + URL-safe base64). Only its SHA-256 digest is stored; a slow
 password hash would add nothing for a secret that cannot be guessed. The key's aggregate id is
-derived from the digest, so authenticating is one read of one short stream by primary key (no
-scan, no cache to go stale: a revocation made by the CLI counts on the very next request).
+derived from the digest, so authenticating is one read of one short stream by primary key; a key
+that checked out is then remembered briefly (see `ApiKeys`).
 """
 
 from __future__ import annotations

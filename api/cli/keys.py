@@ -104,7 +104,7 @@ def revoke(
     database_url: DatabaseOption = None,
     actor: ActorOption = None,
 ) -> None:
-    """Revoke a key; the API refuses it from the next request on."""
+    """Revoke a key; running API servers refuse it within ESCALATIONS_AUTH_CACHE_SECONDS (2 s)."""
     container = _container(database_url)
     try:
         info = container.keys.revoke(key_id, actor=actor or default_actor())

@@ -90,7 +90,7 @@ def create_key(body: KeyCreate, request: Request, container: ContainerDep) -> JS
     "/keys/{key_id}/revoke",
     response_model=KeyRead,
     responses=_PROBLEMS,
-    summary="Revoke an API key: it is refused from the next request on",
+    summary="Revoke an API key: this server refuses it at once, others within the key cache window",
 )
 def revoke_key(key_id: UUID, request: Request, container: ContainerDep) -> dict[str, Any]:
     keys = container.keys
