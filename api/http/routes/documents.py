@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 
 from api.http.access import Permission, require
 from api.http.deps import ContainerDep, Moment
+from api.http.negotiation import negotiate
 from api.http.problems import PROBLEM_JSON, Problem, ProblemError
 from infra.application import EscalationNotFound
 from infra.bootstrap import Container
@@ -66,53 +67,6 @@ AsOfQuery = Annotated[
         "from the events recorded up to then."
     ),
 ]
-
-_FORMATS: dict[str, Format] = {"md": "md", "html": "html", "json": "json"}
-_MEDIA_FORMATS: dict[str, Format] = {
-    "text/markdown": "md",
-    "text/x-markdown": "md",
-    "text/html": "html",
-    "application/xhtml+xml": "html",
-    "application/json": "json",
-}
-
-
-def negotiate(accept: str | None, requested: str | None, default: Format) -> Format:
-    """`?format=` first, then the Accept header by quality; `*/*` or no header gives `default`."""
-    offered = "text/markdown, text/html or application/json (or ?format=md|html|json)"
-    if requested is not None:
-        if requested in _FORMATS:
-            return _FORMATS[requested]
-        raise ProblemError(
-            "not-acceptable", f"format {requested!r} is not offered; use md, html or json"
-        )
-    if accept is None or not accept.strip():
-        return default
-    ranges: list[tuple[float, int, str]] = []
-    for index, part in enumerate(accept.split(",")):
-        media, *params = (piece.strip() for piece in part.split(";"))
-        quality = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if media and quality > 0:
-            ranges.append((-quality, index, media.lower()))
-    for _, _, media in sorted(ranges):
-        if media in _MEDIA_FORMATS:
-            return _MEDIA_FORMATS[media]
-        if media == "*/*":
-            return default
-        if media == "text/*":
-            return default if default != "json" else "md"
-        if media == "application/*":
-            return "json"
-    raise ProblemError(
-        "not-acceptable", f"cannot answer Accept: {accept}; this is offered as {offered}"
-    )
 
 
 def load_events(container: Container, escalation_id: UUID) -> list[Any]:

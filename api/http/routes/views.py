@@ -23,6 +23,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 
 from api.http.access import PUBLIC, Permission, require
 from api.http.deps import Moment
+from api.http.negotiation import negotiate
 from api.http.problems import PROBLEM_JSON, Problem, ProblemError
 from domain.values import Scope, Severity, Source, Status
 from infra.projections import ViewSet, open_views
@@ -102,14 +103,6 @@ async def _wait(reads: Reads, wanted: int | None, names: list[str]) -> dict[str,
     if not fresh:
         headers["Escalations-View-Stale"] = "true"
     return headers
-
-
-def _wants_html(request: Request, fmt: str | None) -> bool:
-    if fmt is not None:
-        if fmt not in ("json", "html"):
-            raise ProblemError("not-acceptable", f"format must be json or html, not {fmt!r}")
-        return fmt == "html"
-    return "text/html" in request.headers.get("accept", "")
 
 
 # ------------------------------------------------------------------ list and search
@@ -380,7 +373,7 @@ async def report_trends(
 ) -> Response:
     headers = await _wait(reads, wait_for or position, ["cases"])
     report = await run_in_threadpool(trends, reads.views["cases"], reads.now(), weeks)
-    if _wants_html(request, format):
+    if negotiate(request.headers.get("accept"), format, "json", ("json", "html")) == "html":
         html = render.trends_html(report, reads.status.templates_dir)
         return HTMLResponse(html, headers=headers)
     return JSONResponse(report, headers=headers)
