@@ -8,7 +8,7 @@ plain JSON-friendly values (str, int, dict, list, datetime) so that snapshots ro
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -596,9 +596,6 @@ class Escalation(ResponseDecisions, ObligationDecisions, ClosureDecisions, Aggre
             latest[communication["audience"]] = communication["next_update_due"]
         owed = [due for due in latest.values() if due is not None]
         return min(owed) if owed else None
-
-    def time_to(self, moment: datetime | None) -> timedelta | None:
-        return None if moment is None else moment - self.received_at
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Escalation:
         """The repository copies cached escalations before every command. State is plain data

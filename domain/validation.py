@@ -36,10 +36,6 @@ def enum_value(enum: type[StrEnum], value: object, field: str) -> str:
         raise InvalidCommand(f"{field} {value!r} is not one of: {choices}") from None
 
 
-def enum_values(enum: type[StrEnum]) -> list[str]:
-    return [member.value for member in enum]
-
-
 def required_text(value: object, field: str, max_len: int) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidCommand(f"{field} is required and cannot be blank")
@@ -105,10 +101,6 @@ def erased_customer(customer: Mapping[str, Any]) -> dict[str, Any]:
         if erased.get(field) is not None:
             erased[field] = ERASED
     return erased
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def whole_number_between(value: object, low: int, high: int) -> bool:
