@@ -11,11 +11,10 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from api.http.deps import CommandContext, call_store
+from api.http.deps import CommandContext
 from api.http.problems import PROBLEM_JSON, Problem
 from domain.escalation import Escalation
 from infra.application import CommandResult, Idempotency
-from infra.bootstrap import Container
 from infra.serialization import escalation_to_dict
 
 POSITION_HEADER = "Escalations-Position"
@@ -82,11 +81,6 @@ def run(
         also=also,
     )
     return accepted(context, result)
-
-
-async def execute(container: Container, call: Callable[[], JSONResponse]) -> JSONResponse:
-    """Run a command: on the event loop on SQLite, in the thread pool on PostgreSQL."""
-    return await call_store(container, call)
 
 
 def act(

@@ -19,8 +19,8 @@ from pydantic import BaseModel
 
 from api.http import models as m
 from api.http.access import Permission, require
-from api.http.commands import PROBLEM_RESPONSES, act, execute, run
-from api.http.deps import COMMAND_HEADERS, CommandContextDep
+from api.http.commands import PROBLEM_RESPONSES, act, run
+from api.http.deps import COMMAND_HEADERS, CommandContextDep, call_store
 from domain.escalation import Escalation
 
 router = APIRouter(tags=["commands"])
@@ -85,7 +85,7 @@ def _endpoint(spec: CommandRoute) -> Callable[..., Awaitable[JSONResponse]]:
             also.append(UUID(arguments.pop(spec.other_escalation)))
         context = values["context"]
         action = act(spec.method, spec.created, actor=context.actor, **arguments)
-        return await execute(
+        return await call_store(
             context.container,
             lambda: run(
                 values["request"], context, values["escalation_id"], body, action, also=also

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from api.http.access import Permission, require
-from api.http.commands import PROBLEM_RESPONSES, accepted, execute
-from api.http.deps import COMMAND_HEADERS, CommandContextDep, ContainerDep, Moment
+from api.http.commands import PROBLEM_RESPONSES, accepted
+from api.http.deps import COMMAND_HEADERS, CommandContextDep, ContainerDep, Moment, call_store
 from api.http.models import CommandAccepted, EscalationOpen, EscalationRead, EventPage
 from api.http.problems import ProblemError
 from infra.application import Idempotency
@@ -48,7 +48,7 @@ async def open_escalation(body: EscalationOpen, context: CommandContextDep) -> J
         response.headers["Location"] = f"/escalations/{result.escalation_id}"
         return response
 
-    return await execute(context.container, call)
+    return await call_store(context.container, call)
 
 
 @router.get(
