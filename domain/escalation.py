@@ -16,7 +16,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.decisions import ClosureDecisions, ObligationDecisions, ResponseDecisions
 from domain.errors import IllegalTransition, InvalidCommand
-from domain.policies import TRANSITIONS, allowed, legal_clock
+from domain.policies import REOPENED_STATUS, TRANSITIONS, allowed, legal_clock
 from domain.snapshot import CompactSnapshot
 from domain.validation import (
     clean_customer,
@@ -519,7 +519,7 @@ class Escalation(ResponseDecisions, ObligationDecisions, ClosureDecisions, Aggre
         reason: str
 
         def apply(self, aggregate: Escalation) -> None:
-            aggregate.status = Status.INVESTIGATING.value
+            aggregate.status = REOPENED_STATUS.value
             aggregate.resolved_at = None
             aggregate.resolution = None
             aggregate.reopen_count += 1

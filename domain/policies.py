@@ -43,6 +43,10 @@ TRANSITIONS: dict[Status, dict[Status, str]] = {
 }
 
 
+REOPENED_STATUS = next(s for s, c in TRANSITIONS[Status.RESOLVED].items() if c == "reopen")
+"""Where a reopened escalation goes: the one status the table lets `reopen` reach."""
+
+
 def allowed(current: Status, target: Status, command: str) -> bool:
     return TRANSITIONS[current].get(target) == command
 

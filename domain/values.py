@@ -39,6 +39,18 @@ class Status(StrEnum):
 ACTIVE_STATUSES = frozenset(
     {Status.TRIAGE, Status.INVESTIGATING, Status.IDENTIFIED, Status.MONITORING}
 )
+"""The open statuses: still being worked."""
+OPEN_STATUS_VALUES: tuple[str, ...] = tuple(s.value for s in Status if s in ACTIVE_STATUSES)
+"""The open statuses as stored text, in lifecycle order (for SQL `IN (...)` and filters)."""
+
+
+def severity_rank(value: str) -> int:
+    """1 for SEV1 .. 4 for SEV4, as `Severity.rank`; 9 for text that names no severity, so that
+    it sorts last."""
+    try:
+        return Severity(value).rank
+    except ValueError:
+        return 9
 
 
 class Source(StrEnum):

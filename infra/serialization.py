@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from domain.escalation import Escalation
+from domain.moments import utc_text
 
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor"}
 
@@ -26,10 +27,8 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def iso(moment: datetime) -> str:
-    """RFC 3339 in UTC with a Z, microseconds kept when present."""
-    text = moment.astimezone(UTC).isoformat()
-    return text.replace("+00:00", "Z")
+iso = utc_text
+"""RFC 3339 in UTC with a Z, microseconds kept when present."""
 
 
 def event_type(domain_event: Any) -> str:

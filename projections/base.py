@@ -13,7 +13,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 from eventsourcing.persistence import Tracking, TrackingRecorder
@@ -21,22 +21,14 @@ from eventsourcing.projection import Projection
 from eventsourcing.utils import get_topic
 
 from domain.escalation import Escalation
+from domain.moments import sortable_utc_text
 
 Doc = dict[str, Any]
 
 
 def instant(moment: datetime | None) -> str | None:
-    """A timezone-aware moment as fixed-width UTC text (microseconds kept)."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        raise ValueError("naive datetimes are not allowed; give a timezone")
-    m = moment.astimezone(UTC) if moment.utcoffset() else moment
-    # Formatted by hand: strftime is the slowest step of a rebuild after JSON decoding.
-    return (
-        f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:"
-        f"{m.second:02d}.{m.microsecond:06d}Z"
-    )
+    """A timezone-aware moment as fixed-width UTC text (microseconds kept), or None."""
+    return None if moment is None else sortable_utc_text(moment)
 
 
 def parse_instant(text: str | None) -> datetime | None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+
+from domain.moments import utc_text
 
 SPEC_VERSION = "1.0"
 EVENT_TYPE_PREFIX = "escalations.escalation."
@@ -63,10 +65,7 @@ def _as_subject_id(value: Any) -> str | None:
 def rfc3339(timestamp: datetime | str) -> str:
     """RFC 3339 in UTC; naive datetimes are refused rather than guessed."""
     moment = datetime.fromisoformat(timestamp) if isinstance(timestamp, str) else timestamp
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        msg = f"event timestamp must be timezone-aware: {timestamp!r}"
-        raise ValueError(msg)
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return utc_text(moment)
 
 
 def to_cloudevent(

@@ -12,9 +12,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, ClassVar
 
+from domain.policies import REOPENED_STATUS
+from domain.values import OPEN_STATUS_VALUES
 from projections.base import Column, Doc, Fold, TrackedView, ViewProjection, event_name, instant
 
-OPEN_STATUSES = ("triage", "investigating", "identified", "monitoring")
+OPEN_STATUSES = OPEN_STATUS_VALUES
 
 
 def iso_week(moment: datetime) -> str:
@@ -122,7 +124,7 @@ class CasesFold(Fold):
         doc["first_resolved_at"] = doc["first_resolved_at"] or at
 
     def _on_Reopened(self, doc: Doc, e: Any, at: str) -> None:
-        doc["status"], doc["resolved_at"], doc["ended_at"] = "investigating", None, None
+        doc["status"], doc["resolved_at"], doc["ended_at"] = REOPENED_STATUS.value, None, None
 
     def _on_Closed(self, doc: Doc, e: Any, at: str) -> None:
         doc["status"] = "closed"

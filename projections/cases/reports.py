@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from domain.values import severity_rank
 from projections.base import Doc, instant
 from projections.cases.base import CasesView, iso_week
 from projections.sla import SlaPolicy, TargetState, targets
 
-SEVERITY_RANK = {"SEV1": 1, "SEV2": 2, "SEV3": 3, "SEV4": 4}
 LEGAL_URGENT = timedelta(hours=72)
 SOON = timedelta(hours=1)
 
@@ -65,7 +65,7 @@ def queue(docs: list[Doc], policy: SlaPolicy, now: datetime) -> list[dict[str, A
         )
         key = (
             tier,
-            SEVERITY_RANK.get(doc["severity"], 9),
+            severity_rank(doc["severity"]),
             instant(earliest) or "~",
             -money,
             doc["id"],

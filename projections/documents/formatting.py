@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
+from domain.moments import display_utc_text
+
 STATUS_LABELS = {
     "triage": "Triage",
     "investigating": "Investigating",
@@ -57,7 +59,7 @@ def utc_text(moment: datetime | None) -> str:
     """`2026-11-02 14:05 UTC`; seconds are noise in a document people read."""
     if moment is None:
         return "not yet"
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return display_utc_text(moment)
 
 
 def date_text(moment: datetime | None) -> str:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
+from domain.policies import REOPENED_STATUS
+from domain.values import severity_rank
 from projections.base import (
     Column,
     Doc,
@@ -25,7 +27,6 @@ from projections.base import (
     like_pattern,
 )
 
-SEVERITY_RANK = {"SEV1": 1, "SEV2": 2, "SEV3": 3, "SEV4": 4}
 SORTS = {"opened_at": "opened_at", "updated_at": "updated_at", "severity": "severity_rank"}
 
 
@@ -128,7 +129,7 @@ class SearchFold(Fold):
         doc["status"], doc["resolved_at"] = "resolved", instant(e.timestamp)
 
     def _on_Reopened(self, doc: Doc, e: Any) -> None:
-        doc["status"], doc["resolved_at"] = "investigating", None
+        doc["status"], doc["resolved_at"] = REOPENED_STATUS.value, None
 
     def _on_Closed(self, doc: Doc, e: Any) -> None:
         doc["status"], doc["closed_at"] = "closed", instant(e.timestamp)
@@ -139,7 +140,7 @@ class SearchFold(Fold):
         return {
             "status": doc["status"],
             "severity": doc["severity"],
-            "severity_rank": SEVERITY_RANK.get(doc["severity"], 9),
+            "severity_rank": severity_rank(doc["severity"]),
             "source": doc["source"],
             "scope": doc["scope"],
             "owner": doc["owner"],
