@@ -614,11 +614,14 @@ def _copy_plain(value: Any) -> Any:
     return value  # str, int, float, bool, None, datetime, UUID, frozen events: immutable
 
 
-EVENT_NAMES: tuple[str, ...] = tuple(
-    name
+EVENTS: tuple[type[Escalation.Event], ...] = tuple(
+    value
     for name, value in vars(Escalation).items()
     if isinstance(value, type)
     and issubclass(value, Escalation.Event)
     and name not in ("Event", "Created")
 )
-"""The names of every event an escalation stream can hold (DESIGN.md section 4)."""
+"""The event catalogue: every class of event an escalation stream can hold."""
+
+EVENT_NAMES: tuple[str, ...] = tuple(event.__name__ for event in EVENTS)
+"""The names of every event an escalation stream can hold."""
