@@ -11,7 +11,6 @@ import contextlib
 import hashlib
 import json
 import random
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Mapper, Notification, RecordConflictError
 from eventsourcing.utils import get_topic
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
 from domain.escalation import Escalation
 from infra.privacy.crypto import MasterKey
@@ -127,6 +127,11 @@ class CommandResult:
     """The escalation as saved, so callers can answer without loading it again."""
 
 
+def _conflict_pause(state: RetryCallState) -> float:
+    # A short random pause, longer after each lost race, so that racing writers fall out of step.
+    return random.uniform(0, 0.002 * state.attempt_number)
+
+
 # A command body: given the loaded aggregates and the time, mutate them and say what to return.
 Action = Callable[..., Mapping[str, Any] | None]
 
@@ -204,7 +209,8 @@ class Escalations(Application[UUID]):
         With `expected_version` (If-Match) a lost race is a StaleVersion; without it the
         command is re-run on fresh state, up to `command_retries` times.
         """
-        for attempt in range(self.command_retries):
+
+        def attempt() -> CommandResult:
             if idempotency is not None:
                 replay = self._replay(idempotency)
                 if replay is not None:
@@ -218,16 +224,28 @@ class Escalations(Application[UUID]):
             try:
                 return self._save([escalation, *others], escalation, idempotency, extra)
             except RecordConflictError:
-                if idempotency is not None and self._replay(idempotency) is not None:
-                    continue  # the same request won on another connection: answer as it did
+                # The same request won on another connection: answer as it did.
+                replay = self._replay(idempotency) if idempotency is not None else None
+                if replay is not None:
+                    return replay
                 if expected_version is not None:
                     current = self.get(escalation_id).version
                     raise StaleVersion(escalation_id, expected_version, current) from None
-                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
-        raise WriteConflict(
-            f"escalation {escalation_id} kept changing under this command after "
-            f"{self.command_retries} attempts; retry it"
+                raise
+
+        def gave_up(_: RetryCallState) -> CommandResult:
+            raise WriteConflict(
+                f"escalation {escalation_id} kept changing under this command after "
+                f"{self.command_retries} attempts; retry it"
+            )
+
+        retrying = Retrying(
+            stop=stop_after_attempt(self.command_retries),
+            wait=_conflict_pause,
+            retry=retry_if_exception_type(RecordConflictError),
+            retry_error_callback=gave_up,
         )
+        return retrying(attempt)
 
     def _save(
         self,

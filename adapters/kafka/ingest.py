@@ -23,8 +23,9 @@ from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
+from adapters.kafka.backoff import Stopped, reconnecting, unless_stopped
 from adapters.kafka.ports import SignalCommands, SignalDeferred, SignalRejected
-from adapters.kafka.relay import Backoff, close_now
+from adapters.kafka.relay import close_now
 from adapters.kafka.signals import InvalidSignal, apply_signal, parse_signal
 
 log = logging.getLogger(__name__)
@@ -78,51 +79,73 @@ class SignalIngestor:
         self.transient = transient
         self.stats = IngestStats()
         self._dead_letters: KafkaProducer | None = None
+        self._consumer: KafkaConsumer | None = None
 
     def run(self, stop: threading.Event) -> None:
-        backoff = Backoff(self.config.backoff_initial_s, self.config.backoff_max_s)
-        while not stop.is_set():
-            consumer: KafkaConsumer | None = None
-            try:
-                consumer = KafkaConsumer(self.config.topic, **self.consumer_options)
-                self._consume(consumer, stop, backoff)
-            except Exception as error:  # the consumer never stops: rebuild and carry on
-                self._note(error)
-                log.warning("signal consumer failed, restarting: %s", self.stats.last_error)
-                stop.wait(backoff.next_delay())
-            finally:
-                if consumer is not None:
-                    _close_quietly(consumer)
-        self._close_dead_letters()
-
-    def _consume(self, consumer: KafkaConsumer, stop: threading.Event, backoff: Backoff) -> None:
-        while not stop.is_set():
-            batch = consumer.poll(
-                timeout_ms=self.config.poll_timeout_ms, max_records=self.config.max_records
-            )
-            done: dict[TopicPartition, OffsetAndMetadata] = {}
-            must_wait = False
-            for partition, records in batch.items():
-                for record in records:
-                    try:
-                        self.handle(record)
-                    except RetryLater:
-                        consumer.seek(partition, record.offset)
-                        must_wait = True
-                        break
-                    done[partition] = OffsetAndMetadata(record.offset + 1, "", -1)
-            if done:
+        # One policy for both waits: a broken consumer (rebuilt) and a record to fetch again;
+        # a batch handled in full starts the next wait from the shortest delay.
+        rounds = reconnecting(
+            self.config.backoff_initial_s, self.config.backoff_max_s, stop, self._failed
+        )
+        try:
+            while not stop.is_set():
                 try:
-                    consumer.commit(done)
-                except CommitFailedError as error:
-                    # The group rebalanced: another member gets these records again, and the
-                    # idempotency keys make that harmless.
-                    self._note(error)
-            if must_wait:
-                self.stats.retries += 1
-                stop.wait(backoff.next_delay())
-            else:
-                backoff.reset()
+                    rounds(self._round, stop)
+                except Stopped:
+                    break
+        finally:
+            self._close_consumer()
+            self._close_dead_letters()
+
+    def _round(self, stop: threading.Event) -> None:
+        unless_stopped(stop)
+        if self._consumer is None:
+            self._consumer = KafkaConsumer(self.config.topic, **self.consumer_options)
+        try:
+            self._consume_batch(self._consumer)
+        except RetryLater:
+            raise
+        except Exception:  # the consumer never stops: rebuild it and carry on
+            self._close_consumer()
+            raise
+
+    def _failed(self, error: BaseException) -> None:
+        if isinstance(error, RetryLater):
+            self.stats.retries += 1
+            return
+        self._note(error)
+        log.warning("signal consumer failed, restarting: %s", self.stats.last_error)
+
+    def _consume_batch(self, consumer: KafkaConsumer) -> None:
+        """Handle one polled batch; raise RetryLater when a record must be fetched again."""
+        batch = consumer.poll(
+            timeout_ms=self.config.poll_timeout_ms, max_records=self.config.max_records
+        )
+        done: dict[TopicPartition, OffsetAndMetadata] = {}
+        must_wait = False
+        for partition, records in batch.items():
+            for record in records:
+                try:
+                    self.handle(record)
+                except RetryLater:
+                    consumer.seek(partition, record.offset)
+                    must_wait = True
+                    break
+                done[partition] = OffsetAndMetadata(record.offset + 1, "", -1)
+        if done:
+            try:
+                consumer.commit(done)
+            except CommitFailedError as error:
+                # The group rebalanced: another member gets these records again, and the
+                # idempotency keys make that harmless.
+                self._note(error)
+        if must_wait:
+            raise RetryLater
+
+    def _close_consumer(self) -> None:
+        consumer, self._consumer = self._consumer, None
+        if consumer is not None:
+            _close_quietly(consumer)
 
     def handle(self, record: ConsumerRecord) -> None:
         """Apply one record or dead-letter it; raise RetryLater when neither is possible now."""

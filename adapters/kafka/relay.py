@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import random
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -30,6 +29,7 @@ from kafka import KafkaProducer
 from kafka.errors import KafkaTimeoutError
 from kafka.partitioner.default import DefaultPartitioner, murmur2
 
+from adapters.kafka.backoff import Stopped, reconnecting, unless_stopped
 from adapters.kafka.cloudevents import DEFAULT_SOURCE, encode, to_cloudevent
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ EventRecorder = Callable[[Any], Mapping[str, Any]]
 """Turns a domain event into the core's outside-world record (see `cloudevents`)."""
 
 
-class RelayStopped(Exception):
+class RelayStopped(Stopped):
     """Raised inside a round when the relay was asked to stop before the broker answered."""
 
 
@@ -148,23 +148,6 @@ class KeyHashPartitioner(DefaultPartitioner):  # type: ignore[misc]
         return int(ordered[_key_hash(serialized_key) % len(ordered)])
 
 
-class Backoff:
-    """Exponential backoff with full jitter, capped."""
-
-    def __init__(self, initial_s: float, max_s: float) -> None:
-        self.initial_s = initial_s
-        self.max_s = max_s
-        self.attempt = 0
-
-    def next_delay(self) -> float:
-        ceiling = min(self.max_s, self.initial_s * (2**self.attempt))
-        self.attempt += 1
-        return random.uniform(ceiling / 2, ceiling)
-
-    def reset(self) -> None:
-        self.attempt = 0
-
-
 class Relay:
     def __init__(
         self,
@@ -219,23 +202,24 @@ class Relay:
 
     def run(self, stop: threading.Event) -> None:
         """Publish until `stop` is set; never gives up on a broker or database outage."""
-        backoff = Backoff(self.config.backoff_initial_s, self.config.backoff_max_s)
+        rounds = reconnecting(
+            self.config.backoff_initial_s, self.config.backoff_max_s, stop, on_failure=self._fail
+        )
         log.info("relay %s starting at position %d", self.config.position_name, self.position())
         try:
             while not stop.is_set():
                 try:
-                    published = self.publish_round(stop)
-                except RelayStopped:
+                    published = rounds(self._round, stop)
+                except Stopped:
                     break
-                except Exception as error:
-                    self._fail(error)
-                    stop.wait(backoff.next_delay())
-                    continue
-                backoff.reset()
                 if published == 0:
                     stop.wait(self.config.poll_interval_s)
         finally:
             self.close()
+
+    def _round(self, stop: threading.Event) -> int:
+        unless_stopped(stop)
+        return self.publish_round(stop)
 
     def run_until_caught_up(self, timeout_s: float | None = 60.0) -> int:
         """Publish rounds until the store has nothing unpublished; for the CLI and tests.

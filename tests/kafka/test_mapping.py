@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import datetime
 
 import pytest
 from kafka.partitioner.default import DefaultPartitioner
+from tenacity import RetryCallState
 
+from adapters.kafka.backoff import reconnecting
 from adapters.kafka.cloudevents import strip_personal_data, to_cloudevent
-from adapters.kafka.relay import Backoff, KeyHashPartitioner
+from adapters.kafka.relay import KeyHashPartitioner
 
 RECORD = {
     "type": "Opened",
@@ -72,6 +75,22 @@ def test_key_partitioning_is_the_one_every_kafka_client_uses(partitions: int) ->
     default = [DefaultPartitioner().partition("t", None, k, None, None, cluster) for k in keys]
     assert ours == default
     assert len(set(ours)) > partitions // 2, "escalations spread over the partitions"
+
+
+class Backoff:
+    """The relay's reconnect waits, one failed round after another, as its policy computes them."""
+
+    def __init__(self, initial_s: float, max_s: float) -> None:
+        self.policy = reconnecting(initial_s, max_s, threading.Event(), on_failure=print)
+        self.reset()
+
+    def next_delay(self) -> float:
+        self.state.attempt_number += 1
+        return float(self.policy.wait(self.state))
+
+    def reset(self) -> None:
+        self.state = RetryCallState(self.policy, fn=None, args=(), kwargs={})
+        self.state.attempt_number = 0
 
 
 def test_backoff_grows_to_its_cap_and_starts_again_after_a_success() -> None:
