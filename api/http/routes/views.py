@@ -19,7 +19,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse
+from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from api.http.access import PUBLIC, Permission, require
 from api.http.deps import Moment
@@ -260,34 +261,33 @@ async def status_feed(reads: ReadsDep, as_of: AsOf = None) -> Response:
     "/status/stream",
     summary="Server-sent events: the live part of the status page",
     dependencies=[PUBLIC],
-    response_class=StreamingResponse,
+    response_class=EventSourceResponse,
     responses={200: {"content": {"text/event-stream": {"schema": {"type": "object"}}}}},
 )
-async def status_stream(request: Request, reads: ReadsDep) -> StreamingResponse:
-    async def events() -> AsyncIterator[str]:
+async def status_stream(reads: ReadsDep) -> EventSourceResponse:
+    async def events() -> AsyncIterator[ServerSentEvent]:
         # Each response ends after stream_seconds; the browser reconnects and is sent the page
-        # as it is then, so nothing is missed, and a shutting-down server is not held open.
-        yield "retry: 1000\n\n"
-        last, quiet = -1, 0.0
+        # as it is then, so nothing is missed. A client that goes away, or a server shutting
+        # down, ends the response at once (the library watches both).
+        yield ServerSentEvent(retry=1000)
+        last = -1
         ends = asyncio.get_running_loop().time() + reads.status.stream_seconds
-        while asyncio.get_running_loop().time() < ends and not await request.is_disconnected():
+        while asyncio.get_running_loop().time() < ends:
             position = await run_in_threadpool(reads.views.position, "status")
             if position != last:
                 position, page = await run_in_threadpool(_current_page, reads)
                 html = render.status_body(page, position=position, **_render_kw(reads))
                 data = json.dumps({"position": position, "indicator": page.indicator, "html": html})
-                yield f"event: page\nid: {position}\ndata: {data}\n\n"
-                last, quiet = position, 0.0
-            elif quiet >= 15:
-                yield ": keep-alive\n\n"
-                quiet = 0.0
+                yield ServerSentEvent(data, event="page", id=str(position))
+                last = position
             await asyncio.sleep(0.1)
-            quiet += 0.1
 
-    return StreamingResponse(
+    return EventSourceResponse(
         events(),
-        media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        ping=15,
+        ping_message_factory=lambda: ServerSentEvent(comment="keep-alive"),
+        sep="\n",
     )
 
 
