@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import mimeparse
+
 from api.http.problems import ProblemError
 from projections.documents.render import Format
 
@@ -36,32 +38,29 @@ def negotiate(
         raise ProblemError("not-acceptable", f"format {requested!r} is not offered; use {names}")
     if accept is None or not accept.strip():
         return default
-    ranges: list[tuple[float, int, str]] = []
-    for index, part in enumerate(accept.split(",")):
-        media, *params = (piece.strip() for piece in part.split(";"))
-        quality = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if media and quality > 0:
-            ranges.append((-quality, index, media.lower()))
-    text_formats = [f for f in offered if f != "json"]
-    for _, _, media in sorted(ranges):
-        chosen = _MEDIA_FORMATS.get(media)
-        if chosen in offered:
-            return chosen  # type: ignore[return-value]
-        if media == "*/*":
-            return default
-        if media == "text/*" and text_formats:
-            return default if default in text_formats else text_formats[0]
-        if media == "application/*" and "json" in offered:
-            return "json"
+    # Ties in quality go to the later candidate: the default, then the offered order; another
+    # name of a format loses to its usual name (application/* is JSON, not XHTML).
+    preferred = [f for f in reversed(offered) if f != default] + [default]
+    usual = [_MEDIA_NAMES[f] for f in preferred if f in offered]
+    aliases = [m for m, f in _MEDIA_FORMATS.items() if f in offered and m not in usual]
+    candidates = aliases + usual
+    chosen = mimeparse.best_match(candidates, ",".join(_media_ranges(accept)))
+    if chosen:
+        return _MEDIA_FORMATS[chosen]
     media_offered = ", ".join(_MEDIA_NAMES[f] for f in offered)
     raise ProblemError(
         "not-acceptable",
         f"cannot answer Accept: {accept}; this is offered as {media_offered} (or ?format={names})",
     )
+
+
+def _media_ranges(accept: str) -> list[str]:
+    """The ranges of an Accept header the parser understands; a malformed one names nothing."""
+    ranges = []
+    for part in accept.lower().split(","):
+        try:
+            mimeparse.parse_media_range(part)
+        except ValueError:
+            continue
+        ranges.append(part)
+    return ranges
