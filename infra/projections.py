@@ -88,6 +88,10 @@ class ViewSet:
         """True once every named view has processed `position`; False after `timeout` seconds."""
         if position > (self.app.recorder.max_notification_id() or 0):
             return False  # nothing was stored there: waiting could only hold a thread in vain
+        # Not `TrackingRecorder.wait`: its first pause is 100 ms (then up to 800 ms), which puts a
+        # tenth of a second on every read-your-writes request. Command then read with ?wait_for,
+        # median of 40 (SQLite; PostgreSQL): this loop 19 ms (19-24 ms), the library 101 ms
+        # (106-109 ms).
         deadline = time.monotonic() + timeout
         pause = 0.001
         for name in names or list(self.views):

@@ -286,6 +286,8 @@ class ViewRunner(threading.Thread):
         return NotificationSource(self.app, self.position, self.settings, self.pages)
 
     def wait_for(self, position: int, timeout: float) -> bool:
+        # Woken by the runner's own commit, so it returns as soon as the batch is in; the
+        # library's `TrackingRecorder.wait` polls the tracking table from a 100 ms first pause.
         deadline = time.monotonic() + timeout
         with self.advanced:
             while self.position < position and self.error is None:
