@@ -338,7 +338,9 @@ def _force_close(producer: KafkaProducer) -> None:
 
     kafka-python's close() flushes first and gives up (raising) while batches are pending, which
     leaves the sender retrying them in the background. A producer the relay abandoned must never
-    deliver later, next to the fresh producer that re-publishes the round."""
+    deliver later, next to the fresh producer that re-publishes the round. kafka-python has no
+    public call that drops pending batches (close() and flush() both wait for them), so this one
+    reaches its sender thread."""
     sender = getattr(producer, "_sender", None)
     if sender is not None:
         sender.force_close()

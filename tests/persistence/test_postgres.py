@@ -1,9 +1,6 @@
-import pytest
+from tests.backends import OnPostgreSQL
+from tests.persistence.application_behaviour import ApplicationBehaviour
 
-from tests.persistence.behaviour import ApplicationBehaviour
 
-
-class TestApplicationOnPostgreSQL(ApplicationBehaviour):
-    @pytest.fixture
-    def url(self, postgres_url: str) -> str:
-        return postgres_url
+class TestApplicationOnPostgreSQL(OnPostgreSQL, ApplicationBehaviour):
+    pass

@@ -1,9 +1,6 @@
-import pytest
+from tests.backends import OnSQLite
+from tests.persistence.application_behaviour import ApplicationBehaviour
 
-from tests.persistence.behaviour import ApplicationBehaviour
 
-
-class TestApplicationOnSQLite(ApplicationBehaviour):
-    @pytest.fixture
-    def url(self, sqlite_url: str) -> str:
-        return sqlite_url
+class TestApplicationOnSQLite(OnSQLite, ApplicationBehaviour):
+    pass

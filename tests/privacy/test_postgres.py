@@ -6,12 +6,12 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlparse
 
 import psycopg
-import pytest
 from psycopg import sql
 
+from tests.backends import OnPostgreSQL
 from tests.conftest import POSTGRES_BASE
-from tests.privacy.behaviour import ErasureBehaviour
-from tests.privacy.keys_behaviour import KeyStoreBehaviour
+from tests.privacy.erasure_behaviour import ErasureBehaviour
+from tests.privacy.subject_keys_behaviour import SubjectKeysBehaviour
 
 
 def schema_of(url: str) -> str:
@@ -37,12 +37,7 @@ def raw_rows(url: str) -> list[tuple[str, tuple[object, ...]]]:
         return rows
 
 
-@pytest.mark.postgres
-class TestErasureOnPostgreSQL(ErasureBehaviour):
-    @pytest.fixture
-    def url(self, postgres_url: str) -> str:
-        return postgres_url
-
+class TestErasureOnPostgreSQL(OnPostgreSQL, ErasureBehaviour):
     def raw_store_text(self, url: str) -> str:
         rows = raw_rows(url)
         tables = {table for table, _ in rows}
@@ -54,8 +49,5 @@ class TestErasureOnPostgreSQL(ErasureBehaviour):
         )
 
 
-@pytest.mark.postgres
-class TestSubjectKeysOnPostgreSQL(KeyStoreBehaviour):
-    @pytest.fixture
-    def url(self, postgres_url: str) -> str:
-        return postgres_url
+class TestSubjectKeysOnPostgreSQL(OnPostgreSQL, SubjectKeysBehaviour):
+    pass

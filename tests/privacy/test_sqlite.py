@@ -6,21 +6,16 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import pytest
-
-from tests.privacy.behaviour import ErasureBehaviour
-from tests.privacy.keys_behaviour import OLD, KeyStoreBehaviour, container_with, open_for
+from tests.backends import OnSQLite
+from tests.privacy.erasure_behaviour import ErasureBehaviour
+from tests.privacy.subject_keys_behaviour import OLD, SubjectKeysBehaviour, container_with, open_for
 
 
 def sqlite_path(url: str) -> Path:
     return Path(url.removeprefix("sqlite:///"))
 
 
-class TestErasureOnSQLite(ErasureBehaviour):
-    @pytest.fixture
-    def url(self, sqlite_url: str) -> str:
-        return sqlite_url
-
+class TestErasureOnSQLite(OnSQLite, ErasureBehaviour):
     def raw_store_text(self, url: str) -> str:
         database = sqlite_path(url)
         files = [database, Path(f"{database}-wal"), Path(f"{database}-shm")]
@@ -41,11 +36,7 @@ class TestErasureOnSQLite(ErasureBehaviour):
         return "\n".join(chunks)
 
 
-class TestSubjectKeysOnSQLite(KeyStoreBehaviour):
-    @pytest.fixture
-    def url(self, sqlite_url: str) -> str:
-        return sqlite_url
-
+class TestSubjectKeysOnSQLite(OnSQLite, SubjectKeysBehaviour):
     def test_a_deleted_key_leaves_no_bytes_in_the_database_or_its_wal(self, url: str) -> None:
         container = container_with(url, OLD)
         try:

@@ -34,7 +34,7 @@ def open_for(container: Container, name: str) -> Any:
     return container.app.open(actor="a", customer=customer, **fields).escalation_id
 
 
-class KeyStoreBehaviour:
+class SubjectKeysBehaviour:
     @pytest.fixture
     def url(self) -> str:
         raise NotImplementedError
