@@ -111,6 +111,11 @@ class KafkaWorkers:
     relay: Relay | None = None
     ingestor: SignalIngestor | None = None
 
+    def add(self, name: str, run: Callable[[threading.Event], None]) -> None:
+        self.threads.append(
+            threading.Thread(target=run, args=(self.stop_event,), name=name, daemon=True)
+        )
+
     def stop(self, timeout_s: float = 10.0) -> None:
         self.stop_event.set()
         for thread in self.threads:
@@ -142,24 +147,10 @@ def start_kafka_workers(
         return workers
     if relay:
         workers.relay = build_relay(app, settings, to_record=to_record, topic_prefix=topic_prefix)
-        workers.threads.append(
-            threading.Thread(
-                target=workers.relay.run,
-                args=(workers.stop_event,),
-                name="kafka-relay",
-                daemon=True,
-            )
-        )
+        workers.add("kafka-relay", workers.relay.run)
     if ingest:
         workers.ingestor = build_ingestor(commands or application_commands(app), settings)
-        workers.threads.append(
-            threading.Thread(
-                target=workers.ingestor.run,
-                args=(workers.stop_event,),
-                name="kafka-ingest",
-                daemon=True,
-            )
-        )
+        workers.add("kafka-ingest", workers.ingestor.run)
     for thread in workers.threads:
         thread.start()
     return workers

@@ -224,51 +224,51 @@ def apply_signal(commands: SignalCommands, signal: Signal) -> None:
 def opening_command(signal: Signal) -> OpenEscalation:
     data = signal.data
     if isinstance(data, BbbComplaintReceived):
-        return OpenEscalation(
-            title=data.title,
-            source="bbb_complaint",
-            severity=data.severity,
-            scope="customer",
-            external_ref=f"bbb:complaint/{data.complaint_id}",
+        return _opening(
+            data,
+            "bbb_complaint",
+            f"bbb:complaint/{data.complaint_id}",
             description=data.description,
             customer=_customer(data.customer),
             received_at=data.received_at,
         )
     if isinstance(data, PrivacyRequestReceived):
-        return OpenEscalation(
+        return _opening(
+            data,
+            "privacy_request",
+            f"privacy:request/{data.request_id}",
             title=data.title or f"{data.regulation} {data.request_kind} request",
-            source="privacy_request",
-            severity=data.severity,
-            scope="customer",
-            external_ref=f"privacy:request/{data.request_id}",
             customer=_customer(data.customer),
             received_at=data.received_at,
             regulation=data.regulation,
             request_kind=data.request_kind,
         )
     if isinstance(data, SupportCaseEscalated):
-        return OpenEscalation(
-            title=data.title,
-            source="vendor" if data.escalated_by == "vendor" else "priority_support",
-            severity=data.severity,
-            scope="customer",
-            external_ref=f"{data.escalated_by}:case/{data.case_id}",
+        return _opening(
+            data,
+            "vendor" if data.escalated_by == "vendor" else "priority_support",
+            f"{data.escalated_by}:case/{data.case_id}",
             description=data.description,
             customer=_customer(data.customer),
             account=data.account,
         )
     if isinstance(data, MonitoringAlertRaised):
-        return OpenEscalation(
-            title=data.title,
-            source="tools_outage",
-            severity=data.severity,
+        return _opening(
+            data,
+            "tools_outage",
+            f"monitoring:alert/{data.alert_id}",
             scope="global",
-            external_ref=f"monitoring:alert/{data.alert_id}",
             received_at=data.started_at,
             components=tuple(data.components),
             tags=tuple(f"region:{region}" for region in data.regions),
         )
     raise InvalidSignal(f"signal type {signal.envelope.type} opens nothing")  # pragma: no cover
+
+
+def _opening(data: Any, source: str, external_ref: str, **fields: Any) -> OpenEscalation:
+    """An escalation opened by a signal: its title and severity, customer scope unless told."""
+    given = {"title": data.title, "severity": data.severity, "scope": "customer", **fields}
+    return OpenEscalation(source=source, external_ref=external_ref, **given)
 
 
 def _customer(customer: Customer | None) -> dict[str, Any] | None:

@@ -12,6 +12,9 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+from infra.kafka_settings import KafkaSettings
 
 
 def tansu_binary() -> str:
@@ -81,6 +84,28 @@ class TansuBroker:
             return
         process.kill()
         process.wait(timeout=10)
+
+    def settings(self, topics: dict[str, str], **overrides: Any) -> KafkaSettings:
+        """The product's Kafka settings for this broker and a test's own topics."""
+        # Short group timeouts: with the defaults this broker takes minutes to form a group.
+        return KafkaSettings(
+            bootstrap_servers=self.bootstrap_servers,
+            events_topic=topics["events"],
+            signals_topic=topics["signals"],
+            dead_letter_topic=topics["dead_letters"],
+            consumer_group=topics["group"],
+            session_timeout_ms=6000,
+            max_poll_interval_ms=6000,
+            heartbeat_interval_ms=1000,
+            **overrides,
+        )
+
+    def __enter__(self) -> TansuBroker:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
 
     def restart(self) -> None:
         self.stop()

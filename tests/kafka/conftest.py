@@ -21,19 +21,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def broker() -> Iterator[TansuBroker]:
     """One broker for the session; tests keep apart by using their own topics."""
-    tansu = TansuBroker()
-    tansu.start()
-    yield tansu
-    tansu.stop()
+    with TansuBroker() as tansu:
+        yield tansu
 
 
 @pytest.fixture
 def private_broker() -> Iterator[TansuBroker]:
     """A broker of the test's own, for tests that stop and restart it."""
-    tansu = TansuBroker()
-    tansu.start()
-    yield tansu
-    tansu.stop()
+    with TansuBroker() as tansu:
+        yield tansu
 
 
 @pytest.fixture

@@ -152,3 +152,19 @@ def make_relay(app: Tickets, bootstrap_servers: str, topic: str, **overrides: An
         **overrides,
     )
     return build_relay(app, settings, to_record=ticket_record, topic_prefix=TICKET_TOPIC_PREFIX)
+
+
+class FakeCluster:
+    """The partition lookups a partitioner makes of kafka-python's cluster metadata."""
+
+    def __init__(self, partitions: int) -> None:
+        self.partitions = set(range(partitions))
+
+    def topics(self) -> set[str]:
+        return {"t"}
+
+    def partitions_for_topic(self, topic: str) -> set[int]:
+        return self.partitions
+
+    def available_partitions_for_topic(self, topic: str) -> set[int]:
+        return self.partitions

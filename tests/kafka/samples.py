@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 T = "escalations.signal."
@@ -30,50 +31,56 @@ def signal(
 CUSTOMER = {"subject_id": "subj-42", "name": "Ada Example", "email": "ada@example.com"}
 
 
-def bbb_complaint(**overrides: Any) -> dict[str, Any]:
-    data = {
-        "complaint_id": "BBB-1001",
-        "title": "Refund never arrived",
-        "customer": CUSTOMER,
-        "received_at": "2026-11-20T14:00:00+01:00",
-        "severity": "SEV2",
-    }
-    return signal("BbbComplaintReceived", {**data, **overrides}, source="bbb://intake")
+Sample = Callable[..., dict[str, Any]]
 
 
-def privacy_request(**overrides: Any) -> dict[str, Any]:
-    data = {
-        "request_id": "DSAR-77",
-        "regulation": "GDPR",
-        "request_kind": "erasure",
-        "received_at": "2026-11-21T08:30:00Z",
-        "customer": CUSTOMER,
-    }
-    return signal("PrivacyRequestReceived", {**data, **overrides}, source="privacy://portal")
+def sample(kind: str, source: str, **data: Any) -> Sample:
+    """A signal of one kind with typical data; keyword arguments replace or add data fields."""
+
+    def make(**overrides: Any) -> dict[str, Any]:
+        return signal(kind, {**copy.deepcopy(data), **overrides}, source=source)
+
+    return make
 
 
-def support_case(**overrides: Any) -> dict[str, Any]:
-    data = {
-        "case_id": "CASE-9",
-        "escalated_by": "vendor",
-        "title": "Sync stuck for a key account",
-        "severity": "SEV2",
-        "customer": CUSTOMER,
-        "account": "Acme Corp",
-    }
-    return signal("SupportCaseEscalated", {**data, **overrides}, source="vendor://bpo")
-
-
-def monitoring_alert(**overrides: Any) -> dict[str, Any]:
-    data = {
-        "alert_id": "ALERT-5",
-        "title": "Sync API error rate above 20%",
-        "severity": "SEV1",
-        "components": ["Sync", "Sign-in"],
-        "regions": ["eu-west"],
-        "started_at": "2026-11-23T08:55:00Z",
-    }
-    return signal("MonitoringAlertRaised", {**data, **overrides}, source="monitoring://alerts")
+bbb_complaint = sample(
+    "BbbComplaintReceived",
+    "bbb://intake",
+    complaint_id="BBB-1001",
+    title="Refund never arrived",
+    customer=CUSTOMER,
+    received_at="2026-11-20T14:00:00+01:00",
+    severity="SEV2",
+)
+privacy_request = sample(
+    "PrivacyRequestReceived",
+    "privacy://portal",
+    request_id="DSAR-77",
+    regulation="GDPR",
+    request_kind="erasure",
+    received_at="2026-11-21T08:30:00Z",
+    customer=CUSTOMER,
+)
+support_case = sample(
+    "SupportCaseEscalated",
+    "vendor://bpo",
+    case_id="CASE-9",
+    escalated_by="vendor",
+    title="Sync stuck for a key account",
+    severity="SEV2",
+    customer=CUSTOMER,
+    account="Acme Corp",
+)
+monitoring_alert = sample(
+    "MonitoringAlertRaised",
+    "monitoring://alerts",
+    alert_id="ALERT-5",
+    title="Sync API error rate above 20%",
+    severity="SEV1",
+    components=["Sync", "Sign-in"],
+    regions=["eu-west"],
+    started_at="2026-11-23T08:55:00Z",
+)
 
 
 def survey(

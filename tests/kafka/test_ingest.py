@@ -40,17 +40,7 @@ def container(database_url: str) -> Iterator[Container]:
 
 
 def kafka_settings(broker: TansuBroker, topics: dict[str, str]) -> KafkaSettings:
-    # Short group timeouts: with the defaults the test broker takes minutes to form a group.
-    return KafkaSettings(
-        bootstrap_servers=broker.bootstrap_servers,
-        signals_topic=topics["signals"],
-        dead_letter_topic=topics["dead_letters"],
-        consumer_group=topics["group"],
-        session_timeout_ms=6000,
-        max_poll_interval_ms=6000,
-        heartbeat_interval_ms=1000,
-        retry_backoff_max_s=0.5,
-    )
+    return broker.settings(topics, retry_backoff_max_s=0.5)
 
 
 def send(broker: TansuBroker, topic: str, *documents: dict[str, Any] | bytes) -> None:
@@ -84,6 +74,16 @@ class Running:
         self.stop.set()
         self.thread.join(timeout=15)
         assert not self.thread.is_alive(), "the consumer stops when asked"
+
+
+def ingest_until(app: Escalations, settings: KafkaSettings, count: int, what: str) -> Running:
+    """Run a consumer until it has handled `count` signals, then stop it."""
+    running = Running(build_ingestor(EscalationSignalCommands(app), settings))
+    try:
+        wait_until(lambda: running.handled() == count, what)
+    finally:
+        running.close()
+    return running
 
 
 def opened(app: Escalations) -> list[Escalation]:
@@ -126,11 +126,7 @@ def test_signals_open_escalations_and_a_redelivered_signal_changes_nothing(
 
     # A new consumer group is handed every signal again, as after a crash before the commit.
     again = kafka_settings(broker, {**topics, "group": topics["group"] + "-again"})
-    redelivery = Running(build_ingestor(EscalationSignalCommands(container.app), again))
-    try:
-        wait_until(lambda: redelivery.handled() == 5, "the redelivered signals to be handled")
-    finally:
-        redelivery.close()
+    redelivery = ingest_until(container.app, again, 5, "the redelivered signals to be handled")
 
     escalations = {e.source: e for e in opened(container.app)}
     assert running.ingestor.stats.dead_lettered == redelivery.ingestor.stats.dead_lettered == 0
@@ -153,13 +149,7 @@ def test_a_case_escalated_by_the_crm_is_linked_to_the_global_escalation_it_names
     )
     case = support_case(escalated_by="crm", global_escalation_id=str(outage.escalation_id))
     send(broker, topics["signals"], case, case)
-    running = Running(
-        build_ingestor(EscalationSignalCommands(container.app), kafka_settings(broker, topics))
-    )
-    try:
-        wait_until(lambda: running.handled() == 2, "both copies to be handled")
-    finally:
-        running.close()
+    ingest_until(container.app, kafka_settings(broker, topics), 2, "both copies to be handled")
 
     global_escalation = container.app.get(outage.escalation_id)
     cases = [e for e in opened(container.app) if e.id != outage.escalation_id]
@@ -187,13 +177,7 @@ def test_poison_signals_go_to_the_dead_letter_topic_and_the_consumer_goes_on(
         monitoring_alert(components=[]),
         survey(escalation_id=str(resolved.escalation_id), score=5),
     )
-    running = Running(
-        build_ingestor(EscalationSignalCommands(container.app), kafka_settings(broker, topics))
-    )
-    try:
-        wait_until(lambda: running.handled() == 4, "all four signals to be handled")
-    finally:
-        running.close()
+    ingest_until(container.app, kafka_settings(broker, topics), 4, "all four signals to be handled")
     dead = read_all(broker, topics["dead_letters"], 3)
 
     reasons = [dict(r.headers)[REASON_HEADER].decode() for r in dead]

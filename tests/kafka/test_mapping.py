@@ -13,6 +13,7 @@ from tenacity import RetryCallState
 from adapters.kafka.backoff import reconnecting
 from adapters.kafka.cloudevents import strip_personal_data, to_cloudevent
 from adapters.kafka.relay import KeyHashPartitioner
+from tests.kafka.fakes import FakeCluster
 
 RECORD = {
     "type": "Opened",
@@ -53,23 +54,9 @@ def test_a_naive_timestamp_is_refused_rather_than_guessed() -> None:
         to_cloudevent({**RECORD, "timestamp": datetime(2026, 11, 23, 10, 0)})
 
 
-class _Cluster:
-    def __init__(self, partitions: int) -> None:
-        self.partitions = set(range(partitions))
-
-    def topics(self) -> set[str]:
-        return {"t"}
-
-    def partitions_for_topic(self, topic: str) -> set[int]:
-        return self.partitions
-
-    def available_partitions_for_topic(self, topic: str) -> set[int]:
-        return self.partitions
-
-
 @pytest.mark.parametrize("partitions", [1, 4, 12, 48])
 def test_key_partitioning_is_the_one_every_kafka_client_uses(partitions: int) -> None:
-    cluster = _Cluster(partitions)
+    cluster = FakeCluster(partitions)
     keys = [str(uuid.uuid4()).encode() for _ in range(300)]
     ours = [KeyHashPartitioner().partition("t", None, k, None, None, cluster) for k in keys]
     default = [DefaultPartitioner().partition("t", None, k, None, None, cluster) for k in keys]

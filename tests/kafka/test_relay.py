@@ -1,13 +1,20 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
+from adapters.kafka.relay import Relay
 from tests.kafka.broker import TansuBroker, free_port
 from tests.kafka.fakes import Tickets, make_relay, write_history
 from tests.kafka.reading import TopicReader, first_seen_per_key, has_ids, stored_stream
+
+
+@pytest.fixture
+def new_relay(tickets: Tickets, broker: TansuBroker, topics: dict[str, str]) -> Callable[[], Relay]:
+    """Relays over the test's store and onto its events topic, each as a fresh process would."""
+    return lambda: make_relay(tickets, broker.bootstrap_servers, topics["events"])
 
 
 @pytest.fixture
@@ -18,10 +25,10 @@ def reader(broker: TansuBroker, topics: dict[str, str]) -> Iterator[TopicReader]
 
 
 def test_every_stored_event_arrives_and_each_escalation_keeps_its_stream_order(
-    tickets: Tickets, broker: TansuBroker, topics: dict[str, str], reader: TopicReader
+    tickets: Tickets, new_relay: Callable[[], Relay], reader: TopicReader
 ) -> None:
     write_history(tickets, escalations=12, notes_each=25)
-    relay = make_relay(tickets, broker.bootstrap_servers, topics["events"])
+    relay = new_relay()
 
     published = relay.run_until_caught_up()
 
@@ -34,11 +41,11 @@ def test_every_stored_event_arrives_and_each_escalation_keeps_its_stream_order(
 
 
 def test_idempotency_records_sharing_the_store_are_not_published(
-    tickets: Tickets, broker: TansuBroker, topics: dict[str, str], reader: TopicReader
+    tickets: Tickets, new_relay: Callable[[], Relay], reader: TopicReader
 ) -> None:
     write_history(tickets, escalations=3, notes_each=0)
     head = tickets.recorder.max_notification_id()
-    relay = make_relay(tickets, broker.bootstrap_servers, topics["events"])
+    relay = new_relay()
 
     relay.run_until_caught_up()
 
@@ -68,17 +75,17 @@ def test_position_does_not_advance_while_the_broker_is_unreachable(
 
 
 def test_the_relay_resumes_from_its_tracked_position_in_a_new_process(
-    tickets: Tickets, broker: TansuBroker, topics: dict[str, str], reader: TopicReader
+    tickets: Tickets, new_relay: Callable[[], Relay], reader: TopicReader
 ) -> None:
     write_history(tickets, escalations=4, notes_each=4)
-    first = make_relay(tickets, broker.bootstrap_servers, topics["events"])
+    first = new_relay()
     first.run_until_caught_up()
     first.close()
     first_ids = {d["id"] for d in reader.wait_for(lambda docs: len(docs) >= 20)}
     write_history_more = tickets.open("later ticket")
     tickets.add_notes(write_history_more, ["after the restart"])
 
-    second = make_relay(tickets, broker.bootstrap_servers, topics["events"])
+    second = new_relay()
     assert second.position() == first.position()
     assert second.run_until_caught_up() == 2
 

@@ -37,16 +37,7 @@ def test_with_kafka_off_nothing_starts(container: Container) -> None:
 def test_a_signal_in_comes_back_out_as_a_published_event(
     container: Container, broker: TansuBroker, topics: dict[str, str]
 ) -> None:
-    settings = KafkaSettings(
-        bootstrap_servers=broker.bootstrap_servers,
-        events_topic=topics["events"],
-        signals_topic=topics["signals"],
-        dead_letter_topic=topics["dead_letters"],
-        consumer_group=topics["group"],
-        session_timeout_ms=6000,
-        max_poll_interval_ms=6000,
-        heartbeat_interval_ms=1000,
-    )
+    settings = broker.settings(topics)
     reader = TopicReader(broker.bootstrap_servers, topics["events"])
     producer = KafkaProducer(bootstrap_servers=broker.bootstrap_servers)
     producer.send(topics["signals"], json.dumps(monitoring_alert()).encode()).get(timeout=10)

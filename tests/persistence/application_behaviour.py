@@ -31,6 +31,17 @@ def note(text: str, actor: str = "tester") -> Any:
     return action
 
 
+def add_notes(
+    container: Container, clock: Any, escalation_id: UUID, texts: list[str], minutes: int = 1
+) -> list[Any]:
+    """One note per text, `minutes` apart; returns the time of each."""
+    times = []
+    for text in texts:
+        times.append(clock.advance(minutes=minutes))
+        container.app.execute(escalation_id, note(text))
+    return times
+
+
 class ApplicationBehaviour:
     """Not collected itself (no Test prefix); each backend's subclass provides `url`."""
 
@@ -56,9 +67,7 @@ class ApplicationBehaviour:
     def test_events_are_stored_and_read_back_in_stream_order(self, container, clock):
         app = container.app
         escalation_id = self.open_global(container)
-        for i in range(7):
-            clock.advance(minutes=1)
-            app.execute(escalation_id, note(f"note {i}"))
+        add_notes(container, clock, escalation_id, [f"note {i}" for i in range(7)])
         events = [event_to_record(e) for e in app.stream(escalation_id)]
         assert [e["version"] for e in events] == list(range(1, 9))
         assert [e["type"] for e in events] == ["Opened"] + ["NoteAdded"] * 7
@@ -69,10 +78,8 @@ class ApplicationBehaviour:
         app = container.app
         opened_at = clock.now
         escalation_id = self.open_global(container)
-        times = []
-        for i in range(12):  # past two snapshots (interval 5)
-            times.append(clock.advance(minutes=10))
-            app.execute(escalation_id, note(f"n{i}"))
+        # past two snapshots (interval 5)
+        times = add_notes(container, clock, escalation_id, [f"n{i}" for i in range(12)], minutes=10)
         assert app.get(escalation_id).version == 13
         assert len(app.get(escalation_id, version=4).notes) == 3
         between = times[5] + timedelta(minutes=5)
@@ -87,9 +94,7 @@ class ApplicationBehaviour:
     def test_snapshots_are_taken_every_n_events_and_give_the_same_state(self, container, clock):
         app = container.app
         escalation_id = self.open_global(container)
-        for i in range(11):
-            clock.advance(minutes=1)
-            app.execute(escalation_id, note(f"n{i}"))
+        add_notes(container, clock, escalation_id, [f"n{i}" for i in range(11)])
         snapshots = list(app.snapshots.get(escalation_id))
         assert [s.originator_version for s in snapshots] == [5, 10]
         from_snapshot = app.get(escalation_id)

@@ -16,6 +16,7 @@ from infra.privacy.erasure import SubjectErasures
 from infra.privacy.mapper import CUSTOMER_PATHS
 from infra.privacy.master_key import key_file_for, master_keys
 from infra.settings import Settings
+from tests.privacy.fakes import NoKeys
 
 
 def test_a_sealed_field_opens_only_for_its_subject_and_field() -> None:
@@ -100,13 +101,6 @@ def test_every_stored_type_that_can_hold_a_customer_is_sealed_by_the_mapper() ->
     assert issubclass(Escalation.Snapshot, tuple(CUSTOMER_PATHS))
 
 
-class _NoKeys:
-    def get(self, subject_id: str) -> None:
-        raise AssertionError("a pseudonymous read must not look up any key")
-
-    get_or_create = get
-
-
 def test_a_pseudonymous_reader_gives_subject_ids_only_and_never_asks_for_a_key(
     tmp_path: Path,
 ) -> None:
@@ -117,7 +111,7 @@ def test_a_pseudonymous_reader_gives_subject_ids_only_and_never_asks_for_a_key(
         fields = {"title": "t", "scope": "customer", "source": "email", "severity": "SEV4"}
         app.open(actor="a", customer=customer, **fields)
         reader = app.pseudonymous_mapper
-        reader.keys = _NoKeys()  # type: ignore[assignment]
+        reader.keys = NoKeys()  # type: ignore[assignment]
 
         [opened] = [reader.to_domain_event(n) for n in app.notifications()]
 

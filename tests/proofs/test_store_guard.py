@@ -10,23 +10,7 @@ import pytest
 from eventsourcing.persistence import OperationalError
 
 from infra.store_guard import StoreGuard, StoreUnavailable
-
-
-class FakeServer:
-    def __init__(self) -> None:
-        self.up = True
-        self.probes = 0
-
-    def probe(self) -> None:
-        self.probes += 1
-        if not self.up:
-            raise ConnectionRefusedError
-
-    @contextmanager
-    def get_connection(self):
-        if not self.up:
-            raise OperationalError("connection refused")
-        yield "connection"
+from tests.proofs.fakes import FakeServer
 
 
 def test_an_error_while_the_server_answers_probes_is_left_to_the_library_to_retry() -> None:
