@@ -28,6 +28,14 @@ from eventsourcing.persistence import Notification, StoredEvent, Tracking
 from kafka import KafkaProducer
 from kafka.errors import KafkaTimeoutError
 from kafka.partitioner.default import DefaultPartitioner, murmur2
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_delay,
+    stop_any,
+    stop_when_event_set,
+)
 
 from adapters.kafka.backoff import Stopped, reconnecting, unless_stopped
 from adapters.kafka.cloudevents import DEFAULT_SOURCE, encode, to_cloudevent
@@ -285,17 +293,18 @@ class Relay:
     ) -> None:
         # Flush in short steps so that a stop request is honoured during a long outage, and give
         # up after the ack timeout: the producer would otherwise retry a dead connection forever.
-        deadline = time.monotonic() + self.config.ack_timeout_s
-        while True:
-            try:
-                producer.flush(timeout=0.5)
-                break
-            except KafkaTimeoutError:
-                if stop.is_set():
-                    raise RelayStopped from None
-                if time.monotonic() > deadline:
-                    msg = f"broker did not acknowledge within {self.config.ack_timeout_s} s"
-                    raise KafkaTimeoutError(msg) from None
+        def gave_up(_: RetryCallState) -> None:
+            if stop.is_set():
+                raise RelayStopped
+            msg = f"broker did not acknowledge within {self.config.ack_timeout_s} s"
+            raise KafkaTimeoutError(msg)
+
+        flushing = Retrying(
+            retry=retry_if_exception_type(KafkaTimeoutError),
+            stop=stop_any(stop_when_event_set(stop), stop_after_delay(self.config.ack_timeout_s)),
+            retry_error_callback=gave_up,
+        )
+        flushing(producer.flush, timeout=0.5)
         for future in futures:
             if future.failed():
                 raise future.exception
