@@ -25,7 +25,7 @@ import httpx
 import psycopg
 
 from tests.conftest import POSTGRES_BASE
-from tests.proofs.load import Command, Ledger, Server, check_streams, issue_until, send
+from tests.proofs.load import Command, Ledger, Server, check_streams, send, start_writers
 from tests.proofs.private_postgres import PrivatePostgres, postgres_bin
 from tests.proofs.test_storm_and_sigkill import kill_under_load, open_escalations, storm
 from tests.support import bearer, issue_key
@@ -113,16 +113,7 @@ def run_postgres_restart(restarts: int, outage: float) -> str:
     try:
         base = api.start()
         ids = open_escalations(base, secret, 4)
-        workers = [
-            threading.Thread(
-                target=issue_until,
-                args=(base, secret, ids, ledger),
-                kwargs={"worker": w, "stop": stop, "give_up_after": 300},
-            )
-            for w in range(8)
-        ]
-        for worker in workers:
-            worker.start()
+        workers = start_writers(base, secret, ids, ledger, 8, stop=stop, give_up_after=300)
         for _ in range(restarts):
             time.sleep(2)
             cluster.stop("fast")

@@ -15,6 +15,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -74,6 +75,30 @@ def send(http: httpx.Client, command: Command, headers: dict[str, str]) -> httpx
         )
     except httpx.TransportError:
         return None
+
+
+def start_writers(
+    base: str,
+    secret: str,
+    ids: list[str],
+    ledger: Ledger,
+    threads: int,
+    *,
+    first_worker: int = 0,
+    **options: Any,
+) -> list[threading.Thread]:
+    """`threads` writers running `issue_until`, numbered from `first_worker`, started."""
+    workers = [
+        threading.Thread(
+            target=issue_until,
+            args=(base, secret, ids, ledger),
+            kwargs={"worker": first_worker + w, **options},
+        )
+        for w in range(threads)
+    ]
+    for worker in workers:
+        worker.start()
+    return workers
 
 
 def issue_until(

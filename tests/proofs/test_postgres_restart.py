@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.conftest import IN_CI
-from tests.proofs.load import Ledger, Server, check_streams, issue_until, send
+from tests.proofs.load import Ledger, Server, check_streams, send, start_writers
 from tests.proofs.private_postgres import PrivatePostgres, postgres_bin
 from tests.proofs.test_storm_and_sigkill import open_escalations
 from tests.support import bearer, issue_key
@@ -56,16 +56,7 @@ def test_a_postgres_restart_is_a_503_with_retry_after_then_recovers_by_itself(
     try:
         base = api.start()
         ids = open_escalations(base, secret, 2)
-        workers = [
-            threading.Thread(
-                target=issue_until,
-                args=(base, secret, ids, ledger),
-                kwargs={"worker": w, "stop": stop, "give_up_after": 120},
-            )
-            for w in range(4)
-        ]
-        for worker in workers:
-            worker.start()
+        workers = start_writers(base, secret, ids, ledger, 4, stop=stop, give_up_after=120)
         wait_for(lambda: len(ledger.acked) >= 30, 30, "30 acknowledged commands")
 
         private_postgres.stop("fast")

@@ -15,7 +15,7 @@ import time
 
 import httpx
 
-from tests.proofs.load import Ledger, Server, check_streams, issue_until, send
+from tests.proofs.load import Ledger, Server, check_streams, send, start_writers
 from tests.support import bearer, issue_key
 
 OPEN = {"title": "Storm", "scope": "global", "source": "tools_outage", "severity": "SEV2"}
@@ -28,16 +28,7 @@ def open_escalations(base: str, secret: str, count: int) -> list[str]:
 
 def storm(base: str, secret: str, ids: list[str], threads: int, per_thread: int) -> Ledger:
     ledger = Ledger()
-    workers = [
-        threading.Thread(
-            target=issue_until,
-            args=(base, secret, ids, ledger),
-            kwargs={"worker": w, "count": per_thread},
-        )
-        for w in range(threads)
-    ]
-    for worker in workers:
-        worker.start()
+    workers = start_writers(base, secret, ids, ledger, threads, count=per_thread)
     for worker in workers:
         worker.join()
     return ledger
@@ -62,16 +53,9 @@ def kill_under_load(server: Server, secret: str, ids: list[str], ledger: Ledger,
     """Run 8 writers until `acks` more commands are acknowledged, then SIGKILL the server."""
     stop = threading.Event()
     target = len(ledger.acked) + acks
-    workers = [
-        threading.Thread(
-            target=issue_until,
-            args=(server.base, secret, ids, ledger),
-            kwargs={"worker": w + 100 * len(ledger.acked), "stop": stop},
-        )
-        for w in range(8)
-    ]
-    for worker in workers:
-        worker.start()
+    workers = start_writers(
+        server.base, secret, ids, ledger, 8, first_worker=100 * len(ledger.acked), stop=stop
+    )
     deadline = time.monotonic() + 60
     while len(ledger.acked) < target and time.monotonic() < deadline:
         time.sleep(0.005)
