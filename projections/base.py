@@ -37,8 +37,17 @@ def parse_instant(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text)  # 40 times faster than strptime; reads "Z" as UTC
 
 
-def event_name(event: Any) -> str:
-    return type(event).__name__
+def opened_doc(event: Any) -> Doc:
+    """The fields every per-escalation view starts its document with, from the Opened event."""
+    return {
+        "id": str(event.originator_id),
+        "title": event.title,
+        "status": "triage",
+        "severity": event.severity,
+        "source": event.source,
+        "scope": event.scope,
+        "account": event.account,
+    }
 
 
 @dataclass(frozen=True)
@@ -61,8 +70,15 @@ class PositionMoved(Exception):
 
 
 class Fold(ABC):
-    """The pure part of a view: which document an event touches and how it changes it."""
+    """The pure part of a view: which document an event touches and how it changes it.
 
+    A tracked view keeps its own fold rather than the aggregate's state: its documents are JSON
+    rows shaped for SQL filters, written batch by batch without loading any aggregate.
+    `handles` and `ignores` together name every event of the catalogue (checked in
+    `infra/readers.py`)."""
+
+    handles: ClassVar[frozenset[type]] = frozenset()
+    ignores: ClassVar[frozenset[type]] = frozenset()
     columns: ClassVar[Sequence[Column]] = ()
 
     def key(self, event: Any) -> str | None:

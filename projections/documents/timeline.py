@@ -3,6 +3,10 @@
 Entries that carry team-only words (internal notes, updates addressed to the team) are marked
 `internal`, so that documents read outside the team (the post-mortem) can leave them out.
 Generated sentences never quote the customer's personal data; they refer to "the customer".
+
+Lifecycle: replayed on read, with the documents that show it. It keeps its own pass over the events
+rather than the aggregate's state because it describes each event, one sentence per event, with
+what earlier events said (`_Memory`); `HANDLES` names every event of the catalogue.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from domain.escalation import Escalation
+from projections.dispatch import Dispatch
 from projections.documents.formatting import (
     a_source,
     audience_label,
@@ -57,7 +63,7 @@ def build_timeline(events: Iterable[Any]) -> list[TimelineEntry]:
     memory = _Memory()
     entries = []
     for event in events:
-        describe = _DESCRIBERS.get(type(event).__name__)
+        describe = _ON.get(event)
         if describe is None:
             text, detail, internal = f"{words(kind_of(event)).capitalize()}.", "", False
         else:
@@ -77,12 +83,15 @@ def build_timeline(events: Iterable[Any]) -> list[TimelineEntry]:
 
 
 Described = tuple[str, str, bool]
+E = Escalation
+_ON: Dispatch[Callable[[Any, _Memory], Described]] = Dispatch()
 
 
 def _with(reason: str) -> str:
     return f": {reason}" if reason else ""
 
 
+@_ON.register(E.Opened)
 def _opened(e: Any, memory: _Memory) -> Described:
     memory.received_at = e.received_at
     facts = [f"{e.severity} {e.scope} escalation from {a_source(e.source)}"]
@@ -100,6 +109,7 @@ def _opened(e: Any, memory: _Memory) -> Described:
     return text, e.description, False
 
 
+@_ON.register(E.Acknowledged)
 def _acknowledged(e: Any, memory: _Memory) -> Described:
     if memory.received_at is None:
         return "Acknowledged.", "", False
@@ -107,6 +117,7 @@ def _acknowledged(e: Any, memory: _Memory) -> Described:
     return f"Acknowledged, {waited} after it was received.", "", False
 
 
+@_ON.register(E.SeverityChanged)
 def _severity(e: Any, memory: _Memory) -> Described:
     direction = "raised" if e.to_severity < e.from_severity else "lowered"
     return (
@@ -116,11 +127,13 @@ def _severity(e: Any, memory: _Memory) -> Described:
     )
 
 
+@_ON.register(E.StatusChanged)
 def _status(e: Any, memory: _Memory) -> Described:
     moved = f"Status moved from {status_label(e.from_status)} to {status_label(e.to_status)}"
     return f"{moved}{_with(e.reason)}.", "", False
 
 
+@_ON.register(E.ImpactAssessed)
 def _impact(e: Any, memory: _Memory) -> Described:
     facts = [plural(e.customers_affected, "customer") + " affected"]
     if e.accounts:
@@ -133,23 +146,28 @@ def _impact(e: Any, memory: _Memory) -> Described:
     return f"Impact assessed: {'; '.join(facts)}.", e.summary, False
 
 
+@_ON.register(E.OwnerAssigned)
 def _owner(e: Any, memory: _Memory) -> Described:
     taking_over = f", taking over from {e.previous_owner}" if e.previous_owner else ""
     return f"{e.owner} ({words(e.team)}) now owns the escalation{taking_over}.", "", False
 
 
+@_ON.register(E.ParticipantJoined)
 def _joined(e: Any, memory: _Memory) -> Described:
     return f"{e.name} joined as {e.role} ({words(e.team)}).", "", False
 
 
+@_ON.register(E.ParticipantLeft)
 def _left(e: Any, memory: _Memory) -> Described:
     return f"{e.name} left{_with(e.reason)}.", "", False
 
 
+@_ON.register(E.NoteAdded)
 def _note(e: Any, memory: _Memory) -> Described:
     return f"Note: {e.text}", "", True
 
 
+@_ON.register(E.ExitCriteriaDefined)
 def _criteria(e: Any, memory: _Memory) -> Described:
     for criterion in e.criteria:
         memory.criteria[criterion["id"]] = criterion["description"]
@@ -157,16 +175,19 @@ def _criteria(e: Any, memory: _Memory) -> Described:
     return f"Exit criteria defined: {listed}.", "", False
 
 
+@_ON.register(E.ExitCriterionMet)
 def _criterion_met(e: Any, memory: _Memory) -> Described:
     description = memory.criteria.get(e.criterion_id, e.criterion_id)
     return f"Exit criterion met: {description}.", e.evidence, False
 
 
+@_ON.register(E.DeescalationPlanned)
 def _deescalation(e: Any, memory: _Memory) -> Described:
     steps = "\n".join(f"{n}. {step}" for n, step in enumerate(e.steps, 1))
     return f"De-escalation strategy set: {e.strategy}", steps, False
 
 
+@_ON.register(E.ActionItemAdded)
 def _action_added(e: Any, memory: _Memory) -> Described:
     memory.actions[e.action_id] = e.description
     due = f", due {utc_text(e.due_at)}" if e.due_at else ""
@@ -174,34 +195,41 @@ def _action_added(e: Any, memory: _Memory) -> Described:
     return f"Action item {e.action_id} ({what}) given to {e.owner}{due}: {e.description}", "", False
 
 
+@_ON.register(E.ActionItemCompleted)
 def _action_completed(e: Any, memory: _Memory) -> Described:
     description = memory.actions.get(e.action_id, "")
     return f"Action item {e.action_id} done: {description}", e.note, False
 
 
+@_ON.register(E.CaseLinked)
 def _case_linked(e: Any, memory: _Memory) -> Described:
     return f"Customer case {e.case_id} linked to this escalation.", "", False
 
 
+@_ON.register(E.LinkedToEscalation)
 def _linked_to(e: Any, memory: _Memory) -> Described:
     return f"Linked to the wider escalation {e.escalation_id}.", "", False
 
 
+@_ON.register(E.SlaBreached)
 def _breached(e: Any, memory: _Memory) -> Described:
     target = words(e.target)
     return f"SLA target missed: {target} was due {utc_text(e.due_at)}.", e.detail, False
 
 
+@_ON.register(E.DeadlineExtended)
 def _extended(e: Any, memory: _Memory) -> Described:
     moved = f"from {utc_text(e.previous_deadline)} to {utc_text(e.new_deadline)}"
     return f"Deadline extended {moved}: {e.reason}", e.notice, False
 
 
+@_ON.register(E.Dismissed)
 def _dismissed(e: Any, memory: _Memory) -> Described:
     duplicate = f" of {e.duplicate_of}" if e.duplicate_of else ""
     return f"Dismissed as {words(e.reason)}{duplicate}{_with(e.note)}.", "", False
 
 
+@_ON.register(E.Communicated)
 def _communicated(e: Any, memory: _Memory) -> Described:
     text = f"Update to {audience_label(e.audience)} by {channel_label(e.channel)}"
     if e.subject:
@@ -213,6 +241,7 @@ def _communicated(e: Any, memory: _Memory) -> Described:
     return text + ".", e.body, e.audience == "internal"
 
 
+@_ON.register(E.Resolved)
 def _resolved(e: Any, memory: _Memory) -> Described:
     text = f"Resolved: {e.summary}"
     if e.overridden_criteria:
@@ -221,10 +250,12 @@ def _resolved(e: Any, memory: _Memory) -> Described:
     return text, "", False
 
 
+@_ON.register(E.Reopened)
 def _reopened(e: Any, memory: _Memory) -> Described:
     return f"Reopened: {e.reason}", "", False
 
 
+@_ON.register(E.FeedbackReceived)
 def _feedback(e: Any, memory: _Memory) -> Described:
     scores = []
     if e.csat is not None:
@@ -234,48 +265,25 @@ def _feedback(e: Any, memory: _Memory) -> Described:
     return f"Feedback received: {join_words(scores)}.", e.comment, False
 
 
+@_ON.register(E.Closed)
 def _closed(e: Any, memory: _Memory) -> Described:
     return f"Closed{_with(e.reason)}.", "", False
 
 
+@_ON.register(E.PostMortemRecorded)
 def _postmortem(e: Any, memory: _Memory) -> Described:
     return "Post-mortem recorded.", "", False
 
 
+@_ON.register(E.PostMortemPublished)
 def _published(e: Any, memory: _Memory) -> Described:
     return f"Post-mortem revision {e.revision} published.", "", False
 
 
+@_ON.register(E.CustomerDataErased)
 def _customer_erased(e: Any, memory: _Memory) -> Described:
     return "The customer's personal data was erased; the rest of the history is kept.", "", False
 
 
-_DESCRIBERS: dict[str, Callable[[Any, _Memory], Described]] = {
-    "Opened": _opened,
-    "Acknowledged": _acknowledged,
-    "SeverityChanged": _severity,
-    "StatusChanged": _status,
-    "ImpactAssessed": _impact,
-    "OwnerAssigned": _owner,
-    "ParticipantJoined": _joined,
-    "ParticipantLeft": _left,
-    "NoteAdded": _note,
-    "ExitCriteriaDefined": _criteria,
-    "ExitCriterionMet": _criterion_met,
-    "DeescalationPlanned": _deescalation,
-    "ActionItemAdded": _action_added,
-    "ActionItemCompleted": _action_completed,
-    "CaseLinked": _case_linked,
-    "LinkedToEscalation": _linked_to,
-    "SlaBreached": _breached,
-    "DeadlineExtended": _extended,
-    "Dismissed": _dismissed,
-    "Communicated": _communicated,
-    "Resolved": _resolved,
-    "Reopened": _reopened,
-    "FeedbackReceived": _feedback,
-    "Closed": _closed,
-    "PostMortemRecorded": _postmortem,
-    "PostMortemPublished": _published,
-    "CustomerDataErased": _customer_erased,
-}
+HANDLES = _ON.handles
+IGNORES: frozenset[type] = frozenset()
