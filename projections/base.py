@@ -10,8 +10,9 @@ no duplicate.
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -35,6 +36,20 @@ def parse_instant(text: str | None) -> datetime | None:
     if text is None:
         return None
     return datetime.fromisoformat(text)  # 40 times faster than strptime; reads "Z" as UTC
+
+
+TEAM_WORK: frozenset[type] = frozenset(
+    {
+        Escalation.NoteAdded,
+        Escalation.ExitCriteriaDefined,
+        Escalation.ExitCriterionMet,
+        Escalation.DeescalationPlanned,
+        Escalation.ActionItemAdded,
+        Escalation.ActionItemCompleted,
+    }
+)
+"""How the team works the case (notes, exit criteria, plan, action items): no tracked view reads
+these; the documents replayed on read do."""
 
 
 def opened_doc(event: Any) -> Doc:
@@ -98,6 +113,16 @@ class Fold(ABC):
         return ()
 
 
+@dataclass
+class Changes:
+    """What one batch does to a view's tables."""
+
+    rows: list[tuple[Any, ...]]  # (key, JSON document, *column values), to upsert
+    labels: list[tuple[str, str, str]]  # (key, kind, value), to insert
+    gone: list[str]  # keys whose document is to be deleted
+    touched: list[str]  # keys that had a document: their labels are written again
+
+
 class TrackedView(TrackingRecorder):
     """The interface a projection runner and the read side use, whatever the database.
 
@@ -122,15 +147,40 @@ class TrackedView(TrackingRecorder):
         """Forget every document and set the position back to 0 (before a rebuild)."""
 
     @abstractmethod
-    def documents(self) -> list[Doc]:
-        """Every document, ordered by key (for comparing a rebuilt view with a live one)."""
-
-    @abstractmethod
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """Run a read-only SELECT written with `?` placeholders; rows as dicts."""
 
     def close(self) -> None:
         """Release connections."""
+
+    def apply_events(
+        self, events: Sequence[Any], load: Callable[[list[str]], Iterable[tuple[str, Doc]]]
+    ) -> Changes:
+        """Fold `events` into the documents `load` reads by key, in memory; what to write."""
+        keyed = [(self.fold.key(e), e) for e in events]
+        keys = list(dict.fromkeys(k for k, _ in keyed if k is not None))
+        docs: dict[str, Doc | None] = dict(load(keys)) if keys else {}
+        existing = set(docs)
+        for key, event in keyed:
+            if key is not None:
+                docs[key] = self.fold.apply(docs.get(key), event)
+        changes = Changes([], [], [], [key for key in docs if key in existing])
+        names = [column.name for column in self.fold.columns]
+        for key, doc in docs.items():
+            if doc is None:
+                if key in existing:
+                    changes.gone.append(key)
+                continue
+            values = self.fold.values(doc)
+            document = json.dumps(doc, separators=(",", ":"))
+            changes.rows.append((key, document, *[values[n] for n in names]))
+            changes.labels.extend((key, kind, value) for kind, value in set(self.fold.labels(doc)))
+        return changes
+
+    def documents(self) -> list[Doc]:
+        """Every document, ordered by key (for comparing a rebuilt view with a live one)."""
+        rows = self.query(f"SELECT id, doc FROM {self.docs_ref}")
+        return [json.loads(row["doc"]) for row in sorted(rows, key=lambda r: str(r["id"]))]
 
 
 def like_pattern(text: str) -> str:

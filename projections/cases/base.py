@@ -15,7 +15,16 @@ from typing import Any, ClassVar
 from domain.escalation import Escalation
 from domain.policies import REOPENED_STATUS
 from domain.values import OPEN_STATUS_VALUES
-from projections.base import Column, Doc, Fold, TrackedView, ViewProjection, instant, opened_doc
+from projections.base import (
+    TEAM_WORK,
+    Column,
+    Doc,
+    Fold,
+    TrackedView,
+    ViewProjection,
+    instant,
+    opened_doc,
+)
 from projections.dispatch import Dispatch
 
 OPEN_STATUSES = OPEN_STATUS_VALUES
@@ -121,22 +130,14 @@ class CasesFold(Fold):
     """`ignores`: events that move no time, number or label the reports read."""
 
     handles: ClassVar = frozenset({E.Opened}) | _ON.handles
-    ignores: ClassVar = frozenset(
-        {
-            E.ParticipantJoined,
-            E.ParticipantLeft,
-            E.NoteAdded,
-            E.ExitCriteriaDefined,
-            E.ExitCriterionMet,
-            E.DeescalationPlanned,
-            E.ActionItemAdded,
-            E.ActionItemCompleted,
-            E.CaseLinked,
-            E.LinkedToEscalation,
-            E.CustomerDataErased,
-            E.PostMortemPublished,
-        }
-    )
+    ignores: ClassVar = TEAM_WORK | {
+        E.ParticipantJoined,
+        E.ParticipantLeft,
+        E.CaseLinked,
+        E.LinkedToEscalation,
+        E.CustomerDataErased,
+        E.PostMortemPublished,
+    }
     columns: ClassVar = (
         Column("status", "text"),
         Column("open", "int"),

@@ -18,6 +18,7 @@ from domain.escalation import Escalation
 from domain.policies import REOPENED_STATUS
 from domain.values import severity_rank
 from projections.base import (
+    TEAM_WORK,
     Column,
     Doc,
     Fold,
@@ -120,21 +121,13 @@ class SearchFold(Fold):
     change nothing else (their words stay in the stream, out of the searchable row)."""
 
     handles: ClassVar = frozenset({E.Opened}) | _ON.handles
-    ignores: ClassVar = frozenset(
-        {
-            E.NoteAdded,
-            E.ExitCriteriaDefined,
-            E.ExitCriterionMet,
-            E.DeescalationPlanned,
-            E.ActionItemAdded,
-            E.ActionItemCompleted,
-            E.Communicated,
-            E.CustomerDataErased,
-            E.FeedbackReceived,
-            E.PostMortemRecorded,
-            E.PostMortemPublished,
-        }
-    )
+    ignores: ClassVar = TEAM_WORK | {
+        E.Communicated,
+        E.CustomerDataErased,
+        E.FeedbackReceived,
+        E.PostMortemRecorded,
+        E.PostMortemPublished,
+    }
     columns: ClassVar = (
         Column("status", "text"),
         Column("severity", "text"),

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from domain.escalation import Escalation
-from projections.base import Column, Doc, Fold, TrackedView, ViewProjection, instant
+from projections.base import TEAM_WORK, Column, Doc, Fold, TrackedView, ViewProjection, instant
 from projections.dispatch import Dispatch
 
 PUBLIC_SCOPES = ("global", "group")
@@ -68,28 +68,20 @@ class StatusFold(Fold):
     `ignores`: events with nothing public in them."""
 
     handles: ClassVar = frozenset({E.Opened}) | _FACTS.handles
-    ignores: ClassVar = frozenset(
-        {
-            E.Acknowledged,
-            E.OwnerAssigned,
-            E.ParticipantJoined,
-            E.ParticipantLeft,
-            E.NoteAdded,
-            E.ExitCriteriaDefined,
-            E.ExitCriterionMet,
-            E.DeescalationPlanned,
-            E.ActionItemAdded,
-            E.ActionItemCompleted,
-            E.CaseLinked,
-            E.LinkedToEscalation,
-            E.SlaBreached,
-            E.DeadlineExtended,
-            E.CustomerDataErased,
-            E.FeedbackReceived,
-            E.PostMortemRecorded,
-            E.PostMortemPublished,
-        }
-    )
+    ignores: ClassVar = TEAM_WORK | {
+        E.Acknowledged,
+        E.OwnerAssigned,
+        E.ParticipantJoined,
+        E.ParticipantLeft,
+        E.CaseLinked,
+        E.LinkedToEscalation,
+        E.SlaBreached,
+        E.DeadlineExtended,
+        E.CustomerDataErased,
+        E.FeedbackReceived,
+        E.PostMortemRecorded,
+        E.PostMortemPublished,
+    }
     columns: ClassVar = (
         Column("opened_at", "text"),
         Column("ended_at", "text"),
