@@ -41,25 +41,24 @@ def _context(page: StatusPage, base: str, position: int, **extra: Any) -> dict[s
     }
 
 
+def _page(
+    template: str, page: StatusPage, base: str, position: int, templates: str, kw: dict[str, Any]
+) -> str:
+    context = _context(page, base, position, **kw)
+    return environment(templates).get_template(template).render(context)
+
+
 def status_html(
     page: StatusPage, *, base: str, position: int, templates: str = "", **kw: Any
 ) -> str:
-    return (
-        environment(templates)
-        .get_template("status/page.html.j2")
-        .render(_context(page, base, position, **kw))
-    )
+    return _page("status/page.html.j2", page, base, position, templates, kw)
 
 
 def status_body(
     page: StatusPage, *, base: str, position: int, templates: str = "", **kw: Any
 ) -> str:
     """The live part of the page, sent over server-sent events to replace it in place."""
-    return (
-        environment(templates)
-        .get_template("status/body.html.j2")
-        .render(_context(page, base, position, **kw))
-    )
+    return _page("status/body.html.j2", page, base, position, templates, kw)
 
 
 def status_feed(page: StatusPage, *, base: str, templates: str = "") -> str:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg import Cursor
 from psycopg.rows import DictRow
@@ -83,7 +83,7 @@ class PostgresDocumentView(PostgresTrackingRecorder, TrackedView):
             if expected is not None and actual != expected:
                 raise PositionMoved(expected, actual)
             self._store(c, self.apply_events(events, lambda keys: self._load(c, keys)))
-            self._insert_tracking(c, tracking)
+            self.record_position(c, tracking)
 
     def _load(self, c: Cursor[DictRow], keys: list[str]) -> list[tuple[str, Doc]]:
         select = SQL("SELECT id, doc FROM {} WHERE id = ANY(%s)")
@@ -141,18 +141,6 @@ class PostgresDocumentView(PostgresTrackingRecorder, TrackedView):
                 ).format(self._table(self.tracking_table_name)),
                 (application_name,),
             )
-
-    def _insert_tracking(self, curs: Cursor[DictRow], tracking: Tracking) -> None:
-        curs.execute(
-            self.insert_tracking_statement,
-            {
-                "application_name": tracking.application_name,
-                "notification_id": tracking.notification_id,
-            },
-        )
-        if curs.fetchone() is None:
-            msg = f"{self.name} is already past {tracking.notification_id}"
-            raise IntegrityError(msg)
 
     # ------------------------------------------------------------------- reads
 

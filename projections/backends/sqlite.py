@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
-from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.persistence import Tracking
 from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteTrackingRecorder
 
 from projections.base import Changes, Doc, PositionMoved, TrackedView
@@ -88,7 +88,7 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, TrackedView):
             if expected is not None and actual != expected:
                 raise PositionMoved(expected, actual)
             self._store(c, self.apply_events(events, lambda keys: self._load(c, keys)))
-            self._insert_tracking(c, tracking)
+            self.record_position(c, tracking)
 
     def _load(self, c: SQLiteCursor, keys: list[str]) -> Iterator[tuple[str, Doc]]:
         for start in range(0, len(keys), _CHUNK):
@@ -122,18 +122,6 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, TrackedView):
                 "DO UPDATE SET notification_id = 0",
                 (application_name,),
             )
-
-    def _insert_tracking(self, c: SQLiteCursor, tracking: Tracking) -> None:
-        c.execute(
-            self.insert_tracking_statement,
-            {
-                "application_name": tracking.application_name,
-                "notification_id": tracking.notification_id,
-            },
-        )
-        if c.fetchone() is None:
-            msg = f"{self.name} is already past {tracking.notification_id}"
-            raise IntegrityError(msg)
 
     # ------------------------------------------------------------------- reads
 

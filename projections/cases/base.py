@@ -16,6 +16,8 @@ from domain.escalation import Escalation
 from domain.policies import REOPENED_STATUS
 from domain.values import OPEN_STATUS_VALUES
 from projections.base import (
+    LINKS,
+    PEOPLE,
     TEAM_WORK,
     Column,
     Doc,
@@ -130,14 +132,7 @@ class CasesFold(Fold):
     """`ignores`: events that move no time, number or label the reports read."""
 
     handles: ClassVar = frozenset({E.Opened}) | _ON.handles
-    ignores: ClassVar = TEAM_WORK | {
-        E.ParticipantJoined,
-        E.ParticipantLeft,
-        E.CaseLinked,
-        E.LinkedToEscalation,
-        E.CustomerDataErased,
-        E.PostMortemPublished,
-    }
+    ignores: ClassVar = TEAM_WORK | PEOPLE | LINKS | {E.CustomerDataErased, E.PostMortemPublished}
     columns: ClassVar = (
         Column("status", "text"),
         Column("open", "int"),

@@ -18,6 +18,7 @@ from domain.escalation import Escalation
 from domain.policies import REOPENED_STATUS
 from domain.values import severity_rank
 from projections.base import (
+    AFTERMATH,
     TEAM_WORK,
     Column,
     Doc,
@@ -121,13 +122,7 @@ class SearchFold(Fold):
     change nothing else (their words stay in the stream, out of the searchable row)."""
 
     handles: ClassVar = frozenset({E.Opened}) | _ON.handles
-    ignores: ClassVar = TEAM_WORK | {
-        E.Communicated,
-        E.CustomerDataErased,
-        E.FeedbackReceived,
-        E.PostMortemRecorded,
-        E.PostMortemPublished,
-    }
+    ignores: ClassVar = TEAM_WORK | AFTERMATH | {E.Communicated, E.CustomerDataErased}
     columns: ClassVar = (
         Column("status", "text"),
         Column("severity", "text"),

@@ -19,7 +19,19 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from domain.escalation import Escalation
-from projections.base import TEAM_WORK, Column, Doc, Fold, TrackedView, ViewProjection, instant
+from projections.base import (
+    AFTERMATH,
+    DEADLINES,
+    LINKS,
+    PEOPLE,
+    TEAM_WORK,
+    Column,
+    Doc,
+    Fold,
+    TrackedView,
+    ViewProjection,
+    instant,
+)
 from projections.dispatch import Dispatch
 
 PUBLIC_SCOPES = ("global", "group")
@@ -68,20 +80,18 @@ class StatusFold(Fold):
     `ignores`: events with nothing public in them."""
 
     handles: ClassVar = frozenset({E.Opened}) | _FACTS.handles
-    ignores: ClassVar = TEAM_WORK | {
-        E.Acknowledged,
-        E.OwnerAssigned,
-        E.ParticipantJoined,
-        E.ParticipantLeft,
-        E.CaseLinked,
-        E.LinkedToEscalation,
-        E.SlaBreached,
-        E.DeadlineExtended,
-        E.CustomerDataErased,
-        E.FeedbackReceived,
-        E.PostMortemRecorded,
-        E.PostMortemPublished,
-    }
+    ignores: ClassVar = (
+        TEAM_WORK
+        | PEOPLE
+        | LINKS
+        | DEADLINES
+        | AFTERMATH
+        | {
+            E.Acknowledged,
+            E.OwnerAssigned,
+            E.CustomerDataErased,
+        }
+    )
     columns: ClassVar = (
         Column("opened_at", "text"),
         Column("ended_at", "text"),
