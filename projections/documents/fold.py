@@ -15,7 +15,8 @@ the aggregate's state cannot change a document.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from dataclasses import fields
+from typing import Any, TypeVar
 
 from domain.escalation import Escalation
 from domain.validation import ERASED
@@ -32,6 +33,7 @@ from projections.documents.casefile import (
 )
 
 E = Escalation
+T = TypeVar("T")
 _ON: Dispatch[Callable[[CaseFile, Any], None]] = Dispatch()
 
 
@@ -43,26 +45,18 @@ def fold(events: Iterable[Any]) -> CaseFile:
         raise ValueError("a case file starts with the Opened event of its stream")
     customer = opened.customer or {}
     privacy = opened.privacy or {}
-    case = CaseFile(
+    case = copied(
+        CaseFile,
+        opened,
         escalation_id=str(opened.originator_id),
         version=opened.originator_version,
-        title=opened.title,
-        description=opened.description,
-        scope=opened.scope,
-        source=opened.source,
-        severity=opened.severity,
         status="triage",
-        account=opened.account,
         customer_name=_readable(customer.get("name")),
-        received_at=opened.received_at,
         opened_at=opened.timestamp,
         opened_by=opened.actor,
-        external_ref=opened.external_ref,
         privacy_regime=privacy.get("regime"),
-        deadline=opened.deadline,
         last_event_at=opened.timestamp,
         components={name: "" for name in opened.components},
-        tags=list(opened.tags),
     )
     for event in iterator:
         handler = _ON.get(event)
@@ -71,6 +65,20 @@ def fold(events: Iterable[Any]) -> CaseFile:
         case.version = event.originator_version
         case.last_event_at = event.timestamp
     return case
+
+
+def copied(cls: type[T], event: Any, **others: Any) -> T:
+    """A `cls` holding the event's fields of the same names (lists copied), and `others`."""
+    values = {
+        f.name: _plain(getattr(event, f.name))
+        for f in fields(cls)  # type: ignore[arg-type]
+        if f.name not in others and hasattr(event, f.name)
+    }
+    return cls(**values, **others)
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, list | tuple) else value
 
 
 def _readable(value: str | None) -> str | None:
@@ -104,16 +112,7 @@ def _status(case: CaseFile, e: Any) -> None:
 
 @_ON.register(E.ImpactAssessed)
 def _impact(case: CaseFile, e: Any) -> None:
-    case.impact = Impact(
-        customers_affected=e.customers_affected,
-        accounts=list(e.accounts),
-        segments=list(e.segments),
-        regions=list(e.regions),
-        revenue_at_risk=e.revenue_at_risk,
-        currency=e.currency,
-        summary=e.summary,
-        assessed_at=e.timestamp,
-    )
+    case.impact = copied(Impact, e, assessed_at=e.timestamp)
     case.components = dict(e.components)
 
 
@@ -162,9 +161,7 @@ def _deescalation(case: CaseFile, e: Any) -> None:
 
 @_ON.register(E.ActionItemAdded)
 def _action_added(case: CaseFile, e: Any) -> None:
-    case.action_items[e.action_id] = ActionItem(
-        e.action_id, e.description, e.owner, e.kind, e.phase, e.due_at
-    )
+    case.action_items[e.action_id] = copied(ActionItem, e, id=e.action_id)
 
 
 @_ON.register(E.ActionItemCompleted)
@@ -202,15 +199,11 @@ def _dismissed(case: CaseFile, e: Any) -> None:
 @_ON.register(E.Communicated)
 def _communicated(case: CaseFile, e: Any) -> None:
     case.communications.append(
-        Communication(
+        copied(
+            Communication,
+            e,
             id=e.communication_id,
-            audience=e.audience,
-            channel=e.channel,
-            subject=e.subject,
-            body=e.body,
-            recipient_count=e.recipient_count,
             status=e.status_at_time,
-            next_update_due=e.next_update_due,
             by=e.actor,
             at=e.timestamp,
         )
@@ -248,23 +241,8 @@ def _closed(case: CaseFile, e: Any) -> None:
 @_ON.register(E.PostMortemRecorded)
 def _postmortem(case: CaseFile, e: Any) -> None:
     revision = 1 if case.postmortem is None else case.postmortem.revision + 1
-    case.postmortem = PostMortem(
-        summary=e.summary,
-        impact=e.impact,
-        root_cause=e.root_cause,
-        root_cause_category=e.root_cause_category,
-        trigger=e.trigger,
-        contributing_factors=list(e.contributing_factors),
-        detection=e.detection,
-        response=e.response,
-        recovery=e.recovery,
-        five_whys=list(e.five_whys),
-        went_well=list(e.went_well),
-        went_wrong=list(e.went_wrong),
-        where_we_got_lucky=list(e.where_we_got_lucky),
-        revision=revision,
-        recorded_at=e.timestamp,
-        recorded_by=e.actor,
+    case.postmortem = copied(
+        PostMortem, e, revision=revision, recorded_at=e.timestamp, recorded_by=e.actor
     )
 
 

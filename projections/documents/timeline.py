@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from domain.escalation import Escalation
@@ -162,11 +163,6 @@ def _left(e: Any, memory: _Memory) -> Described:
     return f"{e.name} left{_with(e.reason)}.", "", False
 
 
-@_ON.register(E.NoteAdded)
-def _note(e: Any, memory: _Memory) -> Described:
-    return f"Note: {e.text}", "", True
-
-
 @_ON.register(E.ExitCriteriaDefined)
 def _criteria(e: Any, memory: _Memory) -> Described:
     for criterion in e.criteria:
@@ -199,16 +195,6 @@ def _action_added(e: Any, memory: _Memory) -> Described:
 def _action_completed(e: Any, memory: _Memory) -> Described:
     description = memory.actions.get(e.action_id, "")
     return f"Action item {e.action_id} done: {description}", e.note, False
-
-
-@_ON.register(E.CaseLinked)
-def _case_linked(e: Any, memory: _Memory) -> Described:
-    return f"Customer case {e.case_id} linked to this escalation.", "", False
-
-
-@_ON.register(E.LinkedToEscalation)
-def _linked_to(e: Any, memory: _Memory) -> Described:
-    return f"Linked to the wider escalation {e.escalation_id}.", "", False
 
 
 @_ON.register(E.SlaBreached)
@@ -250,11 +236,6 @@ def _resolved(e: Any, memory: _Memory) -> Described:
     return text, "", False
 
 
-@_ON.register(E.Reopened)
-def _reopened(e: Any, memory: _Memory) -> Described:
-    return f"Reopened: {e.reason}", "", False
-
-
 @_ON.register(E.FeedbackReceived)
 def _feedback(e: Any, memory: _Memory) -> Described:
     scores = []
@@ -270,19 +251,25 @@ def _closed(e: Any, memory: _Memory) -> Described:
     return f"Closed{_with(e.reason)}.", "", False
 
 
-@_ON.register(E.PostMortemRecorded)
-def _postmortem(e: Any, memory: _Memory) -> Described:
-    return "Post-mortem recorded.", "", False
+def _say(text: str, internal: bool, e: Any, memory: _Memory) -> Described:
+    return text.format(e=e), "", internal
 
 
-@_ON.register(E.PostMortemPublished)
-def _published(e: Any, memory: _Memory) -> Described:
-    return f"Post-mortem revision {e.revision} published.", "", False
-
-
-@_ON.register(E.CustomerDataErased)
-def _customer_erased(e: Any, memory: _Memory) -> Described:
-    return "The customer's personal data was erased; the rest of the history is kept.", "", False
+# Events told in a fixed sentence: (words with the event's fields, team-only).
+_SENTENCES: dict[type, tuple[str, bool]] = {
+    E.NoteAdded: ("Note: {e.text}", True),
+    E.CaseLinked: ("Customer case {e.case_id} linked to this escalation.", False),
+    E.LinkedToEscalation: ("Linked to the wider escalation {e.escalation_id}.", False),
+    E.Reopened: ("Reopened: {e.reason}", False),
+    E.PostMortemRecorded: ("Post-mortem recorded.", False),
+    E.PostMortemPublished: ("Post-mortem revision {e.revision} published.", False),
+    E.CustomerDataErased: (
+        "The customer's personal data was erased; the rest of the history is kept.",
+        False,
+    ),
+}
+for _event, (_text, _internal) in _SENTENCES.items():
+    _ON.register(_event)(partial(_say, _text, _internal))
 
 
 HANDLES = _ON.handles
