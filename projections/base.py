@@ -38,27 +38,6 @@ def parse_instant(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text)  # 40 times faster than strptime; reads "Z" as UTC
 
 
-E = Escalation
-# Groups of events, named for the readers that leave a whole group alone (their `ignores`).
-TEAM_WORK: frozenset[type] = frozenset(
-    {
-        E.NoteAdded,
-        E.ExitCriteriaDefined,
-        E.ExitCriterionMet,
-        E.DeescalationPlanned,
-        E.ActionItemAdded,
-        E.ActionItemCompleted,
-    }
-)
-"""How the team works the case: no tracked view reads these; the documents replayed on read do."""
-PEOPLE: frozenset[type] = frozenset({E.ParticipantJoined, E.ParticipantLeft})
-LINKS: frozenset[type] = frozenset({E.CaseLinked, E.LinkedToEscalation})
-DEADLINES: frozenset[type] = frozenset({E.SlaBreached, E.DeadlineExtended})
-AFTERMATH: frozenset[type] = frozenset(
-    {E.FeedbackReceived, E.PostMortemRecorded, E.PostMortemPublished}
-)
-
-
 def opened_doc(event: Any) -> Doc:
     """The fields every per-escalation view starts its document with, from the Opened event."""
     return {

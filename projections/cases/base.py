@@ -15,18 +15,8 @@ from typing import Any, ClassVar
 from domain.escalation import Escalation
 from domain.policies import REOPENED_STATUS
 from domain.values import OPEN_STATUS_VALUES
-from projections.base import (
-    LINKS,
-    PEOPLE,
-    TEAM_WORK,
-    Column,
-    Doc,
-    Fold,
-    TrackedView,
-    ViewProjection,
-    instant,
-    opened_doc,
-)
+from projections import event_groups as group
+from projections.base import Column, Doc, Fold, TrackedView, ViewProjection, instant, opened_doc
 from projections.dispatch import Dispatch
 
 OPEN_STATUSES = OPEN_STATUS_VALUES
@@ -132,7 +122,9 @@ class CasesFold(Fold):
     """`ignores`: events that move no time, number or label the reports read."""
 
     handles: ClassVar = frozenset({E.Opened}) | _ON.handles
-    ignores: ClassVar = TEAM_WORK | PEOPLE | LINKS | {E.CustomerDataErased, E.PostMortemPublished}
+    ignores: ClassVar = (
+        group.TEAM_WORK | group.PEOPLE | group.LINKS | {E.CustomerDataErased, E.PostMortemPublished}
+    )
     columns: ClassVar = (
         Column("status", "text"),
         Column("open", "int"),

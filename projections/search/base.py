@@ -17,9 +17,8 @@ from typing import Any, ClassVar
 from domain.escalation import Escalation
 from domain.policies import REOPENED_STATUS
 from domain.values import severity_rank
+from projections import event_groups as group
 from projections.base import (
-    AFTERMATH,
-    TEAM_WORK,
     Column,
     Doc,
     Fold,
@@ -122,7 +121,7 @@ class SearchFold(Fold):
     change nothing else (their words stay in the stream, out of the searchable row)."""
 
     handles: ClassVar = frozenset({E.Opened}) | _ON.handles
-    ignores: ClassVar = TEAM_WORK | AFTERMATH | {E.Communicated, E.CustomerDataErased}
+    ignores: ClassVar = group.TEAM_WORK | group.AFTERMATH | {E.Communicated, E.CustomerDataErased}
     columns: ClassVar = (
         Column("status", "text"),
         Column("severity", "text"),

@@ -19,19 +19,8 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from domain.escalation import Escalation
-from projections.base import (
-    AFTERMATH,
-    DEADLINES,
-    LINKS,
-    PEOPLE,
-    TEAM_WORK,
-    Column,
-    Doc,
-    Fold,
-    TrackedView,
-    ViewProjection,
-    instant,
-)
+from projections import event_groups as group
+from projections.base import Column, Doc, Fold, TrackedView, ViewProjection, instant
 from projections.dispatch import Dispatch
 
 PUBLIC_SCOPES = ("global", "group")
@@ -81,11 +70,11 @@ class StatusFold(Fold):
 
     handles: ClassVar = frozenset({E.Opened}) | _FACTS.handles
     ignores: ClassVar = (
-        TEAM_WORK
-        | PEOPLE
-        | LINKS
-        | DEADLINES
-        | AFTERMATH
+        group.TEAM_WORK
+        | group.PEOPLE
+        | group.LINKS
+        | group.DEADLINES
+        | group.AFTERMATH
         | {
             E.Acknowledged,
             E.OwnerAssigned,
