@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from domain.escalation import Escalation
+
 
 @dataclass
 class Communication:
@@ -77,23 +79,19 @@ class StatusMove:
 
 @dataclass
 class PostMortem:
-    summary: str
-    impact: str
-    root_cause: str
-    root_cause_category: str
-    trigger: str
-    contributing_factors: list[str]
-    detection: str
-    response: str
-    recovery: str
-    five_whys: list[str]
-    went_well: list[str]
-    went_wrong: list[str]
-    where_we_got_lucky: list[str]
+    """The latest post-mortem recorded: the team's words are the recording event's own fields."""
+
+    words: Escalation.PostMortemRecorded
     revision: int
-    recorded_at: datetime
-    recorded_by: str
     published_at: datetime | None = None
+
+    @property
+    def recorded_at(self) -> datetime:
+        return self.words.timestamp
+
+    @property
+    def recorded_by(self) -> str:
+        return self.words.actor
 
 
 @dataclass

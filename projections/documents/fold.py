@@ -15,8 +15,7 @@ the aggregate's state cannot change a document.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import fields
-from typing import Any, TypeVar
+from typing import Any
 
 from domain.escalation import Escalation
 from domain.validation import ERASED
@@ -31,9 +30,9 @@ from projections.documents.casefile import (
     PostMortem,
     StatusMove,
 )
+from projections.documents.common import copied
 
 E = Escalation
-T = TypeVar("T")
 _ON: Dispatch[Callable[[CaseFile, Any], None]] = Dispatch()
 
 
@@ -65,20 +64,6 @@ def fold(events: Iterable[Any]) -> CaseFile:
         case.version = event.originator_version
         case.last_event_at = event.timestamp
     return case
-
-
-def copied(cls: type[T], event: Any, **others: Any) -> T:
-    """A `cls` holding the event's fields of the same names (lists copied), and `others`."""
-    values = {
-        f.name: _plain(getattr(event, f.name))
-        for f in fields(cls)  # type: ignore[arg-type]
-        if f.name not in others and hasattr(event, f.name)
-    }
-    return cls(**values, **others)
-
-
-def _plain(value: Any) -> Any:
-    return list(value) if isinstance(value, list | tuple) else value
 
 
 def _readable(value: str | None) -> str | None:
@@ -241,9 +226,7 @@ def _closed(case: CaseFile, e: Any) -> None:
 @_ON.register(E.PostMortemRecorded)
 def _postmortem(case: CaseFile, e: Any) -> None:
     revision = 1 if case.postmortem is None else case.postmortem.revision + 1
-    case.postmortem = copied(
-        PostMortem, e, revision=revision, recorded_at=e.timestamp, recorded_by=e.actor
-    )
+    case.postmortem = PostMortem(e, revision)
 
 
 @_ON.register(E.PostMortemPublished)
