@@ -58,9 +58,20 @@ def _impact(e: Any) -> Fact:
     return "impact", {"components": dict(e.components)}
 
 
-@_FACTS.register(E.Resolved, E.Reopened, E.Closed, E.Dismissed)
+# The stored fact kinds are the view's own words: a renamed event must not rename them.
+_ENDINGS = {
+    E.Resolved: "resolved",
+    E.Reopened: "reopened",
+    E.Closed: "closed",
+    E.Dismissed: "dismissed",
+}
+
+
 def _ending(e: Any) -> Fact:
-    return type(e).__name__.lower(), {}
+    return _ENDINGS[type(e)], {}
+
+
+_FACTS.register(*_ENDINGS)(_ending)
 
 
 class StatusFold(Fold):
