@@ -4,6 +4,9 @@ Executives get the few numbers that size the problem and what happens next, fed 
 updates addressed to executives. The tactical report is for the people working the escalation:
 conditions, actions, needs, and the team's own notes. Neither names the customer: people inside
 the company need the account, not the person.
+
+Lifecycle: replayed on read (live), from the case file (`fold.py`) of the events up to the moment
+asked for; nothing is stored.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 Durations and the timeline are computed from the stream, never typed by hand, so the report
 cannot disagree with what happened. The timeline leaves out team-only entries (internal notes
 and updates to the team) because a published post-mortem is read beyond the team.
+
+Lifecycle: replayed on read (live), from the case file (`fold.py`) of the events up to the moment
+asked for; nothing is stored.
 """
 
 from __future__ import annotations
