@@ -20,19 +20,7 @@ from typing import Any
 
 from domain.escalation import Escalation
 from projections.dispatch import Dispatch
-from projections.documents.formatting import (
-    a_source,
-    audience_label,
-    channel_label,
-    count_text,
-    duration_text,
-    join_words,
-    money_text,
-    plural,
-    status_label,
-    utc_text,
-    words,
-)
+from projections.documents import formatting as say
 
 
 @dataclass(frozen=True)
@@ -66,7 +54,7 @@ def build_timeline(events: Iterable[Any]) -> list[TimelineEntry]:
     for event in events:
         describe = _ON.get(event)
         if describe is None:
-            text, detail, internal = f"{words(kind_of(event)).capitalize()}.", "", False
+            text, detail, internal = f"{say.words(kind_of(event)).capitalize()}.", "", False
         else:
             text, detail, internal = describe(event, memory)
         entries.append(
@@ -95,18 +83,18 @@ def _with(reason: str) -> str:
 @_ON.register(E.Opened)
 def _opened(e: Any, memory: _Memory) -> Described:
     memory.received_at = e.received_at
-    facts = [f"{e.severity} {e.scope} escalation from {a_source(e.source)}"]
+    facts = [f"{e.severity} {e.scope} escalation from {say.a_source(e.source)}"]
     if e.account:
         facts.append(f"account {e.account}")
     if e.external_ref:
         facts.append(f"reference {e.external_ref}")
     if e.components:
-        facts.append(f"components {join_words(e.components)}")
+        facts.append(f"components {say.join_words(e.components)}")
     text = f"Opened “{e.title}”: {', '.join(facts)}."
     if e.received_at < e.timestamp:
-        text += f" Received {utc_text(e.received_at)}."
+        text += f" Received {say.utc_text(e.received_at)}."
     if e.deadline is not None:
-        text += f" Respond by {utc_text(e.deadline)}."
+        text += f" Respond by {say.utc_text(e.deadline)}."
     return text, e.description, False
 
 
@@ -114,7 +102,7 @@ def _opened(e: Any, memory: _Memory) -> Described:
 def _acknowledged(e: Any, memory: _Memory) -> Described:
     if memory.received_at is None:
         return "Acknowledged.", "", False
-    waited = duration_text(e.timestamp - memory.received_at)
+    waited = say.duration_text(e.timestamp - memory.received_at)
     return f"Acknowledged, {waited} after it was received.", "", False
 
 
@@ -130,32 +118,36 @@ def _severity(e: Any, memory: _Memory) -> Described:
 
 @_ON.register(E.StatusChanged)
 def _status(e: Any, memory: _Memory) -> Described:
-    moved = f"Status moved from {status_label(e.from_status)} to {status_label(e.to_status)}"
+    moved = (
+        f"Status moved from {say.status_label(e.from_status)} to {say.status_label(e.to_status)}"
+    )
     return f"{moved}{_with(e.reason)}.", "", False
 
 
 @_ON.register(E.ImpactAssessed)
 def _impact(e: Any, memory: _Memory) -> Described:
-    facts = [plural(e.customers_affected, "customer") + " affected"]
+    facts = [say.plural(e.customers_affected, "customer") + " affected"]
     if e.accounts:
-        facts.append(f"{plural(len(e.accounts), 'named account')} ({join_words(e.accounts)})")
+        facts.append(
+            f"{say.plural(len(e.accounts), 'named account')} ({say.join_words(e.accounts)})"
+        )
     if e.revenue_at_risk:
-        facts.append(f"{money_text(e.revenue_at_risk, e.currency)} revenue at risk")
+        facts.append(f"{say.money_text(e.revenue_at_risk, e.currency)} revenue at risk")
     if e.components:
-        parts = [f"{name} ({words(level)})" for name, level in e.components.items()]
-        facts.append(f"components {join_words(parts)}")
+        parts = [f"{name} ({say.words(level)})" for name, level in e.components.items()]
+        facts.append(f"components {say.join_words(parts)}")
     return f"Impact assessed: {'; '.join(facts)}.", e.summary, False
 
 
 @_ON.register(E.OwnerAssigned)
 def _owner(e: Any, memory: _Memory) -> Described:
     taking_over = f", taking over from {e.previous_owner}" if e.previous_owner else ""
-    return f"{e.owner} ({words(e.team)}) now owns the escalation{taking_over}.", "", False
+    return f"{e.owner} ({say.words(e.team)}) now owns the escalation{taking_over}.", "", False
 
 
 @_ON.register(E.ParticipantJoined)
 def _joined(e: Any, memory: _Memory) -> Described:
-    return f"{e.name} joined as {e.role} ({words(e.team)}).", "", False
+    return f"{e.name} joined as {e.role} ({say.words(e.team)}).", "", False
 
 
 @_ON.register(E.ParticipantLeft)
@@ -186,7 +178,7 @@ def _deescalation(e: Any, memory: _Memory) -> Described:
 @_ON.register(E.ActionItemAdded)
 def _action_added(e: Any, memory: _Memory) -> Described:
     memory.actions[e.action_id] = e.description
-    due = f", due {utc_text(e.due_at)}" if e.due_at else ""
+    due = f", due {say.utc_text(e.due_at)}" if e.due_at else ""
     what = f"{e.kind}, {e.phase} phase"
     return f"Action item {e.action_id} ({what}) given to {e.owner}{due}: {e.description}", "", False
 
@@ -199,31 +191,31 @@ def _action_completed(e: Any, memory: _Memory) -> Described:
 
 @_ON.register(E.SlaBreached)
 def _breached(e: Any, memory: _Memory) -> Described:
-    target = words(e.target)
-    return f"SLA target missed: {target} was due {utc_text(e.due_at)}.", e.detail, False
+    target = say.words(e.target)
+    return f"SLA target missed: {target} was due {say.utc_text(e.due_at)}.", e.detail, False
 
 
 @_ON.register(E.DeadlineExtended)
 def _extended(e: Any, memory: _Memory) -> Described:
-    moved = f"from {utc_text(e.previous_deadline)} to {utc_text(e.new_deadline)}"
+    moved = f"from {say.utc_text(e.previous_deadline)} to {say.utc_text(e.new_deadline)}"
     return f"Deadline extended {moved}: {e.reason}", e.notice, False
 
 
 @_ON.register(E.Dismissed)
 def _dismissed(e: Any, memory: _Memory) -> Described:
     duplicate = f" of {e.duplicate_of}" if e.duplicate_of else ""
-    return f"Dismissed as {words(e.reason)}{duplicate}{_with(e.note)}.", "", False
+    return f"Dismissed as {say.words(e.reason)}{duplicate}{_with(e.note)}.", "", False
 
 
 @_ON.register(E.Communicated)
 def _communicated(e: Any, memory: _Memory) -> Described:
-    text = f"Update to {audience_label(e.audience)} by {channel_label(e.channel)}"
+    text = f"Update to {say.audience_label(e.audience)} by {say.channel_label(e.channel)}"
     if e.subject:
         text += f": “{e.subject}”"
     if e.recipient_count:
-        text += f" ({count_text(e.recipient_count)} recipients)"
+        text += f" ({say.count_text(e.recipient_count)} recipients)"
     if e.next_update_due is not None:
-        text += f"; next update promised by {utc_text(e.next_update_due)}"
+        text += f"; next update promised by {say.utc_text(e.next_update_due)}"
     return text + ".", e.body, e.audience == "internal"
 
 
@@ -231,7 +223,7 @@ def _communicated(e: Any, memory: _Memory) -> Described:
 def _resolved(e: Any, memory: _Memory) -> Described:
     text = f"Resolved: {e.summary}"
     if e.overridden_criteria:
-        unmet = join_words(memory.criteria.get(c, c) for c in e.overridden_criteria)
+        unmet = say.join_words(memory.criteria.get(c, c) for c in e.overridden_criteria)
         text += f" (resolved with exit criteria unmet: {unmet}; because {e.override_reason})"
     return text, "", False
 
@@ -243,7 +235,7 @@ def _feedback(e: Any, memory: _Memory) -> Described:
         scores.append(f"CSAT {e.csat}/5")
     if e.nps is not None:
         scores.append(f"NPS {e.nps}/10")
-    return f"Feedback received: {join_words(scores)}.", e.comment, False
+    return f"Feedback received: {say.join_words(scores)}.", e.comment, False
 
 
 @_ON.register(E.Closed)
