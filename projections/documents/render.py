@@ -15,9 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from domain.moments import utc_text as rfc3339_text
-from projections.templating import DOCUMENT_TEMPLATES, template_environment
-
-BUILTIN_TEMPLATES = DOCUMENT_TEMPLATES
+from projections.templating import template_environment
 
 Format = Literal["md", "html", "json"]
 MEDIA_TYPES: dict[str, str] = {
