@@ -4,8 +4,8 @@ Durations and the timeline are computed from the stream, never typed by hand, so
 cannot disagree with what happened. The timeline leaves out team-only entries (internal notes
 and updates to the team) because a published post-mortem is read beyond the team.
 
-Lifecycle: replayed on read (live), from the case file (`fold.py`) of the events up to the moment
-asked for; nothing is stored.
+Lifecycle: replayed on read; the report as of a moment is built from the case file and the
+timeline of the events up to it, and kept nowhere.
 """
 
 from __future__ import annotations
