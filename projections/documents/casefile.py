@@ -2,6 +2,8 @@
 
 Its shape is the documents' own, not the aggregate's: dataclasses with the facts the documents
 need (when it was first mitigated, every resolution and reopening), and nothing they must not.
+Where a document shows a recording as it was made (the latest impact assessment, the post-mortem's
+words), the case file holds the event itself rather than a copy of its fields.
 """
 
 from __future__ import annotations
@@ -47,18 +49,6 @@ class ExitCriterion:
     met_at: datetime | None = None
     met_by: str | None = None
     evidence: str = ""
-
-
-@dataclass
-class Impact:
-    customers_affected: int
-    accounts: list[str]
-    segments: list[str]
-    regions: list[str]
-    revenue_at_risk: float
-    currency: str
-    summary: str
-    assessed_at: datetime
 
 
 @dataclass
@@ -119,7 +109,7 @@ class CaseFile:
     owner: str | None = None
     owner_team: str | None = None
     participants: dict[str, tuple[str, str]] = field(default_factory=dict)
-    impact: Impact | None = None
+    impact: Escalation.ImpactAssessed | None = None  # the latest assessment, as recorded
     notes: list[Note] = field(default_factory=list)
     exit_criteria: dict[str, ExitCriterion] = field(default_factory=dict)
     strategy: str | None = None

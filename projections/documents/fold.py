@@ -25,7 +25,6 @@ from projections.documents.casefile import (
     CaseFile,
     Communication,
     ExitCriterion,
-    Impact,
     Note,
     PostMortem,
     StatusMove,
@@ -97,7 +96,7 @@ def _status(case: CaseFile, e: Any) -> None:
 
 @_ON.register(E.ImpactAssessed)
 def _impact(case: CaseFile, e: Any) -> None:
-    case.impact = copied(Impact, e, assessed_at=e.timestamp)
+    case.impact = e
     case.components = dict(e.components)
 
 
