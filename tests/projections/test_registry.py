@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import copy
+from datetime import timedelta
+
 import pytest
 
 from domain.escalation import EVENTS, Escalation
 from infra.readers import ALL, READERS, REPLAYED, TRACKED, Reader, problems, rows, table_text
+from projections.base import Fold
+from projections.cases.base import CasesFold
 from projections.dispatch import Dispatch
+from projections.search.base import SearchFold
+from projections.status.base import StatusFold
+from tests.domain.ready import READY
+from tests.domain.support import Clock
 
 
 def test_every_reader_handles_or_ignores_every_event_of_the_catalogue() -> None:
@@ -55,3 +64,26 @@ def test_the_deadline_watcher_reads_only_what_the_cases_view_keeps() -> None:
 def test_the_registry_prints_one_row_per_reader() -> None:
     assert [row[0] for row in rows()] == [r.name for r in READERS]
     assert len(table_text().splitlines()) == len(READERS) + 1
+
+
+TRACKED_FOLDS = [SearchFold(), CasesFold(), StatusFold()]
+STAMPS = {"version", "updated_at"}  # the search row's stamps, moved by every event
+
+
+@pytest.mark.parametrize("event", sorted(READY))
+@pytest.mark.parametrize("fold", TRACKED_FOLDS, ids=lambda fold: type(fold).__name__)
+def test_an_event_a_tracked_view_ignores_leaves_its_document_alone(fold: Fold, event: str) -> None:
+    command = READY[event](Clock())
+    command.run("tester", command.stream.modified_on + timedelta(minutes=5))
+    *before, last = command.stream.pending_events
+    assert type(last).__name__ == event
+    doc = None
+    for earlier in before:
+        doc = fold.apply(doc, earlier)
+    kept = copy.deepcopy(doc)
+    after = fold.apply(doc, last)
+    if type(last) in type(fold).ignores:
+        unstamped = {k: v for k, v in (after or {}).items() if k not in STAMPS}
+        assert unstamped == {k: v for k, v in (kept or {}).items() if k not in STAMPS}
+    else:
+        assert type(last) in type(fold).handles
