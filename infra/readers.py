@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from domain.escalation import EVENTS, Escalation
+from projections import event_groups as group
 from projections.cases.base import CasesFold
 from projections.dispatch import uncovered
 from projections.documents import fold as casefile_fold
@@ -58,80 +59,45 @@ class Reader:
     note: str = ""
 
 
-READERS: tuple[Reader, ...] = (
-    Reader(
-        "escalation state",
-        INLINE,
-        "domain/escalation.py",
-        ALL,
-        frozenset(),
-        "each event's apply(); the state the commands decide on",
-    ),
-    Reader(
-        "search view",
-        TRACKED,
-        "projections/search/base.py",
-        SearchFold.handles,
-        SearchFold.ignores,
-        "GET /escalations; every event stamps version and updated_at",
-    ),
-    Reader(
-        "status view",
-        TRACKED,
-        "projections/status/base.py",
-        StatusFold.handles,
-        StatusFold.ignores,
-        "public facts; the page is folded from them on read",
-    ),
-    Reader(
-        "cases view",
-        TRACKED,
-        "projections/cases/base.py",
-        CasesFold.handles,
-        CasesFold.ignores,
-        "queue, SLA, metrics and trend reports",
-    ),
-    Reader(
-        "stakeholder updates (case file)",
-        REPLAYED,
-        "projections/documents/fold.py",
-        casefile_fold.HANDLES,
-        casefile_fold.IGNORES,
-        "executive, tactical, sales_cs, customer and regulator updates",
-    ),
-    Reader(
-        "post-mortem report",
-        REPLAYED,
-        "projections/documents/postmortem.py",
-        casefile_fold.HANDLES | timeline.HANDLES,
-        casefile_fold.IGNORES & timeline.IGNORES,
-        "the case file plus the public part of the timeline",
-    ),
-    Reader(
-        "timeline",
-        REPLAYED,
-        "projections/documents/timeline.py",
-        timeline.HANDLES,
-        timeline.IGNORES,
-        "one sentence per event",
-    ),
-    Reader(
-        "kafka relay",
-        TRACKED,
-        "adapters/kafka/relay.py",
-        ALL,
-        frozenset(),
-        "every escalation event, as a CloudEvent, in store order",
-    ),
-    Reader(
-        "sla watcher",
-        TRACKED,
-        "infra/sla_watcher.py",
-        _SLA_INPUTS,
-        ALL - _SLA_INPUTS,
-        "polls the cases view; records SlaBreached",
-    ),
+_PAGE = (StatusFold.handles, StatusFold.ignores)
+_SEARCH = (SearchFold.handles, SearchFold.ignores)
+_CASES = (CasesFold.handles, CasesFold.ignores)
+_CASE_FILE = (casefile_fold.HANDLES, casefile_fold.IGNORES)
+_TIMELINE = (timeline.HANDLES, timeline.IGNORES)
+_REPORT = (casefile_fold.HANDLES | timeline.HANDLES, casefile_fold.IGNORES & timeline.IGNORES)
+_NOTHING: frozenset[type] = frozenset()
+_EVERY = (ALL, _NOTHING)  # whatever an escalation stream holds
+_SLA = (
+    _SLA_INPUTS,
+    group.TEAM_WORK
+    | group.PEOPLE
+    | group.LINKS
+    | group.AFTERMATH
+    | {E.ImpactAssessed, E.OwnerAssigned, E.CustomerDataErased},
 )
+
+# fmt: off
+READERS: tuple[Reader, ...] = (
+    Reader("escalation state", INLINE, "domain/escalation.py", *_EVERY,
+           "each event's apply(); the state the commands decide on"),
+    Reader("search view", TRACKED, "projections/search/base.py", *_SEARCH,
+           "GET /escalations; every event stamps the row's version"),
+    Reader("status view", TRACKED, "projections/status/base.py", *_PAGE,
+           "public facts; the page is folded from them on read"),
+    Reader("cases view", TRACKED, "projections/cases/base.py", *_CASES,
+           "queue, SLA, metrics and trend reports"),
+    Reader("stakeholder updates", REPLAYED, "projections/documents/fold.py", *_CASE_FILE,
+           "the case file behind the five updates"),
+    Reader("post-mortem report", REPLAYED, "projections/documents/postmortem.py", *_REPORT,
+           "the case file plus the public part of the timeline"),
+    Reader("timeline", REPLAYED, "projections/documents/timeline.py", *_TIMELINE,
+           "one sentence per event"),
+    Reader("kafka relay", TRACKED, "adapters/kafka/relay.py", *_EVERY,
+           "every escalation event (by topic prefix), as a CloudEvent, in store order"),
+    Reader("sla watcher", TRACKED, "infra/sla_watcher.py", *_SLA,
+           "polls the cases view for missed targets; records SlaBreached"),
+)
+# fmt: on
 
 EVENT_READERS: dict[type, list[str]] = {
     event: [r.name for r in READERS if event in r.handles] for event in EVENTS
