@@ -1,19 +1,20 @@
 """Rendering the status page, its feed and the trend report from plain view objects (Jinja2).
 
 Autoescape is on for every template (HTML and Atom alike): text written by people reaches these pages
-only as escaped text. A deployment may override any template from its own directory.
+only as escaped text. A deployment may override any template from its own directory (passed in as
+`templates`; the environment comes from `projections.templating`).
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from jinja2 import Environment
 from markupsafe import Markup
 
 from projections.cases.reports import trend_svg
-from projections.status.page import StatusPage, iso_z
+from projections.status.page import StatusPage
+from projections.templating import template_environment
 
 TREND_SECTIONS = [
     ("categories", "Categories (tags)"),
@@ -23,20 +24,9 @@ TREND_SECTIONS = [
 ]
 
 
-@lru_cache(maxsize=8)
 def environment(override_dir: str = "") -> Environment:
-    loaders: list[Any] = [PackageLoader("projections", "templates")]
-    if override_dir:
-        loaders.insert(0, FileSystemLoader(override_dir))
-    env = Environment(
-        loader=ChoiceLoader(loaders),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.globals["iso"] = iso_z
-    return env
+    """The page environment (kept for callers of this name): see `template_environment`."""
+    return template_environment(override_dir, "page")
 
 
 def _context(page: StatusPage, base: str, position: int, **extra: Any) -> dict[str, Any]:
@@ -51,25 +41,24 @@ def _context(page: StatusPage, base: str, position: int, **extra: Any) -> dict[s
     }
 
 
+def _page(
+    template: str, page: StatusPage, base: str, position: int, templates: str, kw: dict[str, Any]
+) -> str:
+    context = _context(page, base, position, **kw)
+    return environment(templates).get_template(template).render(context)
+
+
 def status_html(
     page: StatusPage, *, base: str, position: int, templates: str = "", **kw: Any
 ) -> str:
-    return (
-        environment(templates)
-        .get_template("status/page.html.j2")
-        .render(_context(page, base, position, **kw))
-    )
+    return _page("status/page.html.j2", page, base, position, templates, kw)
 
 
 def status_body(
     page: StatusPage, *, base: str, position: int, templates: str = "", **kw: Any
 ) -> str:
     """The live part of the page, sent over server-sent events to replace it in place."""
-    return (
-        environment(templates)
-        .get_template("status/body.html.j2")
-        .render(_context(page, base, position, **kw))
-    )
+    return _page("status/body.html.j2", page, base, position, templates, kw)
 
 
 def status_feed(page: StatusPage, *, base: str, templates: str = "") -> str:

@@ -12,13 +12,13 @@ import re
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
-from projections.base import Doc, PositionMoved, TrackedView
+from projections.base import Changes, Doc, PositionMoved, TrackedView
 
 # COLLATE "C": text sorts and compares byte-wise, as in SQLite, so cursors agree across backends.
 _TYPES = {"text": 'text COLLATE "C"', "int": "bigint", "real": "double precision"}
@@ -82,23 +82,13 @@ class PostgresDocumentView(PostgresTrackingRecorder, TrackedView):
             actual = self._lock_position(c, tracking.application_name)
             if expected is not None and actual != expected:
                 raise PositionMoved(expected, actual)
-            keyed = [(self.fold.key(e), e) for e in events]
-            keys = list(dict.fromkeys(k for k, _ in keyed if k is not None))
-            docs: dict[str, Doc | None] = {}
-            if keys:
-                c.execute(
-                    SQL("SELECT id, doc FROM {} WHERE id = ANY(%s)").format(
-                        self._table(self.docs_table)
-                    ),
-                    (keys,),
-                )
-                docs.update((r["id"], json.loads(r["doc"])) for r in c.fetchall())
-            existing = set(docs)
-            for key, event in keyed:
-                if key is not None:
-                    docs[key] = self.fold.apply(docs.get(key), event)
-            self._store(c, docs, existing)
-            self._insert_tracking(c, tracking)
+            self._store(c, self.apply_events(events, lambda keys: self._load(c, keys)))
+            self.record_position(c, tracking)
+
+    def _load(self, c: Cursor[DictRow], keys: list[str]) -> list[tuple[str, Doc]]:
+        select = SQL("SELECT id, doc FROM {} WHERE id = ANY(%s)")
+        c.execute(select.format(self._table(self.docs_table)), (keys,))
+        return [(r["id"], json.loads(r["doc"])) for r in c.fetchall()]
 
     def _lock_position(self, c: Cursor[DictRow], application_name: str) -> int:
         """The view's position, with its row locked until the transaction ends. The row is made
@@ -116,7 +106,7 @@ class PostgresDocumentView(PostgresTrackingRecorder, TrackedView):
             row = c.fetchone()
         return int(row["notification_id"] or 0) if row else 0
 
-    def _store(self, c: Cursor[DictRow], docs: dict[str, Doc | None], existing: set[str]) -> None:
+    def _store(self, c: Cursor[DictRow], changes: Changes) -> None:
         names = [col.name for col in self.fold.columns]
         docs_table, labels_table = self._table(self.docs_table), self._table(self.labels_table)
         upsert = SQL(
@@ -128,26 +118,17 @@ class PostgresDocumentView(PostgresTrackingRecorder, TrackedView):
             SQL(", %s" * len(names)),
             SQL("").join(SQL(", {0}=excluded.{0}").format(Identifier(n)) for n in names),
         )
-        rows: list[tuple[Any, ...]] = []
-        labels: list[tuple[str, str, str]] = []
-        gone: list[Any] = []
-        for key, doc in docs.items():
-            if doc is None:
-                if key in existing:
-                    gone.append(key)
-                continue
-            values = self.fold.values(doc)
-            rows.append((key, json.dumps(doc, separators=(",", ":")), *[values[n] for n in names]))
-            labels.extend((key, kind, value) for kind, value in set(self.fold.labels(doc)))
-        touched = [key for key in docs if key in existing]
-        if touched:
-            c.execute(SQL("DELETE FROM {} WHERE id = ANY(%s)").format(labels_table), (touched,))
-        if gone:
-            c.execute(SQL("DELETE FROM {} WHERE id = ANY(%s)").format(docs_table), (gone,))
-        if rows:
-            c.executemany(upsert, rows)
-        if labels:
-            c.executemany(SQL("INSERT INTO {} VALUES (%s, %s, %s)").format(labels_table), labels)
+        if changes.touched:
+            delete_labels = SQL("DELETE FROM {} WHERE id = ANY(%s)").format(labels_table)
+            c.execute(delete_labels, (changes.touched,))
+        if changes.gone:
+            delete_docs = SQL("DELETE FROM {} WHERE id = ANY(%s)").format(docs_table)
+            c.execute(delete_docs, (changes.gone,))
+        if changes.rows:
+            c.executemany(upsert, changes.rows)
+        if changes.labels:
+            insert_labels = SQL("INSERT INTO {} VALUES (%s, %s, %s)").format(labels_table)
+            c.executemany(insert_labels, changes.labels)
 
     def reset(self, application_name: str) -> None:
         with self.datastore.transaction(commit=True) as c:
@@ -161,18 +142,6 @@ class PostgresDocumentView(PostgresTrackingRecorder, TrackedView):
                 (application_name,),
             )
 
-    def _insert_tracking(self, curs: Cursor[DictRow], tracking: Tracking) -> None:
-        curs.execute(
-            self.insert_tracking_statement,
-            {
-                "application_name": tracking.application_name,
-                "notification_id": tracking.notification_id,
-            },
-        )
-        if curs.fetchone() is None:
-            msg = f"{self.name} is already past {tracking.notification_id}"
-            raise IntegrityError(msg)
-
     # ------------------------------------------------------------------- reads
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
@@ -180,10 +149,6 @@ class PostgresDocumentView(PostgresTrackingRecorder, TrackedView):
         with self.datastore.get_connection() as conn, conn.cursor() as c:
             c.execute(statement, list(params))
             return [dict(row) for row in c.fetchall()]
-
-    def documents(self) -> list[Doc]:
-        rows = self.query(f"SELECT id, doc FROM {self.docs_ref}")
-        return [json.loads(row["doc"]) for row in sorted(rows, key=lambda r: str(r["id"]))]
 
     def close(self) -> None:
         self.datastore.close()

@@ -13,10 +13,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
-from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.persistence import Tracking
 from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteTrackingRecorder
 
-from projections.base import Doc, PositionMoved, TrackedView
+from projections.base import Changes, Doc, PositionMoved, TrackedView
 
 _TYPES = {"text": "TEXT", "int": "INTEGER", "real": "REAL"}
 _CHUNK = 500
@@ -87,47 +87,31 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, TrackedView):
             actual = c.fetchone()[0] or 0
             if expected is not None and actual != expected:
                 raise PositionMoved(expected, actual)
-            keyed = [(self.fold.key(e), e) for e in events]
-            keys = list(dict.fromkeys(k for k, _ in keyed if k is not None))
-            docs: dict[str, Doc | None] = {}
-            for start in range(0, len(keys), _CHUNK):
-                chunk = keys[start : start + _CHUNK]
-                c.execute(
-                    f"SELECT id, doc FROM {self.docs_table} WHERE id IN "
-                    f"({','.join('?' * len(chunk))})",
-                    chunk,
-                )
-                docs.update((row[0], json.loads(row[1])) for row in c.fetchall())
-            existing = set(docs)
-            for key, event in keyed:
-                if key is not None:
-                    docs[key] = self.fold.apply(docs.get(key), event)
-            self._store(c, docs, existing)
-            self._insert_tracking(c, tracking)
+            self._store(c, self.apply_events(events, lambda keys: self._load(c, keys)))
+            self.record_position(c, tracking)
 
-    def _store(self, c: SQLiteCursor, docs: dict[str, Doc | None], existing: set[str]) -> None:
+    def _load(self, c: SQLiteCursor, keys: list[str]) -> Iterator[tuple[str, Doc]]:
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start : start + _CHUNK]
+            c.execute(
+                f"SELECT id, doc FROM {self.docs_table} WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            yield from ((row[0], json.loads(row[1])) for row in c.fetchall())
+
+    def _store(self, c: SQLiteCursor, changes: Changes) -> None:
         names = [col.name for col in self.fold.columns]
         upsert = (
             f"INSERT INTO {self.docs_table} (id, doc{''.join(', ' + n for n in names)}) "
             f"VALUES (?, ?{', ?' * len(names)}) ON CONFLICT (id) DO UPDATE SET doc=excluded.doc"
             + "".join(f", {n}=excluded.{n}" for n in names)
         )
-        rows: list[tuple[Any, ...]] = []
-        labels: list[tuple[str, str, str]] = []
-        gone: list[Any] = []
-        for key, doc in docs.items():
-            if doc is None:
-                if key in existing:
-                    gone.append((key,))
-                continue
-            values = self.fold.values(doc)
-            rows.append((key, json.dumps(doc, separators=(",", ":")), *[values[n] for n in names]))
-            labels.extend((key, kind, value) for kind, value in set(self.fold.labels(doc)))
-        touched = [(key,) for key in docs if key in existing]
-        c.executemany(f"DELETE FROM {self.labels_table} WHERE id=?", touched)
-        c.executemany(f"DELETE FROM {self.docs_table} WHERE id=?", gone)
-        c.executemany(upsert, rows)
-        c.executemany(f"INSERT INTO {self.labels_table} VALUES (?, ?, ?)", labels)
+        c.executemany(
+            f"DELETE FROM {self.labels_table} WHERE id=?", [(k,) for k in changes.touched]
+        )
+        c.executemany(f"DELETE FROM {self.docs_table} WHERE id=?", [(k,) for k in changes.gone])
+        c.executemany(upsert, changes.rows)
+        c.executemany(f"INSERT INTO {self.labels_table} VALUES (?, ?, ?)", changes.labels)
 
     def reset(self, application_name: str) -> None:
         with self._write() as c:
@@ -139,28 +123,12 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, TrackedView):
                 (application_name,),
             )
 
-    def _insert_tracking(self, c: SQLiteCursor, tracking: Tracking) -> None:
-        c.execute(
-            self.insert_tracking_statement,
-            {
-                "application_name": tracking.application_name,
-                "notification_id": tracking.notification_id,
-            },
-        )
-        if c.fetchone() is None:
-            msg = f"{self.name} is already past {tracking.notification_id}"
-            raise IntegrityError(msg)
-
     # ------------------------------------------------------------------- reads
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         with self.datastore.transaction(commit=False) as c:
             c.execute(sql, list(params))
             return [dict(row) for row in c.fetchall()]
-
-    def documents(self) -> list[Doc]:
-        rows = self.query(f"SELECT id, doc FROM {self.docs_ref}")
-        return [json.loads(row["doc"]) for row in sorted(rows, key=lambda r: str(r["id"]))]
 
     def close(self) -> None:
         self.datastore.close()

@@ -8,13 +8,16 @@ current time and on the SLA policy in the settings: changing a policy needs no r
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, ClassVar
 
+from domain.escalation import Escalation
 from domain.policies import REOPENED_STATUS
 from domain.values import OPEN_STATUS_VALUES
-from projections.base import Column, Doc, Fold, TrackedView, ViewProjection, event_name, instant
+from projections import event_groups as group
+from projections.base import Column, Doc, Fold, TrackedView, ViewProjection, instant, opened_doc
+from projections.dispatch import Dispatch
 
 OPEN_STATUSES = OPEN_STATUS_VALUES
 
@@ -32,7 +35,96 @@ def _seconds(start: str | None, end: str | None) -> float | None:
     return (b - a).total_seconds()
 
 
+E = Escalation
+_ON: Dispatch[Callable[[Doc, Any, str], None]] = Dispatch()
+
+
+@_ON.register(E.Acknowledged)
+def _acknowledged(doc: Doc, e: Any, at: str) -> None:
+    doc["acknowledged_at"] = at
+
+
+@_ON.register(E.SeverityChanged)
+def _severity(doc: Doc, e: Any, at: str) -> None:
+    doc["severity"] = e.to_severity
+
+
+@_ON.register(E.StatusChanged)
+def _status(doc: Doc, e: Any, at: str) -> None:
+    doc["status"] = e.to_status
+
+
+@_ON.register(E.ImpactAssessed)
+def _impact(doc: Doc, e: Any, at: str) -> None:
+    doc["customers_affected"] = e.customers_affected
+    doc["revenue_at_risk"] = e.revenue_at_risk
+    doc["currency"] = e.currency
+    doc["components"] = list(e.components)
+
+
+@_ON.register(E.OwnerAssigned)
+def _owner(doc: Doc, e: Any, at: str) -> None:
+    doc["owner"] = e.owner
+
+
+@_ON.register(E.Communicated)
+def _communicated(doc: Doc, e: Any, at: str) -> None:
+    due = instant(e.next_update_due)
+    doc["comms"].append({"id": e.communication_id, "audience": e.audience, "at": at, "due": due})
+
+
+@_ON.register(E.SlaBreached)
+def _breached(doc: Doc, e: Any, at: str) -> None:
+    doc["breaches"][e.target] = {"due_at": instant(e.due_at), "at": at}
+
+
+@_ON.register(E.DeadlineExtended)
+def _extended(doc: Doc, e: Any, at: str) -> None:
+    doc["deadline"] = instant(e.new_deadline)
+
+
+@_ON.register(E.Resolved)
+def _resolved(doc: Doc, e: Any, at: str) -> None:
+    doc["status"], doc["resolved_at"], doc["ended_at"] = "resolved", at, at
+    doc["first_resolved_at"] = doc["first_resolved_at"] or at
+
+
+@_ON.register(E.Reopened)
+def _reopened(doc: Doc, e: Any, at: str) -> None:
+    doc["status"], doc["resolved_at"], doc["ended_at"] = REOPENED_STATUS.value, None, None
+
+
+@_ON.register(E.Closed)
+def _closed(doc: Doc, e: Any, at: str) -> None:
+    doc["status"] = "closed"
+    doc["ended_at"] = doc["ended_at"] or at
+
+
+@_ON.register(E.Dismissed)
+def _dismissed(doc: Doc, e: Any, at: str) -> None:
+    doc["status"], doc["ended_at"] = "dismissed", at
+
+
+@_ON.register(E.FeedbackReceived)
+def _feedback(doc: Doc, e: Any, at: str) -> None:
+    if e.csat is not None:
+        doc["csat"].append(e.csat)
+    if e.nps is not None:
+        doc["nps"].append(e.nps)
+
+
+@_ON.register(E.PostMortemRecorded)
+def _postmortem(doc: Doc, e: Any, at: str) -> None:
+    doc["root_cause_category"] = e.root_cause_category or None
+
+
 class CasesFold(Fold):
+    """`ignores`: events that move no time, number or label the reports read."""
+
+    handles: ClassVar = frozenset({E.Opened}) | _ON.handles
+    ignores: ClassVar = (
+        group.TEAM_WORK | group.PEOPLE | group.LINKS | {E.CustomerDataErased, E.PostMortemPublished}
+    )
     columns: ClassVar = (
         Column("status", "text"),
         Column("open", "int"),
@@ -50,18 +142,10 @@ class CasesFold(Fold):
     )
 
     def apply(self, doc: Doc | None, event: Any) -> Doc | None:
-        name = event_name(event)
         at = instant(event.timestamp)
-        if name == "Opened":
+        if isinstance(event, E.Opened):
             privacy = event.privacy or {}
-            doc = {
-                "id": str(event.originator_id),
-                "title": event.title,
-                "status": "triage",
-                "severity": event.severity,
-                "source": event.source,
-                "scope": event.scope,
-                "account": event.account,
+            doc = opened_doc(event) | {
                 "received_at": instant(event.received_at),
                 "opened_at": at,
                 "acknowledged_at": None,
@@ -84,63 +168,11 @@ class CasesFold(Fold):
             }
         if doc is None:
             return None
-        handler = getattr(self, f"_on_{name}", None)
+        handler = _ON.get(event)
         if handler is not None:
+            assert at is not None
             handler(doc, event, at)
         return doc
-
-    def _on_Acknowledged(self, doc: Doc, e: Any, at: str) -> None:
-        doc["acknowledged_at"] = at
-
-    def _on_SeverityChanged(self, doc: Doc, e: Any, at: str) -> None:
-        doc["severity"] = e.to_severity
-
-    def _on_StatusChanged(self, doc: Doc, e: Any, at: str) -> None:
-        doc["status"] = e.to_status
-
-    def _on_ImpactAssessed(self, doc: Doc, e: Any, at: str) -> None:
-        doc["customers_affected"] = e.customers_affected
-        doc["revenue_at_risk"] = e.revenue_at_risk
-        doc["currency"] = e.currency
-        doc["components"] = list(e.components)
-
-    def _on_OwnerAssigned(self, doc: Doc, e: Any, at: str) -> None:
-        doc["owner"] = e.owner
-
-    def _on_Communicated(self, doc: Doc, e: Any, at: str) -> None:
-        due = instant(e.next_update_due)
-        doc["comms"].append(
-            {"id": e.communication_id, "audience": e.audience, "at": at, "due": due}
-        )
-
-    def _on_SlaBreached(self, doc: Doc, e: Any, at: str) -> None:
-        doc["breaches"][e.target] = {"due_at": instant(e.due_at), "at": at}
-
-    def _on_DeadlineExtended(self, doc: Doc, e: Any, at: str) -> None:
-        doc["deadline"] = instant(e.new_deadline)
-
-    def _on_Resolved(self, doc: Doc, e: Any, at: str) -> None:
-        doc["status"], doc["resolved_at"], doc["ended_at"] = "resolved", at, at
-        doc["first_resolved_at"] = doc["first_resolved_at"] or at
-
-    def _on_Reopened(self, doc: Doc, e: Any, at: str) -> None:
-        doc["status"], doc["resolved_at"], doc["ended_at"] = REOPENED_STATUS.value, None, None
-
-    def _on_Closed(self, doc: Doc, e: Any, at: str) -> None:
-        doc["status"] = "closed"
-        doc["ended_at"] = doc["ended_at"] or at
-
-    def _on_Dismissed(self, doc: Doc, e: Any, at: str) -> None:
-        doc["status"], doc["ended_at"] = "dismissed", at
-
-    def _on_FeedbackReceived(self, doc: Doc, e: Any, at: str) -> None:
-        if e.csat is not None:
-            doc["csat"].append(e.csat)
-        if e.nps is not None:
-            doc["nps"].append(e.nps)
-
-    def _on_PostMortemRecorded(self, doc: Doc, e: Any, at: str) -> None:
-        doc["root_cause_category"] = e.root_cause_category or None
 
     def values(self, doc: Doc) -> dict[str, Any]:
         opened = datetime.fromisoformat(doc["opened_at"].replace("Z", "+00:00"))

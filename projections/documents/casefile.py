@@ -2,12 +2,16 @@
 
 Its shape is the documents' own, not the aggregate's: dataclasses with the facts the documents
 need (when it was first mitigated, every resolution and reopening), and nothing they must not.
+Where a document shows a recording as it was made (the latest impact assessment, the post-mortem's
+words), the case file holds the event itself rather than a copy of its fields.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+
+from domain.escalation import Escalation
 
 
 @dataclass
@@ -48,18 +52,6 @@ class ExitCriterion:
 
 
 @dataclass
-class Impact:
-    customers_affected: int
-    accounts: list[str]
-    segments: list[str]
-    regions: list[str]
-    revenue_at_risk: float
-    currency: str
-    summary: str
-    assessed_at: datetime
-
-
-@dataclass
 class Note:
     by: str
     at: datetime
@@ -77,23 +69,19 @@ class StatusMove:
 
 @dataclass
 class PostMortem:
-    summary: str
-    impact: str
-    root_cause: str
-    root_cause_category: str
-    trigger: str
-    contributing_factors: list[str]
-    detection: str
-    response: str
-    recovery: str
-    five_whys: list[str]
-    went_well: list[str]
-    went_wrong: list[str]
-    where_we_got_lucky: list[str]
+    """The latest post-mortem recorded: the team's words are the recording event's own fields."""
+
+    words: Escalation.PostMortemRecorded
     revision: int
-    recorded_at: datetime
-    recorded_by: str
     published_at: datetime | None = None
+
+    @property
+    def recorded_at(self) -> datetime:
+        return self.words.timestamp
+
+    @property
+    def recorded_by(self) -> str:
+        return self.words.actor
 
 
 @dataclass
@@ -121,7 +109,7 @@ class CaseFile:
     owner: str | None = None
     owner_team: str | None = None
     participants: dict[str, tuple[str, str]] = field(default_factory=dict)
-    impact: Impact | None = None
+    impact: Escalation.ImpactAssessed | None = None  # the latest assessment, as recorded
     notes: list[Note] = field(default_factory=list)
     exit_criteria: dict[str, ExitCriterion] = field(default_factory=dict)
     strategy: str | None = None

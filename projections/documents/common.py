@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import Any, TypeVar
 
 from projections.documents.casefile import CaseFile, Communication
 from projections.documents.formatting import (
@@ -14,6 +15,23 @@ from projections.documents.formatting import (
     utc_text,
     words,
 )
+
+T = TypeVar("T")
+
+
+def copied(cls: type[T], source: Any, **others: Any) -> T:
+    """A `cls` holding the fields of the same names of `source` (an event, a case file part;
+    lists copied), and `others`."""
+    values = {
+        f.name: _plain(getattr(source, f.name))
+        for f in fields(cls)  # type: ignore[arg-type]
+        if f.name not in others and hasattr(source, f.name)
+    }
+    return cls(**values, **others)
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, list | tuple) else value
 
 
 @dataclass(frozen=True)
@@ -51,18 +69,13 @@ class Message:
 
 
 def header(case: CaseFile, document: str, audience: str, as_of: datetime) -> Header:
-    return Header(
+    return copied(
+        Header,
+        case,
         document=document,
         audience=audience,
-        escalation_id=case.escalation_id,
-        reference=case.reference,
-        title=case.title,
-        severity=case.severity,
-        status=case.status,
         status_label=status_label(case.status),
-        scope=case.scope,
         as_of=as_of,
-        version=case.version,
         last_changed_at=case.last_event_at,
     )
 

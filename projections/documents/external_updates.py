@@ -5,6 +5,9 @@ These are built only from communications addressed to their audience and from st
 (status, times, counts, component names). Free text the team typed for itself (notes, reasons,
 descriptions, resolution summaries) never reaches them, because it was never written to be read
 by a customer. The customer's name appears once, in the greeting of the customer's own update.
+
+Lifecycle: replayed on read (live), from the case file (`fold.py`) of the events up to the moment
+asked for; nothing is stored.
 """
 
 from __future__ import annotations

@@ -1,8 +1,15 @@
 """Fold one escalation's events into a case file.
 
-This is a live projection: it is rebuilt on every read from the events of one stream, so a
-document as of a past moment is the same fold over fewer events. It never loads the aggregate;
-it reads the events' own fields, so a change in the aggregate's state cannot change a document.
+Lifecycle: replayed on read (live). Rebuilt on every read from the events of one stream, so a
+document as of a past moment is the same fold over fewer events. The case file is the one read
+model every per-escalation document (the five updates and the post-mortem report) is built from.
+
+Why its own fold and not the `Escalation` replayed to the wanted version: the documents need
+history the aggregate does not keep (every status and severity move with its reason, when the
+escalation was first mitigated, every resolution and reopening, the post-mortem's revision and
+the deadline extensions), and they must read an erased customer's name as absent, while the
+aggregate keeps what its commands need. Reading the events' own fields also means a change in
+the aggregate's state cannot change a document.
 """
 
 from __future__ import annotations
@@ -10,54 +17,47 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from domain.escalation import Escalation
 from domain.validation import ERASED
+from projections.dispatch import Dispatch
 from projections.documents.casefile import (
     ActionItem,
     CaseFile,
     Communication,
     ExitCriterion,
-    Impact,
     Note,
     PostMortem,
     StatusMove,
 )
+from projections.documents.common import copied
 
-
-def event_name(event: Any) -> str:
-    return type(event).__name__
+E = Escalation
+_ON: Dispatch[Callable[[CaseFile, Any], None]] = Dispatch()
 
 
 def fold(events: Iterable[Any]) -> CaseFile:
     """Replay one escalation's events, in stream order, into a case file."""
     iterator = iter(events)
     opened = next(iterator, None)
-    if opened is None or event_name(opened) != "Opened":
+    if not isinstance(opened, E.Opened):
         raise ValueError("a case file starts with the Opened event of its stream")
     customer = opened.customer or {}
     privacy = opened.privacy or {}
-    case = CaseFile(
+    case = copied(
+        CaseFile,
+        opened,
         escalation_id=str(opened.originator_id),
         version=opened.originator_version,
-        title=opened.title,
-        description=opened.description,
-        scope=opened.scope,
-        source=opened.source,
-        severity=opened.severity,
         status="triage",
-        account=opened.account,
         customer_name=_readable(customer.get("name")),
-        received_at=opened.received_at,
         opened_at=opened.timestamp,
         opened_by=opened.actor,
-        external_ref=opened.external_ref,
         privacy_regime=privacy.get("regime"),
-        deadline=opened.deadline,
         last_event_at=opened.timestamp,
         components={name: "" for name in opened.components},
-        tags=list(opened.tags),
     )
     for event in iterator:
-        handler = _HANDLERS.get(event_name(event))
+        handler = _ON.get(event)
         if handler is not None:
             handler(case, event)
         case.version = event.originator_version
@@ -70,19 +70,23 @@ def _readable(value: str | None) -> str | None:
     return None if value == ERASED else value
 
 
+@_ON.register(E.CustomerDataErased)
 def _customer_erased(case: CaseFile, e: Any) -> None:
     case.customer_name = None
 
 
+@_ON.register(E.Acknowledged)
 def _acknowledged(case: CaseFile, e: Any) -> None:
     case.acknowledged_at = e.timestamp
 
 
+@_ON.register(E.SeverityChanged)
 def _severity(case: CaseFile, e: Any) -> None:
     case.severity_moves.append((e.timestamp, e.from_severity, e.to_severity))
     case.severity = e.to_severity
 
 
+@_ON.register(E.StatusChanged)
 def _status(case: CaseFile, e: Any) -> None:
     case.status_moves.append(StatusMove(e.timestamp, e.actor, e.from_status, e.to_status, e.reason))
     case.status = e.to_status
@@ -90,20 +94,13 @@ def _status(case: CaseFile, e: Any) -> None:
         case.first_mitigated_at = e.timestamp
 
 
+@_ON.register(E.ImpactAssessed)
 def _impact(case: CaseFile, e: Any) -> None:
-    case.impact = Impact(
-        customers_affected=e.customers_affected,
-        accounts=list(e.accounts),
-        segments=list(e.segments),
-        regions=list(e.regions),
-        revenue_at_risk=e.revenue_at_risk,
-        currency=e.currency,
-        summary=e.summary,
-        assessed_at=e.timestamp,
-    )
+    case.impact = e
     case.components = dict(e.components)
 
 
+@_ON.register(E.OwnerAssigned)
 def _owner(case: CaseFile, e: Any) -> None:
     if case.owner is not None and case.owner in case.participants:
         case.participants[case.owner] = ("participant", case.participants[case.owner][1])
@@ -111,18 +108,22 @@ def _owner(case: CaseFile, e: Any) -> None:
     case.participants[e.owner] = ("owner", e.team)
 
 
+@_ON.register(E.ParticipantJoined)
 def _joined(case: CaseFile, e: Any) -> None:
     case.participants[e.name] = (e.role, e.team)
 
 
+@_ON.register(E.ParticipantLeft)
 def _left(case: CaseFile, e: Any) -> None:
     case.participants.pop(e.name, None)
 
 
+@_ON.register(E.NoteAdded)
 def _note(case: CaseFile, e: Any) -> None:
     case.notes.append(Note(e.actor, e.timestamp, e.text))
 
 
+@_ON.register(E.ExitCriteriaDefined)
 def _criteria(case: CaseFile, e: Any) -> None:
     for criterion in e.criteria:
         case.exit_criteria[criterion["id"]] = ExitCriterion(
@@ -130,65 +131,70 @@ def _criteria(case: CaseFile, e: Any) -> None:
         )
 
 
+@_ON.register(E.ExitCriterionMet)
 def _criterion_met(case: CaseFile, e: Any) -> None:
     criterion = case.exit_criteria[e.criterion_id]
     criterion.met, criterion.met_at, criterion.met_by = True, e.timestamp, e.actor
     criterion.evidence = e.evidence
 
 
+@_ON.register(E.DeescalationPlanned)
 def _deescalation(case: CaseFile, e: Any) -> None:
     case.strategy, case.strategy_steps = e.strategy, list(e.steps)
 
 
+@_ON.register(E.ActionItemAdded)
 def _action_added(case: CaseFile, e: Any) -> None:
-    case.action_items[e.action_id] = ActionItem(
-        e.action_id, e.description, e.owner, e.kind, e.phase, e.due_at
-    )
+    case.action_items[e.action_id] = copied(ActionItem, e, id=e.action_id)
 
 
+@_ON.register(E.ActionItemCompleted)
 def _action_completed(case: CaseFile, e: Any) -> None:
     item = case.action_items[e.action_id]
     item.done, item.completed_at, item.note = True, e.timestamp, e.note
 
 
+@_ON.register(E.CaseLinked)
 def _case_linked(case: CaseFile, e: Any) -> None:
     case.linked_cases.append(e.case_id)
 
 
+@_ON.register(E.LinkedToEscalation)
 def _linked_to(case: CaseFile, e: Any) -> None:
     case.linked_to = e.escalation_id
 
 
+@_ON.register(E.SlaBreached)
 def _breached(case: CaseFile, e: Any) -> None:
     case.sla_breaches.append((e.target, e.due_at, e.timestamp))
 
 
+@_ON.register(E.DeadlineExtended)
 def _extended(case: CaseFile, e: Any) -> None:
     case.extensions.append((e.timestamp, e.new_deadline))
     case.deadline = e.new_deadline
 
 
+@_ON.register(E.Dismissed)
 def _dismissed(case: CaseFile, e: Any) -> None:
     case.status, case.dismissal_reason, case.closed_at = "dismissed", e.reason, e.timestamp
 
 
+@_ON.register(E.Communicated)
 def _communicated(case: CaseFile, e: Any) -> None:
     case.communications.append(
-        Communication(
+        copied(
+            Communication,
+            e,
             id=e.communication_id,
-            audience=e.audience,
-            channel=e.channel,
-            subject=e.subject,
-            body=e.body,
-            recipient_count=e.recipient_count,
             status=e.status_at_time,
-            next_update_due=e.next_update_due,
             by=e.actor,
             at=e.timestamp,
         )
     )
 
 
+@_ON.register(E.Resolved)
 def _resolved(case: CaseFile, e: Any) -> None:
     case.status, case.resolved_at = "resolved", e.timestamp
     case.resolutions.append(e.timestamp)
@@ -196,12 +202,14 @@ def _resolved(case: CaseFile, e: Any) -> None:
     case.overridden_criteria = list(e.overridden_criteria)
 
 
+@_ON.register(E.Reopened)
 def _reopened(case: CaseFile, e: Any) -> None:
     case.status, case.resolved_at, case.resolution_summary = "investigating", None, ""
     case.reopen_count += 1
     case.reopens.append(e.timestamp)
 
 
+@_ON.register(E.FeedbackReceived)
 def _feedback(case: CaseFile, e: Any) -> None:
     if e.csat is not None:
         case.csat.append(e.csat)
@@ -209,62 +217,22 @@ def _feedback(case: CaseFile, e: Any) -> None:
         case.nps.append(e.nps)
 
 
+@_ON.register(E.Closed)
 def _closed(case: CaseFile, e: Any) -> None:
     case.status, case.closed_at = "closed", e.timestamp
 
 
+@_ON.register(E.PostMortemRecorded)
 def _postmortem(case: CaseFile, e: Any) -> None:
     revision = 1 if case.postmortem is None else case.postmortem.revision + 1
-    case.postmortem = PostMortem(
-        summary=e.summary,
-        impact=e.impact,
-        root_cause=e.root_cause,
-        root_cause_category=e.root_cause_category,
-        trigger=e.trigger,
-        contributing_factors=list(e.contributing_factors),
-        detection=e.detection,
-        response=e.response,
-        recovery=e.recovery,
-        five_whys=list(e.five_whys),
-        went_well=list(e.went_well),
-        went_wrong=list(e.went_wrong),
-        where_we_got_lucky=list(e.where_we_got_lucky),
-        revision=revision,
-        recorded_at=e.timestamp,
-        recorded_by=e.actor,
-    )
+    case.postmortem = PostMortem(e, revision)
 
 
+@_ON.register(E.PostMortemPublished)
 def _published(case: CaseFile, e: Any) -> None:
     if case.postmortem is not None:
         case.postmortem.published_at = e.timestamp
 
 
-_HANDLERS: dict[str, Callable[[CaseFile, Any], None]] = {
-    "CustomerDataErased": _customer_erased,
-    "Acknowledged": _acknowledged,
-    "SeverityChanged": _severity,
-    "StatusChanged": _status,
-    "ImpactAssessed": _impact,
-    "OwnerAssigned": _owner,
-    "ParticipantJoined": _joined,
-    "ParticipantLeft": _left,
-    "NoteAdded": _note,
-    "ExitCriteriaDefined": _criteria,
-    "ExitCriterionMet": _criterion_met,
-    "DeescalationPlanned": _deescalation,
-    "ActionItemAdded": _action_added,
-    "ActionItemCompleted": _action_completed,
-    "CaseLinked": _case_linked,
-    "LinkedToEscalation": _linked_to,
-    "SlaBreached": _breached,
-    "DeadlineExtended": _extended,
-    "Dismissed": _dismissed,
-    "Communicated": _communicated,
-    "Resolved": _resolved,
-    "Reopened": _reopened,
-    "FeedbackReceived": _feedback,
-    "Closed": _closed,
-    "PostMortemRecorded": _postmortem,
-    "PostMortemPublished": _published,
-}
+HANDLES = frozenset({E.Opened}) | _ON.handles
+IGNORES: frozenset[type] = frozenset()

@@ -4,6 +4,9 @@ Executives get the few numbers that size the problem and what happens next, fed 
 updates addressed to executives. The tactical report is for the people working the escalation:
 conditions, actions, needs, and the team's own notes. Neither names the customer: people inside
 the company need the account, not the person.
+
+Lifecycle: live. Each read builds the update afresh from the case file (`fold.py`) of the events
+recorded up to the moment asked for.
 """
 
 from __future__ import annotations
@@ -11,20 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from projections.documents import common
 from projections.documents.casefile import CaseFile
-from projections.documents.common import (
-    Fact,
-    Header,
-    Message,
-    component_list,
-    header,
-    latest,
-    message,
-    named_accounts,
-    promise_text,
-    promised_update,
-    state_of_action,
-)
+from projections.documents.common import Fact, Header, Message
 from projections.documents.formatting import (
     a_source,
     audience_label,
@@ -89,7 +81,7 @@ def impact_facts(case: CaseFile, as_of: datetime) -> list[Fact]:
         facts.append(Fact("Customers affected", "not assessed yet"))
     else:
         facts.append(Fact("Customers affected", count_text(case.impact.customers_affected)))
-    accounts = named_accounts(case)
+    accounts = common.named_accounts(case)
     if accounts:
         facts.append(Fact("Named accounts", f"{len(accounts)}: {join_words(accounts)}"))
     if case.impact is not None and case.impact.revenue_at_risk:
@@ -97,7 +89,7 @@ def impact_facts(case: CaseFile, as_of: datetime) -> list[Fact]:
             Fact("Revenue at risk", money_text(case.impact.revenue_at_risk, case.impact.currency))
         )
     if case.components:
-        facts.append(Fact("Components", component_list(case.components)))
+        facts.append(Fact("Components", common.component_list(case.components)))
     if case.impact is not None and case.impact.regions:
         facts.append(Fact("Regions", join_words(case.impact.regions)))
     if case.impact is not None and case.impact.segments:
@@ -130,7 +122,7 @@ def risks(case: CaseFile, as_of: datetime) -> list[str]:
                 f"Legal deadline{regime}: respond by {utc_text(case.deadline)} ({left} left)."
             )
     for audience in ("customer", "public", "regulator"):
-        due = promised_update(case.communications_for(audience))
+        due = common.promised_update(case.communications_for(audience))
         if case.is_open and due is not None and due < as_of:
             found.append(
                 f"The update to {audience_label(audience)} promised by {utc_text(due)} is overdue."
@@ -142,7 +134,7 @@ def risks(case: CaseFile, as_of: datetime) -> list[str]:
 
 def next_steps(case: CaseFile, as_of: datetime) -> list[str]:
     steps = [
-        f"{item.description} ({item.owner}; {state_of_action(False, item.due_at, None, as_of)})"
+        f"{item.description} ({item.owner}; {common.state_of_action(False, item.due_at, None, as_of)})"
         for item in case.open_action_items()
         if item.phase == "response" or not case.is_open
     ]
@@ -167,17 +159,17 @@ def executive_update(case: CaseFile, as_of: datetime) -> ExecutiveUpdate:
         overview.append(f"De-escalation strategy: {case.strategy}")
     if case.resolved_at is not None and case.resolution_summary:
         overview.append(f"Resolution: {case.resolution_summary}")
-    due = promised_update(briefings)
+    due = common.promised_update(briefings)
     return ExecutiveUpdate(
-        header=header(case, "Executive update", "executive", as_of),
+        header=common.header(case, "Executive update", "executive", as_of),
         current_status=status_line(case, as_of),
         overview=overview,
-        latest_message=message(latest(briefings)),
+        latest_message=common.message(common.latest(briefings)),
         impact=impact_facts(case, as_of),
         next_steps=next_steps(case, as_of),
         risks=risks(case, as_of),
         next_update_due=due,
-        next_update=promise_text(due, as_of, "executives", case.is_open),
+        next_update=common.promise_text(due, as_of, "executives", case.is_open),
     )
 
 
@@ -189,7 +181,7 @@ def _conditions(case: CaseFile, as_of: datetime) -> list[str]:
             f"{duration_text(case.acknowledged_at - case.received_at)} after it was received."
         )
     if case.components:
-        found.append(f"Components: {component_list(case.components)}.")
+        found.append(f"Components: {common.component_list(case.components)}.")
     if case.impact is not None:
         numbers = [f"{plural(case.impact.customers_affected, 'customer')} affected"]
         if case.impact.revenue_at_risk:
@@ -209,7 +201,7 @@ def _actions(case: CaseFile, as_of: datetime) -> list[str]:
         found.append(f"De-escalation strategy: {case.strategy}")
         found += [f"Step {n}: {step}" for n, step in enumerate(case.strategy_steps, 1)]
     for item in case.action_items.values():
-        state = state_of_action(item.done, item.due_at, item.completed_at, as_of)
+        state = common.state_of_action(item.done, item.due_at, item.completed_at, as_of)
         found.append(f"{item.id} {item.description} ({item.kind}; {item.owner}; {state})")
     return found or ["No actions recorded yet."]
 
@@ -248,19 +240,21 @@ def tactical_update(case: CaseFile, as_of: datetime) -> TacticalUpdate:
         sent = case.communications_for(audience)
         if sent and case.is_open:
             promises.append(
-                promise_text(promised_update(sent), as_of, audience_label(audience), True)
+                common.promise_text(
+                    common.promised_update(sent), as_of, audience_label(audience), True
+                )
             )
     team = [
         f"{name}: {role} ({words(team)})"
         for name, (role, team) in sorted(case.participants.items())
     ]
     return TacticalUpdate(
-        header=header(case, "Tactical update", "tactical", as_of),
+        header=common.header(case, "Tactical update", "tactical", as_of),
         conditions=_conditions(case, as_of),
         actions=_actions(case, as_of),
         needs=_needs(case, as_of),
         team=team,
         promises=promises,
         recent_notes=[TimedNote(n.at, n.by, n.text) for n in case.notes[-5:]],
-        latest_message=message(latest(case.communications_for("internal"))),
+        latest_message=common.message(common.latest(case.communications_for("internal"))),
     )

@@ -3,6 +3,9 @@
 Durations and the timeline are computed from the stream, never typed by hand, so the report
 cannot disagree with what happened. The timeline leaves out team-only entries (internal notes
 and updates to the team) because a published post-mortem is read beyond the team.
+
+Lifecycle: replayed on read; the report as of a moment is built from the case file and the
+timeline of the events up to it, and kept nowhere.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from projections.documents.casefile import CaseFile
-from projections.documents.common import Fact, Header, header, state_of_action
+from projections.documents.common import Fact, Header, copied, header, state_of_action
 from projections.documents.formatting import duration_text, paragraphs, utc_text
 from projections.documents.internal_updates import impact_facts
 from projections.documents.timeline import TimelineEntry
@@ -39,6 +42,11 @@ class ActionLine:
     phase: str
     state: str
     done: bool
+
+
+# The team's words, as the report shows them: texts in paragraphs, lists item by item.
+PARAGRAPHED = ("summary", "impact", "root_cause", "trigger", "detection", "response", "recovery")
+LISTED = ("contributing_factors", "five_whys", "went_well", "went_wrong", "where_we_got_lucky")
 
 
 @dataclass(frozen=True)
@@ -116,34 +124,20 @@ def postmortem_report(
             f"by {written.recorded_by}; not published yet."
         )
     actions = [
-        ActionLine(
-            id=item.id,
-            description=item.description,
-            owner=item.owner,
-            kind=item.kind,
-            phase=item.phase,
+        copied(
+            ActionLine,
+            item,
             state=state_of_action(item.done, item.due_at, item.completed_at, as_of),
-            done=item.done,
         )
         for item in case.action_items.values()
     ]
     return PostmortemReport(
         header=header(case, "Post-mortem", "postmortem", as_of),
         state=state,
-        summary=paragraphs(written.summary),
-        impact=paragraphs(written.impact),
         impact_figures=impact_facts(case, as_of),
-        root_cause=paragraphs(written.root_cause),
-        root_cause_category=written.root_cause_category,
-        trigger=paragraphs(written.trigger),
-        contributing_factors=written.contributing_factors,
-        detection=paragraphs(written.detection),
-        response=paragraphs(written.response),
-        recovery=paragraphs(written.recovery),
-        five_whys=written.five_whys,
-        went_well=written.went_well,
-        went_wrong=written.went_wrong,
-        where_we_got_lucky=written.where_we_got_lucky,
+        root_cause_category=written.words.root_cause_category,
+        **{name: paragraphs(getattr(written.words, name)) for name in PARAGRAPHED},
+        **{name: list(getattr(written.words, name)) for name in LISTED},
         action_items=actions,
         durations=durations(case),
         timeline=[replace(entry, detail="") for entry in timeline if not entry.internal],

@@ -14,22 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from jinja2.loaders import BaseLoader
-
 from domain.moments import utc_text as rfc3339_text
-from projections.documents.formatting import (
-    audience_label,
-    channel_label,
-    count_text,
-    date_text,
-    duration_text,
-    status_label,
-    utc_text,
-    words,
-)
-
-BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
+from projections.templating import template_environment
 
 Format = Literal["md", "html", "json"]
 MEDIA_TYPES: dict[str, str] = {
@@ -39,68 +25,14 @@ MEDIA_TYPES: dict[str, str] = {
 }
 
 
-def _markdown_safe(value: Any) -> Any:
-    """Typed text reaches Markdown verbatim except for `<`, so that a Markdown viewer that
-    allows raw HTML cannot be made to run a `<script>` someone typed into an update."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.replace("<", "&lt;")
-    return value
-
-
-def _blank_none(value: Any) -> Any:
-    return "" if value is None else value
-
-
-def _quote(text: str) -> str:
-    """A Markdown block quote of typed text, every line of it."""
-    return "\n".join(f"> {line}".rstrip() for line in str(text).splitlines())
-
-
 class DocumentRenderer:
-    """Jinja2 environments over the override directory (if any) and the built-in templates."""
+    """The document flavours of `template_environment` over the override directory (if any)."""
 
     def __init__(self, override_dir: Path | None = None) -> None:
-        loaders: list[BaseLoader] = []
-        if override_dir is not None:
-            loaders.append(FileSystemLoader(str(override_dir)))
-        loaders.append(FileSystemLoader(str(BUILTIN_TEMPLATES)))
-        loader = ChoiceLoader(loaders)
-        # Escaping follows the template's name, so an HTML template is always autoescaped
-        # whichever environment loads it; Markdown is made safe by `_markdown_safe` instead.
         self.override_dir = override_dir
         self._environments = {
-            "md": Environment(
-                loader=loader,
-                autoescape=select_autoescape(("html.j2", "html"), default_for_string=False),
-                undefined=StrictUndefined,
-                finalize=_markdown_safe,
-                trim_blocks=True,
-                lstrip_blocks=True,
-                keep_trailing_newline=True,
-            ),
-            "html": Environment(
-                loader=loader,
-                autoescape=select_autoescape(("html.j2", "html"), default_for_string=False),
-                undefined=StrictUndefined,
-                finalize=_blank_none,
-                trim_blocks=True,
-                lstrip_blocks=True,
-            ),
+            fmt: template_environment(override_dir, fmt) for fmt in ("md", "html")
         }
-        for environment in self._environments.values():
-            environment.filters.update(
-                utc=utc_text,
-                date=date_text,
-                duration=duration_text,
-                count=count_text,
-                words=words,
-                status=status_label,
-                channel=channel_label,
-                audience=audience_label,
-            )
-        self._environments["md"].filters["quote"] = _quote
 
     def render(self, name: str, fmt: Format, view: Any) -> str:
         """Render `view` with `<name>.<fmt>.j2`; JSON needs no template."""

@@ -3,6 +3,10 @@
 Entries that carry team-only words (internal notes, updates addressed to the team) are marked
 `internal`, so that documents read outside the team (the post-mortem) can leave them out.
 Generated sentences never quote the customer's personal data; they refer to "the customer".
+
+Lifecycle: replayed on read, with the documents that show it. It keeps its own pass over the events
+rather than the aggregate's state because it describes each event, one sentence per event, with
+what earlier events said (`_Memory`); `HANDLES` names every event of the catalogue.
 """
 
 from __future__ import annotations
@@ -11,21 +15,12 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
-from projections.documents.formatting import (
-    a_source,
-    audience_label,
-    channel_label,
-    count_text,
-    duration_text,
-    join_words,
-    money_text,
-    plural,
-    status_label,
-    utc_text,
-    words,
-)
+from domain.escalation import Escalation
+from projections.dispatch import Dispatch
+from projections.documents import formatting as say
 
 
 @dataclass(frozen=True)
@@ -57,9 +52,9 @@ def build_timeline(events: Iterable[Any]) -> list[TimelineEntry]:
     memory = _Memory()
     entries = []
     for event in events:
-        describe = _DESCRIBERS.get(type(event).__name__)
+        describe = _ON.get(event)
         if describe is None:
-            text, detail, internal = f"{words(kind_of(event)).capitalize()}.", "", False
+            text, detail, internal = f"{say.words(kind_of(event)).capitalize()}.", "", False
         else:
             text, detail, internal = describe(event, memory)
         entries.append(
@@ -77,36 +72,41 @@ def build_timeline(events: Iterable[Any]) -> list[TimelineEntry]:
 
 
 Described = tuple[str, str, bool]
+E = Escalation
+_ON: Dispatch[Callable[[Any, _Memory], Described]] = Dispatch()
 
 
 def _with(reason: str) -> str:
     return f": {reason}" if reason else ""
 
 
+@_ON.register(E.Opened)
 def _opened(e: Any, memory: _Memory) -> Described:
     memory.received_at = e.received_at
-    facts = [f"{e.severity} {e.scope} escalation from {a_source(e.source)}"]
+    facts = [f"{e.severity} {e.scope} escalation from {say.a_source(e.source)}"]
     if e.account:
         facts.append(f"account {e.account}")
     if e.external_ref:
         facts.append(f"reference {e.external_ref}")
     if e.components:
-        facts.append(f"components {join_words(e.components)}")
+        facts.append(f"components {say.join_words(e.components)}")
     text = f"Opened “{e.title}”: {', '.join(facts)}."
     if e.received_at < e.timestamp:
-        text += f" Received {utc_text(e.received_at)}."
+        text += f" Received {say.utc_text(e.received_at)}."
     if e.deadline is not None:
-        text += f" Respond by {utc_text(e.deadline)}."
+        text += f" Respond by {say.utc_text(e.deadline)}."
     return text, e.description, False
 
 
+@_ON.register(E.Acknowledged)
 def _acknowledged(e: Any, memory: _Memory) -> Described:
     if memory.received_at is None:
         return "Acknowledged.", "", False
-    waited = duration_text(e.timestamp - memory.received_at)
+    waited = say.duration_text(e.timestamp - memory.received_at)
     return f"Acknowledged, {waited} after it was received.", "", False
 
 
+@_ON.register(E.SeverityChanged)
 def _severity(e: Any, memory: _Memory) -> Described:
     direction = "raised" if e.to_severity < e.from_severity else "lowered"
     return (
@@ -116,40 +116,46 @@ def _severity(e: Any, memory: _Memory) -> Described:
     )
 
 
+@_ON.register(E.StatusChanged)
 def _status(e: Any, memory: _Memory) -> Described:
-    moved = f"Status moved from {status_label(e.from_status)} to {status_label(e.to_status)}"
+    moved = (
+        f"Status moved from {say.status_label(e.from_status)} to {say.status_label(e.to_status)}"
+    )
     return f"{moved}{_with(e.reason)}.", "", False
 
 
+@_ON.register(E.ImpactAssessed)
 def _impact(e: Any, memory: _Memory) -> Described:
-    facts = [plural(e.customers_affected, "customer") + " affected"]
+    facts = [say.plural(e.customers_affected, "customer") + " affected"]
     if e.accounts:
-        facts.append(f"{plural(len(e.accounts), 'named account')} ({join_words(e.accounts)})")
+        facts.append(
+            f"{say.plural(len(e.accounts), 'named account')} ({say.join_words(e.accounts)})"
+        )
     if e.revenue_at_risk:
-        facts.append(f"{money_text(e.revenue_at_risk, e.currency)} revenue at risk")
+        facts.append(f"{say.money_text(e.revenue_at_risk, e.currency)} revenue at risk")
     if e.components:
-        parts = [f"{name} ({words(level)})" for name, level in e.components.items()]
-        facts.append(f"components {join_words(parts)}")
+        parts = [f"{name} ({say.words(level)})" for name, level in e.components.items()]
+        facts.append(f"components {say.join_words(parts)}")
     return f"Impact assessed: {'; '.join(facts)}.", e.summary, False
 
 
+@_ON.register(E.OwnerAssigned)
 def _owner(e: Any, memory: _Memory) -> Described:
     taking_over = f", taking over from {e.previous_owner}" if e.previous_owner else ""
-    return f"{e.owner} ({words(e.team)}) now owns the escalation{taking_over}.", "", False
+    return f"{e.owner} ({say.words(e.team)}) now owns the escalation{taking_over}.", "", False
 
 
+@_ON.register(E.ParticipantJoined)
 def _joined(e: Any, memory: _Memory) -> Described:
-    return f"{e.name} joined as {e.role} ({words(e.team)}).", "", False
+    return f"{e.name} joined as {e.role} ({say.words(e.team)}).", "", False
 
 
+@_ON.register(E.ParticipantLeft)
 def _left(e: Any, memory: _Memory) -> Described:
     return f"{e.name} left{_with(e.reason)}.", "", False
 
 
-def _note(e: Any, memory: _Memory) -> Described:
-    return f"Note: {e.text}", "", True
-
-
+@_ON.register(E.ExitCriteriaDefined)
 def _criteria(e: Any, memory: _Memory) -> Described:
     for criterion in e.criteria:
         memory.criteria[criterion["id"]] = criterion["description"]
@@ -157,125 +163,106 @@ def _criteria(e: Any, memory: _Memory) -> Described:
     return f"Exit criteria defined: {listed}.", "", False
 
 
+@_ON.register(E.ExitCriterionMet)
 def _criterion_met(e: Any, memory: _Memory) -> Described:
     description = memory.criteria.get(e.criterion_id, e.criterion_id)
     return f"Exit criterion met: {description}.", e.evidence, False
 
 
+@_ON.register(E.DeescalationPlanned)
 def _deescalation(e: Any, memory: _Memory) -> Described:
     steps = "\n".join(f"{n}. {step}" for n, step in enumerate(e.steps, 1))
     return f"De-escalation strategy set: {e.strategy}", steps, False
 
 
+@_ON.register(E.ActionItemAdded)
 def _action_added(e: Any, memory: _Memory) -> Described:
     memory.actions[e.action_id] = e.description
-    due = f", due {utc_text(e.due_at)}" if e.due_at else ""
+    due = f", due {say.utc_text(e.due_at)}" if e.due_at else ""
     what = f"{e.kind}, {e.phase} phase"
     return f"Action item {e.action_id} ({what}) given to {e.owner}{due}: {e.description}", "", False
 
 
+@_ON.register(E.ActionItemCompleted)
 def _action_completed(e: Any, memory: _Memory) -> Described:
     description = memory.actions.get(e.action_id, "")
     return f"Action item {e.action_id} done: {description}", e.note, False
 
 
-def _case_linked(e: Any, memory: _Memory) -> Described:
-    return f"Customer case {e.case_id} linked to this escalation.", "", False
-
-
-def _linked_to(e: Any, memory: _Memory) -> Described:
-    return f"Linked to the wider escalation {e.escalation_id}.", "", False
-
-
+@_ON.register(E.SlaBreached)
 def _breached(e: Any, memory: _Memory) -> Described:
-    target = words(e.target)
-    return f"SLA target missed: {target} was due {utc_text(e.due_at)}.", e.detail, False
+    target = say.words(e.target)
+    return f"SLA target missed: {target} was due {say.utc_text(e.due_at)}.", e.detail, False
 
 
+@_ON.register(E.DeadlineExtended)
 def _extended(e: Any, memory: _Memory) -> Described:
-    moved = f"from {utc_text(e.previous_deadline)} to {utc_text(e.new_deadline)}"
+    moved = f"from {say.utc_text(e.previous_deadline)} to {say.utc_text(e.new_deadline)}"
     return f"Deadline extended {moved}: {e.reason}", e.notice, False
 
 
+@_ON.register(E.Dismissed)
 def _dismissed(e: Any, memory: _Memory) -> Described:
     duplicate = f" of {e.duplicate_of}" if e.duplicate_of else ""
-    return f"Dismissed as {words(e.reason)}{duplicate}{_with(e.note)}.", "", False
+    return f"Dismissed as {say.words(e.reason)}{duplicate}{_with(e.note)}.", "", False
 
 
+@_ON.register(E.Communicated)
 def _communicated(e: Any, memory: _Memory) -> Described:
-    text = f"Update to {audience_label(e.audience)} by {channel_label(e.channel)}"
+    text = f"Update to {say.audience_label(e.audience)} by {say.channel_label(e.channel)}"
     if e.subject:
         text += f": “{e.subject}”"
     if e.recipient_count:
-        text += f" ({count_text(e.recipient_count)} recipients)"
+        text += f" ({say.count_text(e.recipient_count)} recipients)"
     if e.next_update_due is not None:
-        text += f"; next update promised by {utc_text(e.next_update_due)}"
+        text += f"; next update promised by {say.utc_text(e.next_update_due)}"
     return text + ".", e.body, e.audience == "internal"
 
 
+@_ON.register(E.Resolved)
 def _resolved(e: Any, memory: _Memory) -> Described:
     text = f"Resolved: {e.summary}"
     if e.overridden_criteria:
-        unmet = join_words(memory.criteria.get(c, c) for c in e.overridden_criteria)
+        unmet = say.join_words(memory.criteria.get(c, c) for c in e.overridden_criteria)
         text += f" (resolved with exit criteria unmet: {unmet}; because {e.override_reason})"
     return text, "", False
 
 
-def _reopened(e: Any, memory: _Memory) -> Described:
-    return f"Reopened: {e.reason}", "", False
-
-
+@_ON.register(E.FeedbackReceived)
 def _feedback(e: Any, memory: _Memory) -> Described:
     scores = []
     if e.csat is not None:
         scores.append(f"CSAT {e.csat}/5")
     if e.nps is not None:
         scores.append(f"NPS {e.nps}/10")
-    return f"Feedback received: {join_words(scores)}.", e.comment, False
+    return f"Feedback received: {say.join_words(scores)}.", e.comment, False
 
 
+@_ON.register(E.Closed)
 def _closed(e: Any, memory: _Memory) -> Described:
     return f"Closed{_with(e.reason)}.", "", False
 
 
-def _postmortem(e: Any, memory: _Memory) -> Described:
-    return "Post-mortem recorded.", "", False
+def _say(text: str, internal: bool, e: Any, memory: _Memory) -> Described:
+    return text.format(e=e), "", internal
 
 
-def _published(e: Any, memory: _Memory) -> Described:
-    return f"Post-mortem revision {e.revision} published.", "", False
-
-
-def _customer_erased(e: Any, memory: _Memory) -> Described:
-    return "The customer's personal data was erased; the rest of the history is kept.", "", False
-
-
-_DESCRIBERS: dict[str, Callable[[Any, _Memory], Described]] = {
-    "Opened": _opened,
-    "Acknowledged": _acknowledged,
-    "SeverityChanged": _severity,
-    "StatusChanged": _status,
-    "ImpactAssessed": _impact,
-    "OwnerAssigned": _owner,
-    "ParticipantJoined": _joined,
-    "ParticipantLeft": _left,
-    "NoteAdded": _note,
-    "ExitCriteriaDefined": _criteria,
-    "ExitCriterionMet": _criterion_met,
-    "DeescalationPlanned": _deescalation,
-    "ActionItemAdded": _action_added,
-    "ActionItemCompleted": _action_completed,
-    "CaseLinked": _case_linked,
-    "LinkedToEscalation": _linked_to,
-    "SlaBreached": _breached,
-    "DeadlineExtended": _extended,
-    "Dismissed": _dismissed,
-    "Communicated": _communicated,
-    "Resolved": _resolved,
-    "Reopened": _reopened,
-    "FeedbackReceived": _feedback,
-    "Closed": _closed,
-    "PostMortemRecorded": _postmortem,
-    "PostMortemPublished": _published,
-    "CustomerDataErased": _customer_erased,
+# Events told in a fixed sentence: (words with the event's fields, team-only).
+_SENTENCES: dict[type, tuple[str, bool]] = {
+    E.NoteAdded: ("Note: {e.text}", True),
+    E.CaseLinked: ("Customer case {e.case_id} linked to this escalation.", False),
+    E.LinkedToEscalation: ("Linked to the wider escalation {e.escalation_id}.", False),
+    E.Reopened: ("Reopened: {e.reason}", False),
+    E.PostMortemRecorded: ("Post-mortem recorded.", False),
+    E.PostMortemPublished: ("Post-mortem revision {e.revision} published.", False),
+    E.CustomerDataErased: (
+        "The customer's personal data was erased; the rest of the history is kept.",
+        False,
+    ),
 }
+for _event, (_text, _internal) in _SENTENCES.items():
+    _ON.register(_event)(partial(_say, _text, _internal))
+
+
+HANDLES = _ON.handles
+IGNORES: frozenset[type] = frozenset()

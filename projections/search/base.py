@@ -9,28 +9,119 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
+from domain.escalation import Escalation
 from domain.policies import REOPENED_STATUS
 from domain.values import severity_rank
+from projections import event_groups as group
 from projections.base import (
     Column,
     Doc,
     Fold,
     TrackedView,
     ViewProjection,
-    event_name,
     instant,
     like_pattern,
+    opened_doc,
 )
+from projections.dispatch import Dispatch
 
 SORTS = {"opened_at": "opened_at", "updated_at": "updated_at", "severity": "severity_rank"}
 
 
+E = Escalation
+_ON: Dispatch[Callable[[Doc, Any], None]] = Dispatch()
+
+
+@_ON.register(E.Acknowledged)
+def _acknowledged(doc: Doc, e: Any) -> None:
+    doc["acknowledged_at"] = instant(e.timestamp)
+
+
+@_ON.register(E.SeverityChanged)
+def _severity(doc: Doc, e: Any) -> None:
+    doc["severity"] = e.to_severity
+
+
+@_ON.register(E.StatusChanged)
+def _status(doc: Doc, e: Any) -> None:
+    doc["status"] = e.to_status
+
+
+@_ON.register(E.ImpactAssessed)
+def _impact(doc: Doc, e: Any) -> None:
+    doc["components"] = dict(e.components)
+    doc["customers_affected"] = e.customers_affected
+    doc["revenue_at_risk"] = e.revenue_at_risk
+    doc["currency"] = e.currency
+
+
+@_ON.register(E.OwnerAssigned)
+def _owner(doc: Doc, e: Any) -> None:
+    doc["owner"], doc["owner_team"] = e.owner, e.team
+    doc["participants"][e.owner] = e.team
+
+
+@_ON.register(E.ParticipantJoined)
+def _joined(doc: Doc, e: Any) -> None:
+    doc["participants"][e.name] = e.team
+
+
+@_ON.register(E.ParticipantLeft)
+def _left(doc: Doc, e: Any) -> None:
+    doc["participants"].pop(e.name, None)
+
+
+@_ON.register(E.CaseLinked)
+def _case_linked(doc: Doc, e: Any) -> None:
+    doc["linked_cases"] += 1
+
+
+@_ON.register(E.LinkedToEscalation)
+def _linked_to(doc: Doc, e: Any) -> None:
+    doc["linked_to"] = e.escalation_id
+
+
+@_ON.register(E.SlaBreached)
+def _breached(doc: Doc, e: Any) -> None:
+    doc["sla_breaches"].append(e.target)
+
+
+@_ON.register(E.DeadlineExtended)
+def _extended(doc: Doc, e: Any) -> None:
+    doc["deadline"] = instant(e.new_deadline)
+
+
+@_ON.register(E.Dismissed)
+def _dismissed(doc: Doc, e: Any) -> None:
+    doc["status"], doc["closed_at"] = "dismissed", instant(e.timestamp)
+
+
+@_ON.register(E.Resolved)
+def _resolved(doc: Doc, e: Any) -> None:
+    doc["status"], doc["resolved_at"] = "resolved", instant(e.timestamp)
+
+
+@_ON.register(E.Reopened)
+def _reopened(doc: Doc, e: Any) -> None:
+    doc["status"], doc["resolved_at"] = REOPENED_STATUS.value, None
+
+
+@_ON.register(E.Closed)
+def _closed(doc: Doc, e: Any) -> None:
+    doc["status"], doc["closed_at"] = "closed", instant(e.timestamp)
+
+
 class SearchFold(Fold):
+    """Every event stamps the row's `version` and `updated_at`; `ignores` lists the events that
+    change nothing else (their words stay in the stream, out of the searchable row)."""
+
+    handles: ClassVar = frozenset({E.Opened}) | _ON.handles
+    ignores: ClassVar = group.TEAM_WORK | group.AFTERMATH | {E.Communicated, E.CustomerDataErased}
     columns: ClassVar = (
         Column("status", "text"),
         Column("severity", "text"),
@@ -46,16 +137,8 @@ class SearchFold(Fold):
     )
 
     def apply(self, doc: Doc | None, event: Any) -> Doc | None:
-        name = event_name(event)
-        if name == "Opened":
-            doc = {
-                "id": str(event.originator_id),
-                "title": event.title,
-                "status": "triage",
-                "severity": event.severity,
-                "source": event.source,
-                "scope": event.scope,
-                "account": event.account,
+        if isinstance(event, E.Opened):
+            doc = opened_doc(event) | {
                 "external_ref": event.external_ref,
                 "owner": None,
                 "owner_team": None,
@@ -80,59 +163,10 @@ class SearchFold(Fold):
             return None
         doc["version"] = event.originator_version
         doc["updated_at"] = instant(event.timestamp)
-        handler = getattr(self, f"_on_{name}", None)
+        handler = _ON.get(event)
         if handler is not None:
             handler(doc, event)
         return doc
-
-    def _on_Acknowledged(self, doc: Doc, e: Any) -> None:
-        doc["acknowledged_at"] = instant(e.timestamp)
-
-    def _on_SeverityChanged(self, doc: Doc, e: Any) -> None:
-        doc["severity"] = e.to_severity
-
-    def _on_StatusChanged(self, doc: Doc, e: Any) -> None:
-        doc["status"] = e.to_status
-
-    def _on_ImpactAssessed(self, doc: Doc, e: Any) -> None:
-        doc["components"] = dict(e.components)
-        doc["customers_affected"] = e.customers_affected
-        doc["revenue_at_risk"] = e.revenue_at_risk
-        doc["currency"] = e.currency
-
-    def _on_OwnerAssigned(self, doc: Doc, e: Any) -> None:
-        doc["owner"], doc["owner_team"] = e.owner, e.team
-        doc["participants"][e.owner] = e.team
-
-    def _on_ParticipantJoined(self, doc: Doc, e: Any) -> None:
-        doc["participants"][e.name] = e.team
-
-    def _on_ParticipantLeft(self, doc: Doc, e: Any) -> None:
-        doc["participants"].pop(e.name, None)
-
-    def _on_CaseLinked(self, doc: Doc, e: Any) -> None:
-        doc["linked_cases"] += 1
-
-    def _on_LinkedToEscalation(self, doc: Doc, e: Any) -> None:
-        doc["linked_to"] = e.escalation_id
-
-    def _on_SlaBreached(self, doc: Doc, e: Any) -> None:
-        doc["sla_breaches"].append(e.target)
-
-    def _on_DeadlineExtended(self, doc: Doc, e: Any) -> None:
-        doc["deadline"] = instant(e.new_deadline)
-
-    def _on_Dismissed(self, doc: Doc, e: Any) -> None:
-        doc["status"], doc["closed_at"] = "dismissed", instant(e.timestamp)
-
-    def _on_Resolved(self, doc: Doc, e: Any) -> None:
-        doc["status"], doc["resolved_at"] = "resolved", instant(e.timestamp)
-
-    def _on_Reopened(self, doc: Doc, e: Any) -> None:
-        doc["status"], doc["resolved_at"] = REOPENED_STATUS.value, None
-
-    def _on_Closed(self, doc: Doc, e: Any) -> None:
-        doc["status"], doc["closed_at"] = "closed", instant(e.timestamp)
 
     def values(self, doc: Doc) -> dict[str, Any]:
         words = [doc["title"], doc["_description"], doc["account"] or "", doc["external_ref"] or ""]

@@ -14,15 +14,84 @@ not even its components' state.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from projections.base import Column, Doc, Fold, TrackedView, ViewProjection, event_name, instant
+from domain.escalation import Escalation
+from projections import event_groups as group
+from projections.base import Column, Doc, Fold, TrackedView, ViewProjection, instant
+from projections.dispatch import Dispatch
 
 PUBLIC_SCOPES = ("global", "group")
 
 
+E = Escalation
+Fact = tuple[str, dict[str, Any]]
+_FACTS: Dispatch[Callable[[Any], Fact | None]] = Dispatch()
+
+
+@_FACTS.register(E.Communicated)
+def _communicated(e: Any) -> Fact | None:
+    if e.audience != "public":
+        return None
+    return "update", {
+        "id": e.communication_id,
+        "subject": e.subject,
+        "body": e.body,
+        "status": e.status_at_time,
+    }
+
+
+@_FACTS.register(E.SeverityChanged)
+def _severity(e: Any) -> Fact:
+    return "severity", {"severity": e.to_severity}
+
+
+@_FACTS.register(E.StatusChanged)
+def _status(e: Any) -> Fact:
+    return "status", {"status": e.to_status}
+
+
+@_FACTS.register(E.ImpactAssessed)
+def _impact(e: Any) -> Fact:
+    return "impact", {"components": dict(e.components)}
+
+
+# The stored fact kinds are the view's own words: a renamed event must not rename them.
+_ENDINGS = {
+    E.Resolved: "resolved",
+    E.Reopened: "reopened",
+    E.Closed: "closed",
+    E.Dismissed: "dismissed",
+}
+
+
+def _ending(e: Any) -> Fact:
+    return _ENDINGS[type(e)], {}
+
+
+_FACTS.register(*_ENDINGS)(_ending)
+
+
 class StatusFold(Fold):
+    """Its own fold, not the aggregate's state: the page as of any past moment needs each public
+    fact with its time (severity and impact as they moved), which the aggregate does not keep.
+    `ignores`: events with nothing public in them."""
+
+    handles: ClassVar = frozenset({E.Opened}) | _FACTS.handles
+    ignores: ClassVar = (
+        group.TEAM_WORK
+        | group.PEOPLE
+        | group.LINKS
+        | group.DEADLINES
+        | group.AFTERMATH
+        | {
+            E.Acknowledged,
+            E.OwnerAssigned,
+            E.CustomerDataErased,
+        }
+    )
     columns: ClassVar = (
         Column("opened_at", "text"),
         Column("ended_at", "text"),
@@ -30,9 +99,8 @@ class StatusFold(Fold):
     )
 
     def apply(self, doc: Doc | None, event: Any) -> Doc | None:
-        name = event_name(event)
         at = instant(event.timestamp)
-        if name == "Opened":
+        if isinstance(event, E.Opened):
             if event.scope not in PUBLIC_SCOPES:
                 return None
             return {
@@ -54,7 +122,8 @@ class StatusFold(Fold):
             }
         if doc is None:
             return None
-        fact = self._fact(name, event)
+        make = _FACTS.get(event)
+        fact = None if make is None else make(event)
         if fact is None:
             return doc
         kind, data = fact
@@ -66,27 +135,6 @@ class StatusFold(Fold):
         elif kind == "reopened":
             doc["ended_at"] = None
         return doc
-
-    @staticmethod
-    def _fact(name: str, e: Any) -> tuple[str, dict[str, Any]] | None:
-        if name == "Communicated":
-            if e.audience != "public":
-                return None
-            return "update", {
-                "id": e.communication_id,
-                "subject": e.subject,
-                "body": e.body,
-                "status": e.status_at_time,
-            }
-        if name == "SeverityChanged":
-            return "severity", {"severity": e.to_severity}
-        if name == "StatusChanged":
-            return "status", {"status": e.to_status}
-        if name == "ImpactAssessed":
-            return "impact", {"components": dict(e.components)}
-        if name in ("Resolved", "Reopened", "Closed", "Dismissed"):
-            return name.lower(), {}
-        return None
 
 
 class StatusView(TrackedView):

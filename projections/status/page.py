@@ -1,6 +1,11 @@
 """Folding public facts into the status page as it stood at a moment, shaped like Statuspage.
 
-`build_page` is pure: documents from the status view plus a moment in, a `StatusPage` out. The JSON
+`build_page` is pure: documents from the status view plus a moment in, a `StatusPage` out.
+
+Lifecycle: a live read on top of the tracked status view. `fold_incident` is a second fold on
+purpose: it folds the view's stored public facts (JSON, by the view's own fact kinds), not the
+events, up to the moment asked for, so the page as of any past moment needs neither the event
+store nor a rebuild, and nothing non-public is ever at hand to leak. The JSON
 form follows the public `summary.json` of Atlassian Statuspage (page, status, components, incidents,
 scheduled_maintenances) so that existing widgets can read it.
 """

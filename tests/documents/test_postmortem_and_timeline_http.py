@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from tests.documents.conftest import Store
 from tests.documents.scenarios import MARKERS, T0
+
+
+def postmortem_json(store: Store) -> Any:
+    path = f"/escalations/{store.outage}/postmortem"
+    return store.client.get(path, params={"format": "json"}).json()
 
 
 def test_the_postmortem_reports_every_section_in_markdown(store: Store) -> None:
@@ -32,9 +38,7 @@ def test_the_postmortem_reports_every_section_in_markdown(store: Store) -> None:
 
 
 def test_postmortem_durations_are_computed_from_the_events(store: Store) -> None:
-    body = store.client.get(
-        f"/escalations/{store.outage}/postmortem", params={"format": "json"}
-    ).json()
+    body = postmortem_json(store)
     measured = {d["label"]: d["seconds"] for d in body["durations"]}
     assert measured == {
         "Time to acknowledge": 5 * 60,
@@ -47,9 +51,7 @@ def test_postmortem_durations_are_computed_from_the_events(store: Store) -> None
 
 
 def test_postmortem_action_items_show_owner_and_state(store: Store) -> None:
-    body = store.client.get(
-        f"/escalations/{store.outage}/postmortem", params={"format": "json"}
-    ).json()
+    body = postmortem_json(store)
     states = {item["owner"]: item["state"] for item in body["action_items"]}
     assert states == {
         "Sam Lee": "done 2026-11-02 09:56 UTC",
@@ -62,9 +64,7 @@ def test_postmortem_action_items_show_owner_and_state(store: Store) -> None:
 
 
 def test_postmortem_timeline_comes_from_the_stream(store: Store) -> None:
-    body = store.client.get(
-        f"/escalations/{store.outage}/postmortem", params={"format": "json"}
-    ).json()
+    body = postmortem_json(store)
     kinds = [entry["kind"] for entry in body["timeline"]]
     assert kinds[0] == "opened"
     assert kinds[-1] == "post_mortem_recorded"

@@ -48,6 +48,13 @@ def customer_case(**fields: Any) -> Escalation:
     )
 
 
+def write_to_customer(case: Escalation, minute: int, body: str, **kwargs: Any) -> None:
+    """`lee` e-mails the customer at minute `minute`."""
+    case.communicate(
+        actor="lee", at=at(minute), audience="customer", channel="email", body=body, **kwargs
+    )
+
+
 def test_durations_read_as_people_say_them() -> None:
     assert duration_text(timedelta(seconds=20)) == "under a minute"
     assert duration_text(timedelta(minutes=12)) == "12 min"
@@ -65,14 +72,7 @@ def test_an_open_customer_update_names_the_owner_and_when_we_write_next() -> Non
     case = customer_case()
     case.assign_owner(actor="lee", at=at(5), owner="Lee Morgan", team="cx")
     case.change_status(actor="lee", at=at(6), status="identified")
-    case.communicate(
-        actor="lee",
-        at=at(10),
-        audience="customer",
-        channel="email",
-        body="We have found your parcel.",
-        next_update_due=at(60 * 24),
-    )
+    write_to_customer(case, 10, "We have found your parcel.", next_update_due=at(60 * 24))
     view = build(customer_update, case, at(30))
     assert view.greeting == f"Dear {PERSON['name']},"
     assert view.what_we_are_doing == [
@@ -89,10 +89,7 @@ def test_an_open_customer_update_names_the_owner_and_when_we_write_next() -> Non
 
 def test_a_customer_update_never_promises_a_time_that_has_passed() -> None:
     case = customer_case()
-    case.communicate(
-        actor="lee", at=at(1), audience="customer", channel="email", body="Looking into it.",
-        next_update_due=at(60),
-    )  # fmt: skip
+    write_to_customer(case, 1, "Looking into it.", next_update_due=at(60))
     view = build(customer_update, case, at(120))
     assert view.when_you_will_hear_next == "We will write to you again as soon as we have news."
 
@@ -121,10 +118,7 @@ def test_the_tactical_update_names_what_is_missing() -> None:
 
 def test_the_executive_update_flags_an_overdue_customer_update() -> None:
     case = customer_case()
-    case.communicate(
-        actor="lee", at=at(1), audience="customer", channel="email", body="On it.",
-        next_update_due=at(60),
-    )  # fmt: skip
+    write_to_customer(case, 1, "On it.", next_update_due=at(60))
     view = build(executive_update, case, at(90))
     assert "The update to customers promised by 2026-11-02 10:00 UTC is overdue." in view.risks
 
@@ -172,9 +166,7 @@ def test_an_unknown_audience_names_the_known_ones() -> None:
 
 def test_markdown_output_neutralises_raw_html_but_keeps_the_words() -> None:
     case = customer_case()
-    case.communicate(
-        actor="lee", at=at(1), audience="customer", channel="email", body="a <b>bold</b> claim"
-    )
+    write_to_customer(case, 1, "a <b>bold</b> claim")
     view = build(customer_update, case, at(2))
     text = DocumentRenderer().render("customer", "md", view)
     assert "a &lt;b>bold&lt;/b> claim" in text

@@ -1,4 +1,4 @@
-"""What the case ledger and the reports on it must do on every backend (subclassed per backend)."""
+"""What the case ledger and the reports on it must do on every backend (run per backend by test_views.py)."""
 
 from __future__ import annotations
 
@@ -10,19 +10,15 @@ from infra.sla_settings import SlaSettings
 from infra.sla_watcher import record_breaches
 from projections.cases.reports import metrics, queue, sla_report, trends
 from projections.sla import targets
-from tests.projections.support import project, store
+from tests.projections.support import BackendSuite, project
 
 POLICY = SlaSettings().policy()
 
 
-class CasesBehaviour:
-    backend = ""
-
+class CasesBehaviour(BackendSuite):
     @pytest.fixture
-    def env(self, request, clock):
-        url = request.getfixturevalue(f"{self.backend}_url")
-        with store(url, clock) as (container, views, driver):
-            yield container, views, driver, clock
+    def env(self, running, clock):
+        return (*running, clock)
 
     def triage(self, d, now):
         a = d.open(now - timedelta(hours=1), title="A email", source="email", severity="SEV3")

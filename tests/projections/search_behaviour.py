@@ -1,4 +1,4 @@
-"""What the list-and-search view must do on every backend (subclassed per backend)."""
+"""What the list-and-search view must do on every backend (run per backend by test_views.py)."""
 
 from __future__ import annotations
 
@@ -7,20 +7,17 @@ from datetime import timedelta
 import pytest
 
 from projections.search.base import InvalidQuery, SearchQuery
-from tests.projections.support import project, store, varied_history
+from tests.projections.support import BackendSuite, project, varied_history
 
 
-class SearchBehaviour:
-    backend = ""
-
+class SearchBehaviour(BackendSuite):
     @pytest.fixture
-    def loaded(self, request, clock):
-        url = request.getfixturevalue(f"{self.backend}_url")
-        with store(url, clock) as (_container, views, driver):
-            start = clock.now - timedelta(days=3)
-            ids = varied_history(driver, start)
-            project(views)
-            yield views["search"], ids, start
+    def loaded(self, running, clock):
+        _container, views, driver = running
+        start = clock.now - timedelta(days=3)
+        ids = varied_history(driver, start)
+        project(views)
+        return views["search"], ids, start
 
     def ids(self, view, **filters):
         return [item["id"] for item in view.search(SearchQuery(limit=200, **filters)).items]
@@ -78,15 +75,14 @@ class SearchBehaviour:
         with pytest.raises(InvalidQuery):
             view.search(SearchQuery(cursor="not-a-cursor"))
 
-    def test_rows_carry_no_customer_personal_data(self, request, clock):
-        url = request.getfixturevalue(f"{self.backend}_url")
-        with store(url, clock) as (_, views, driver):
-            driver.open(
-                clock.now,
-                title="Refund",
-                customer={"subject_id": "s-1", "name": "Zed Marker", "email": "zed@example.com"},
-            )
-            project(views)
-            rows = views["search"].documents()
-            assert "Zed Marker" not in str(rows) and "zed@example.com" not in str(rows)
-            assert self.ids(views["search"], text="zed") == []
+    def test_rows_carry_no_customer_personal_data(self, running, clock):
+        _, views, driver = running
+        driver.open(
+            clock.now,
+            title="Refund",
+            customer={"subject_id": "s-1", "name": "Zed Marker", "email": "zed@example.com"},
+        )
+        project(views)
+        rows = views["search"].documents()
+        assert "Zed Marker" not in str(rows) and "zed@example.com" not in str(rows)
+        assert self.ids(views["search"], text="zed") == []

@@ -1,4 +1,4 @@
-"""What the status page's view must do on every backend (subclassed per backend)."""
+"""What the status page's view must do on every backend (run per backend by test_views.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from projections import render
 from projections.status.page import build_page, summary_json
-from tests.projections.support import project, store
+from tests.projections.support import BackendSuite, project
 
 MARKERS = [
     "DESC-MARKER",
@@ -43,14 +43,11 @@ def everything_rendered(page) -> str:
     return html + feed + json.dumps(summary_json(page))
 
 
-class StatusBehaviour:
-    backend = ""
-
+class StatusBehaviour(BackendSuite):
     @pytest.fixture
-    def env(self, request, clock):
-        url = request.getfixturevalue(f"{self.backend}_url")
-        with store(url, clock) as (_container, views, driver):
-            yield views, driver, clock
+    def env(self, running, clock):
+        _container, views, driver = running
+        return views, driver, clock
 
     def test_nothing_internal_personal_or_non_public_reaches_the_page(self, env):
         views, d, clock = env

@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+import pytest
+
 from infra.application import CommandResult, Escalations
 from infra.bootstrap import Container, build
 from infra.projections import ViewSet, open_views
@@ -52,6 +54,15 @@ def store(database_url: str, clock: Any) -> Iterator[tuple[Container, ViewSet, D
     finally:
         views.close()
         container.close()
+
+
+class BackendSuite:
+    """A behaviour suite that runs once per backend, each run on a fresh store."""
+
+    @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+    def running(self, request, clock):
+        with store(request.getfixturevalue(f"{request.param}_url"), clock) as opened:
+            yield opened
 
 
 def varied_history(driver: Driver, start: datetime, count: int = 12) -> list[UUID]:

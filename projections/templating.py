@@ -1,0 +1,111 @@
+"""The one Jinja2 environment factory of every rendered page and document.
+
+One loader serves all templates: a deployment's override directory first, then the packaged
+status-page and report templates (`projections/templates`: status/..., reports/...) and the packaged
+document templates (`projections/documents/templates`: customer.md.j2, ...). The caller passes the
+override directory; nothing here reads the environment or the settings.
+
+Three flavours, because their escaping and blank handling differ:
+- `page`: the status page, its feed and the trend report; everything autoescaped (Atom too);
+- `html`: documents as HTML; autoescaped by file name, a None prints as nothing;
+- `md`: documents as Markdown; typed `<` is neutralised instead of escaped (see `markdown_safe`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from projections.documents.formatting import (
+    audience_label,
+    channel_label,
+    count_text,
+    date_text,
+    duration_text,
+    status_label,
+    utc_text,
+    words,
+)
+from projections.status.page import iso_z
+
+PAGE_TEMPLATES = Path(__file__).parent / "templates"
+DOCUMENT_TEMPLATES = Path(__file__).parent / "documents" / "templates"
+
+Flavour = Literal["page", "html", "md"]
+
+
+def markdown_safe(value: Any) -> Any:
+    """Typed text reaches Markdown verbatim except for `<`, so that a Markdown viewer that
+    allows raw HTML cannot be made to run a `<script>` someone typed into an update."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.replace("<", "&lt;")
+    return value
+
+
+def blank_none(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def quote(text: str) -> str:
+    """A Markdown block quote of typed text, every line of it."""
+    return "\n".join(f"> {line}".rstrip() for line in str(text).splitlines())
+
+
+def template_loader(override_dir: str | Path | None = None) -> FileSystemLoader:
+    """The override directory (if any) first, then the packaged templates."""
+    paths = [PAGE_TEMPLATES, DOCUMENT_TEMPLATES]
+    if override_dir:
+        paths.insert(0, Path(override_dir))
+    return FileSystemLoader([str(p) for p in paths])
+
+
+_FINALIZE: dict[str, Callable[[Any], Any] | None] = {
+    "page": None,
+    "html": blank_none,
+    "md": markdown_safe,
+}
+
+
+def template_environment(
+    override_dir: str | Path | None = None, flavour: Flavour = "page"
+) -> Environment:
+    """The environment of `flavour` over `override_dir` and the packaged templates (cached)."""
+    return _environment(str(override_dir) if override_dir else "", flavour)
+
+
+@lru_cache(maxsize=16)
+def _environment(override_dir: str, flavour: Flavour) -> Environment:
+    # Document escaping follows the template's name, so an HTML template is always autoescaped
+    # whichever environment loads it; Markdown is made safe by `markdown_safe` instead.
+    page = flavour == "page"  # pages escape every template, the Atom feed too
+    options: dict[str, Any] = {"keep_trailing_newline": True} if flavour == "md" else {}
+    finalize = _FINALIZE[flavour]
+    if finalize is not None:
+        options["finalize"] = finalize
+    env = Environment(
+        loader=template_loader(override_dir),
+        autoescape=select_autoescape(("html.j2", "html"), default_for_string=page, default=page),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        **options,
+    )
+    env.globals["iso"] = iso_z
+    env.filters.update(
+        utc=utc_text,
+        date=date_text,
+        duration=duration_text,
+        count=count_text,
+        words=words,
+        status=status_label,
+        channel=channel_label,
+        audience=audience_label,
+        quote=quote,
+    )
+    return env
