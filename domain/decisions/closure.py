@@ -1,16 +1,12 @@
 """Ending an escalation: dismissing, resolving, reopening, feedback, closing and the post-mortem."""
 
-# The methods declare `self: Escalation`: they are written for the aggregate they are mixed into,
-# which mypy reports as [misc] because the mixin class itself is not an Escalation.
-# mypy: disable-error-code="misc"
-
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from domain.errors import IllegalTransition, InvalidCommand, RuleViolated
+from domain.state import EscalationState
 from domain.validation import (
     enum_value,
     optional_text,
@@ -23,15 +19,12 @@ from domain.values import (
     Status,
 )
 
-if TYPE_CHECKING:
-    from domain.escalation import Escalation
-
 
 class ClosureDecisions:
     """Mixed into `Escalation`; the methods run with the aggregate as `self`."""
 
     def dismiss(
-        self: Escalation,
+        self: EscalationState,
         *,
         actor: str,
         at: datetime,
@@ -59,7 +52,7 @@ class ClosureDecisions:
         )
 
     def resolve(
-        self: Escalation, *, actor: str, at: datetime, summary: str, override_reason: str = ""
+        self: EscalationState, *, actor: str, at: datetime, summary: str, override_reason: str = ""
     ) -> None:
         actor, at = self._check(actor, at)
         self._require_transition(Status.RESOLVED, "resolve")
@@ -80,7 +73,7 @@ class ClosureDecisions:
             override_reason=reason if unmet else "",
         )
 
-    def reopen(self: Escalation, *, actor: str, at: datetime, reason: str) -> None:
+    def reopen(self: EscalationState, *, actor: str, at: datetime, reason: str) -> None:
         actor, at = self._check(actor, at)
         self._require_transition(Status.INVESTIGATING, "reopen")
         self.trigger_event(
@@ -88,7 +81,7 @@ class ClosureDecisions:
         )
 
     def receive_feedback(
-        self: Escalation,
+        self: EscalationState,
         *,
         actor: str,
         at: datetime,
@@ -118,7 +111,7 @@ class ClosureDecisions:
             comment=optional_text(comment, "comment", 5000) or "",
         )
 
-    def close(self: Escalation, *, actor: str, at: datetime, reason: str = "") -> None:
+    def close(self: EscalationState, *, actor: str, at: datetime, reason: str = "") -> None:
         actor, at = self._check(actor, at)
         self._require_transition(Status.CLOSED, "close")
         self.trigger_event(
@@ -129,7 +122,7 @@ class ClosureDecisions:
         )
 
     def record_postmortem(
-        self: Escalation,
+        self: EscalationState,
         *,
         actor: str,
         at: datetime,
@@ -185,7 +178,7 @@ class ClosureDecisions:
             where_we_got_lucky=text_list(where_we_got_lucky, "where_we_got_lucky", max_len=2000),
         )
 
-    def publish_postmortem(self: Escalation, *, actor: str, at: datetime) -> None:
+    def publish_postmortem(self: EscalationState, *, actor: str, at: datetime) -> None:
         actor, at = self._check(actor, at)
         if self.current_status is not Status.RESOLVED:
             raise IllegalTransition(

@@ -1,16 +1,12 @@
 """What the escalation owes others: links to a global incident, SLA breaches, legal deadlines,
 communications to each audience and the erasure of a person's data."""
 
-# The methods declare `self: Escalation`: they are written for the aggregate they are mixed into,
-# which mypy reports as [misc] because the mixin class itself is not an Escalation.
-# mypy: disable-error-code="misc"
-
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from domain.errors import InvalidCommand, RuleViolated
+from domain.state import EscalationState
 from domain.validation import (
     enum_value,
     optional_text,
@@ -24,14 +20,13 @@ from domain.values import (
     Scope,
 )
 
-if TYPE_CHECKING:
-    from domain.escalation import Escalation
-
 
 class ObligationDecisions:
     """Mixed into `Escalation`; the methods run with the aggregate as `self`."""
 
-    def link_case(self: Escalation, case: Escalation, *, actor: str, at: datetime) -> None:
+    def link_case(
+        self: EscalationState, case: EscalationState, *, actor: str, at: datetime
+    ) -> None:
         """Link a customer case to this global escalation; both streams record it."""
         actor, at = self._check(actor, at)
         case._check(actor, at)
@@ -55,7 +50,7 @@ class ObligationDecisions:
         )
 
     def record_sla_breach(
-        self: Escalation,
+        self: EscalationState,
         *,
         actor: str,
         at: datetime,
@@ -83,7 +78,7 @@ class ObligationDecisions:
         )
 
     def extend_deadline(
-        self: Escalation,
+        self: EscalationState,
         *,
         actor: str,
         at: datetime,
@@ -126,7 +121,7 @@ class ObligationDecisions:
         )
 
     def communicate(
-        self: Escalation,
+        self: EscalationState,
         *,
         actor: str,
         at: datetime,
@@ -166,7 +161,9 @@ class ObligationDecisions:
         )
         return communication_id
 
-    def erase_customer_data(self: Escalation, *, actor: str, at: datetime, subject_id: str) -> None:
+    def erase_customer_data(
+        self: EscalationState, *, actor: str, at: datetime, subject_id: str
+    ) -> None:
         """Allowed in every status, final ones included: the law does not wait for a case to be
         open, and the history must stay whole, so erasing never changes the status."""
         actor, at = self._check(actor, at)

@@ -1,17 +1,13 @@
 """Triage and response: acknowledging, sizing, staffing and steering the work."""
 
-# The methods declare `self: Escalation`: they are written for the aggregate they are mixed into,
-# which mypy reports as [misc] because the mixin class itself is not an Escalation.
-# mypy: disable-error-code="misc"
-
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from domain.errors import IllegalTransition, InvalidCommand, RuleViolated, UnknownItem
+from domain.state import EscalationState
 from domain.validation import (
     enum_value,
     optional_text,
@@ -29,14 +25,11 @@ from domain.values import (
     Team,
 )
 
-if TYPE_CHECKING:
-    from domain.escalation import Escalation
-
 
 class ResponseDecisions:
     """Mixed into `Escalation`; the methods run with the aggregate as `self`."""
 
-    def acknowledge(self: Escalation, *, actor: str, at: datetime) -> None:
+    def acknowledge(self: EscalationState, *, actor: str, at: datetime) -> None:
         actor, at = self._check(actor, at)
         self._require_open("acknowledge")
         if self.acknowledged_at is not None:
@@ -46,7 +39,7 @@ class ResponseDecisions:
         self.trigger_event(self.Acknowledged, timestamp=at, actor=actor)
 
     def change_severity(
-        self: Escalation, *, actor: str, at: datetime, severity: Severity | str, reason: str
+        self: EscalationState, *, actor: str, at: datetime, severity: Severity | str, reason: str
     ) -> None:
         actor, at = self._check(actor, at)
         self._require_open("change severity")
@@ -63,7 +56,7 @@ class ResponseDecisions:
         )
 
     def change_status(
-        self: Escalation, *, actor: str, at: datetime, status: Status | str, reason: str = ""
+        self: EscalationState, *, actor: str, at: datetime, status: Status | str, reason: str = ""
     ) -> None:
         actor, at = self._check(actor, at)
         target = Status(enum_value(Status, status, "status"))
@@ -96,7 +89,7 @@ class ResponseDecisions:
         )
 
     def assess_impact(
-        self: Escalation,
+        self: EscalationState,
         *,
         actor: str,
         at: datetime,
@@ -148,7 +141,7 @@ class ResponseDecisions:
         )
 
     def assign_owner(
-        self: Escalation, *, actor: str, at: datetime, owner: str, team: Team | str
+        self: EscalationState, *, actor: str, at: datetime, owner: str, team: Team | str
     ) -> None:
         actor, at = self._check(actor, at)
         self._require_not_terminal("assign an owner")
@@ -166,7 +159,13 @@ class ResponseDecisions:
         )
 
     def add_participant(
-        self: Escalation, *, actor: str, at: datetime, name: str, role: Role | str, team: Team | str
+        self: EscalationState,
+        *,
+        actor: str,
+        at: datetime,
+        name: str,
+        role: Role | str,
+        team: Team | str,
     ) -> None:
         actor, at = self._check(actor, at)
         self._require_not_terminal("add a participant")
@@ -188,7 +187,7 @@ class ResponseDecisions:
         )
 
     def remove_participant(
-        self: Escalation, *, actor: str, at: datetime, name: str, reason: str = ""
+        self: EscalationState, *, actor: str, at: datetime, name: str, reason: str = ""
     ) -> None:
         actor, at = self._check(actor, at)
         self._require_not_terminal("remove a participant")
@@ -205,7 +204,7 @@ class ResponseDecisions:
             reason=optional_text(reason, "reason", 2000) or "",
         )
 
-    def add_note(self: Escalation, *, actor: str, at: datetime, text: str) -> str:
+    def add_note(self: EscalationState, *, actor: str, at: datetime, text: str) -> str:
         actor, at = self._check(actor, at)
         self._require_not_terminal("add a note")
         note_id = f"n{len(self.notes) + 1}"
@@ -219,7 +218,7 @@ class ResponseDecisions:
         return note_id
 
     def define_exit_criteria(
-        self: Escalation, *, actor: str, at: datetime, criteria: Iterable[str]
+        self: EscalationState, *, actor: str, at: datetime, criteria: Iterable[str]
     ) -> list[str]:
         actor, at = self._check(actor, at)
         self._require_open("define exit criteria")
@@ -236,7 +235,7 @@ class ResponseDecisions:
         return [c["id"] for c in new]
 
     def meet_exit_criterion(
-        self: Escalation, *, actor: str, at: datetime, criterion_id: str, evidence: str = ""
+        self: EscalationState, *, actor: str, at: datetime, criterion_id: str, evidence: str = ""
     ) -> None:
         actor, at = self._check(actor, at)
         self._require_open("meet an exit criterion")
@@ -255,7 +254,7 @@ class ResponseDecisions:
         )
 
     def plan_deescalation(
-        self: Escalation, *, actor: str, at: datetime, strategy: str, steps: Iterable[str] = ()
+        self: EscalationState, *, actor: str, at: datetime, strategy: str, steps: Iterable[str] = ()
     ) -> None:
         actor, at = self._check(actor, at)
         self._require_open("plan de-escalation")
@@ -268,7 +267,7 @@ class ResponseDecisions:
         )
 
     def add_action_item(
-        self: Escalation,
+        self: EscalationState,
         *,
         actor: str,
         at: datetime,
@@ -298,7 +297,7 @@ class ResponseDecisions:
         return action_id
 
     def complete_action_item(
-        self: Escalation, *, actor: str, at: datetime, action_id: str, note: str = ""
+        self: EscalationState, *, actor: str, at: datetime, action_id: str, note: str = ""
     ) -> None:
         actor, at = self._check(actor, at)
         self._require_not_terminal("complete an action item")

@@ -1,0 +1,88 @@
+"""The checks every family of command methods shares: who acts and when, and which statuses
+allow a command. They raise before anything is recorded."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from domain.errors import IllegalTransition, InvalidCommand, RuleViolated, UnknownItem
+from domain.limits import ACTOR_MAX
+from domain.policies import TRANSITIONS, allowed
+from domain.state import EscalationState
+from domain.validation import required_text, utc
+from domain.values import Status
+
+
+class Guards:
+    """Mixed into `Escalation`; the methods run with the aggregate as `self`."""
+
+    def _check(self: EscalationState, actor: str, at: datetime) -> tuple[str, datetime]:
+        """Common to every command: someone acts, at a time not before the stream's last event."""
+        actor = required_text(actor, "actor", ACTOR_MAX)
+        at = utc(at, "at")
+        if at < self.modified_on:
+            raise InvalidCommand(
+                f"at={at.isoformat()} is earlier than the escalation's last event "
+                f"({self.modified_on.isoformat()}); events are recorded in time order"
+            )
+        return actor, at
+
+    def _require_not_terminal(self: EscalationState, command: str) -> None:
+        if self.current_status.is_terminal:
+            raise IllegalTransition(
+                f"cannot {command}: the escalation is {self.status}, which is final. "
+                "Open a new escalation and link it instead.",
+                current=self.status,
+                attempted=command,
+            )
+
+    def _require_open(self: EscalationState, command: str) -> None:
+        self._require_not_terminal(command)
+        if not self.current_status.is_open:
+            raise IllegalTransition(
+                f"cannot {command}: the escalation is {self.status}; reopen it first",
+                current=self.status,
+                attempted=command,
+            )
+
+    def _require_resolved(self: EscalationState, rule: str, attempted: str) -> None:
+        """For what only a resolved escalation takes; `rule` says when it is taken."""
+        if self.current_status is not Status.RESOLVED:
+            raise IllegalTransition(
+                f"{rule}; the escalation is {self.status}",
+                current=self.status,
+                attempted=attempted,
+            )
+
+    def _require_transition(self: EscalationState, target: Status, command: str) -> None:
+        if not allowed(self.current_status, target, command):
+            reachable = ", ".join(
+                f"{s.value} (by {c})" for s, c in TRANSITIONS[self.current_status].items()
+            )
+            verb = "change status" if command == "status" else command
+            raise IllegalTransition(
+                f"cannot {verb} from {self.status} to {target.value}; from "
+                f"{self.status} the escalation can go to: {reachable or 'nothing, it is final'}",
+                current=self.status,
+                attempted=target.value,
+            )
+
+
+def pending_item(
+    items: dict[str, dict[str, Any]],
+    item_id: str,
+    *,
+    kind: str,
+    none_yet: str,
+    done: str,
+    done_text: str,
+) -> dict[str, Any]:
+    """The item `item_id` of `items`, which must exist and not be `done` yet."""
+    item = items.get(item_id)
+    if item is None:
+        known = ", ".join(items) or none_yet
+        raise UnknownItem(f"no {kind} {item_id!r} (known: {known})")
+    if item[done]:
+        raise RuleViolated(f"{kind} {item_id} {done_text}")
+    return item
