@@ -139,13 +139,8 @@ class Escalation(
 
         def apply(self, aggregate: Escalation) -> None:
             aggregate.impact = {
-                "customers_affected": self.customers_affected,
-                "accounts": list(self.accounts),
-                "segments": list(self.segments),
-                "regions": list(self.regions),
-                "revenue_at_risk": self.revenue_at_risk,
-                "currency": self.currency,
-                "summary": self.summary,
+                **_plain(self, "customers_affected", "accounts", "segments", "regions"),
+                **_plain(self, "revenue_at_risk", "currency", "summary"),
                 "assessed_at": self.timestamp,
             }
             aggregate.components = dict(self.components)
@@ -240,11 +235,7 @@ class Escalation(
         def apply(self, aggregate: Escalation) -> None:
             aggregate.action_items[self.action_id] = {
                 "id": self.action_id,
-                "description": self.description,
-                "owner": self.owner,
-                "due_at": self.due_at,
-                "kind": self.kind,
-                "phase": self.phase,
+                **_plain(self, "description", "owner", "due_at", "kind", "phase"),
                 "done": False,
                 "completed_at": None,
                 "note": "",
@@ -332,11 +323,7 @@ class Escalation(
             aggregate.communications.append(
                 {
                     "id": self.communication_id,
-                    "audience": self.audience,
-                    "channel": self.channel,
-                    "subject": self.subject,
-                    "body": self.body,
-                    "recipient_count": self.recipient_count,
+                    **_plain(self, "audience", "channel", "subject", "body", "recipient_count"),
                     "status": self.status_at_time,
                     "next_update_due": self.next_update_due,
                     "by": self.actor,
@@ -422,19 +409,10 @@ class Escalation(
         def apply(self, aggregate: Escalation) -> None:
             revision = 1 if aggregate.postmortem is None else aggregate.postmortem["revision"] + 1
             aggregate.postmortem = {
-                "summary": self.summary,
-                "impact": self.impact,
-                "root_cause": self.root_cause,
-                "root_cause_category": self.root_cause_category,
-                "trigger": self.trigger,
-                "contributing_factors": list(self.contributing_factors),
-                "detection": self.detection,
-                "response": self.response,
-                "recovery": self.recovery,
-                "five_whys": list(self.five_whys),
-                "went_well": list(self.went_well),
-                "went_wrong": list(self.went_wrong),
-                "where_we_got_lucky": list(self.where_we_got_lucky),
+                **_plain(self, "summary", "impact", "root_cause", "root_cause_category"),
+                **_plain(self, "trigger", "contributing_factors", "detection", "response"),
+                **_plain(self, "recovery", "five_whys", "went_well", "went_wrong"),
+                **_plain(self, "where_we_got_lucky"),
                 "revision": revision,
                 "recorded_at": self.timestamp,
                 "recorded_by": self.actor,
@@ -445,6 +423,13 @@ class Escalation(
 
         def apply(self, aggregate: Escalation) -> None:
             aggregate.postmortem_published_at = self.timestamp
+
+
+def _plain(event: Escalation.Event, *fields: str) -> dict[str, Any]:
+    """The named fields of `event` by name, as state holds them: lists are copied so that state
+    never shares a list with an event, which is immutable and replayed."""
+    values = ((field, getattr(event, field)) for field in fields)
+    return {field: list(value) if isinstance(value, list) else value for field, value in values}
 
 
 EVENTS: tuple[type[Escalation.Event], ...] = tuple(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from domain import limits
 from domain.errors import IllegalTransition, InvalidCommand, RuleViolated
 from domain.state import EscalationState
 from domain.validation import (
@@ -35,7 +36,7 @@ class ClosureDecisions:
         actor, at = self._check(actor, at)
         reason_value = enum_value(DismissalReason, reason, "reason")
         self._require_transition(Status.DISMISSED, "dismiss")
-        duplicate_of = optional_text(duplicate_of, "duplicate_of", 200)
+        duplicate_of = optional_text(duplicate_of, "duplicate_of", limits.DUPLICATE_OF_MAX)
         if reason_value == DismissalReason.DUPLICATE and duplicate_of is None:
             raise InvalidCommand("a duplicate needs duplicate_of: the escalation it repeats")
         if reason_value != DismissalReason.DUPLICATE and duplicate_of is not None:
@@ -47,7 +48,7 @@ class ClosureDecisions:
             timestamp=at,
             actor=actor,
             reason=reason_value,
-            note=optional_text(note, "note", 2000) or "",
+            note=optional_text(note, "note", limits.REASON_MAX) or "",
             duplicate_of=duplicate_of,
         )
 
@@ -57,7 +58,7 @@ class ClosureDecisions:
         actor, at = self._check(actor, at)
         self._require_transition(Status.RESOLVED, "resolve")
         unmet = self.unmet_exit_criteria
-        reason = optional_text(override_reason, "override_reason", 2000) or ""
+        reason = optional_text(override_reason, "override_reason", limits.REASON_MAX) or ""
         if unmet and not reason:
             listed = "; ".join(f"{cid}: {self.exit_criteria[cid]['description']}" for cid in unmet)
             raise RuleViolated(
@@ -68,7 +69,7 @@ class ClosureDecisions:
             self.Resolved,
             timestamp=at,
             actor=actor,
-            summary=required_text(summary, "summary", 10_000),
+            summary=required_text(summary, "summary", limits.SUMMARY_MAX),
             overridden_criteria=unmet,
             override_reason=reason if unmet else "",
         )
@@ -77,7 +78,10 @@ class ClosureDecisions:
         actor, at = self._check(actor, at)
         self._require_transition(Status.INVESTIGATING, "reopen")
         self.trigger_event(
-            self.Reopened, timestamp=at, actor=actor, reason=required_text(reason, "reason", 2000)
+            self.Reopened,
+            timestamp=at,
+            actor=actor,
+            reason=required_text(reason, "reason", limits.REASON_MAX),
         )
 
     def receive_feedback(
@@ -97,18 +101,25 @@ class ClosureDecisions:
                 attempted="feedback",
             )
         if csat is None and nps is None:
-            raise InvalidCommand("give csat (1-5), nps (0-10) or both")
-        if csat is not None and not whole_number_between(csat, 1, 5):
-            raise InvalidCommand("csat is a whole-number score from 1 to 5")
-        if nps is not None and not whole_number_between(nps, 0, 10):
-            raise InvalidCommand("nps is a whole-number score from 0 to 10")
+            raise InvalidCommand(
+                f"give csat ({limits.CSAT_MIN}-{limits.CSAT_MAX}), "
+                f"nps ({limits.NPS_MIN}-{limits.NPS_MAX}) or both"
+            )
+        if csat is not None and not whole_number_between(csat, limits.CSAT_MIN, limits.CSAT_MAX):
+            raise InvalidCommand(
+                f"csat is a whole-number score from {limits.CSAT_MIN} to {limits.CSAT_MAX}"
+            )
+        if nps is not None and not whole_number_between(nps, limits.NPS_MIN, limits.NPS_MAX):
+            raise InvalidCommand(
+                f"nps is a whole-number score from {limits.NPS_MIN} to {limits.NPS_MAX}"
+            )
         self.trigger_event(
             self.FeedbackReceived,
             timestamp=at,
             actor=actor,
             csat=csat,
             nps=nps,
-            comment=optional_text(comment, "comment", 5000) or "",
+            comment=optional_text(comment, "comment", limits.DETAIL_MAX) or "",
         )
 
     def close(self: EscalationState, *, actor: str, at: datetime, reason: str = "") -> None:
@@ -118,7 +129,7 @@ class ClosureDecisions:
             self.Closed,
             timestamp=at,
             actor=actor,
-            reason=optional_text(reason, "reason", 2000) or "",
+            reason=optional_text(reason, "reason", limits.REASON_MAX) or "",
         )
 
     def record_postmortem(
@@ -149,33 +160,37 @@ class ClosureDecisions:
             )
         if self.postmortem_published_at is not None:
             raise RuleViolated("the post-mortem is already published; it cannot be revised")
-        whys = text_list(five_whys, "five_whys", max_len=2000)
-        if len(whys) > 7:
-            raise InvalidCommand("five_whys takes at most 7 answers")
+        whys = text_list(five_whys, "five_whys", max_len=limits.POSTMORTEM_ITEM_MAX)
+        if len(whys) > limits.FIVE_WHYS_MAX:
+            raise InvalidCommand(f"five_whys takes at most {limits.FIVE_WHYS_MAX} answers")
 
         def text(value: str, name: str) -> str:
-            return optional_text(value, name, 20_000) or ""
+            return optional_text(value, name, limits.POSTMORTEM_TEXT_MAX) or ""
 
         self.trigger_event(
             self.PostMortemRecorded,
             timestamp=at,
             actor=actor,
-            summary=required_text(summary, "summary", 20_000),
+            summary=required_text(summary, "summary", limits.POSTMORTEM_TEXT_MAX),
             impact=text(impact, "impact"),
-            root_cause=required_text(root_cause, "root_cause", 20_000),
-            root_cause_category=optional_text(root_cause_category, "root_cause_category", 100)
+            root_cause=required_text(root_cause, "root_cause", limits.POSTMORTEM_TEXT_MAX),
+            root_cause_category=optional_text(
+                root_cause_category, "root_cause_category", limits.CATEGORY_MAX
+            )
             or "",
             trigger=text(trigger, "trigger"),
             contributing_factors=text_list(
-                contributing_factors, "contributing_factors", max_len=2000
+                contributing_factors, "contributing_factors", max_len=limits.POSTMORTEM_ITEM_MAX
             ),
             detection=text(detection, "detection"),
             response=text(response, "response"),
             recovery=text(recovery, "recovery"),
             five_whys=whys,
-            went_well=text_list(went_well, "went_well", max_len=2000),
-            went_wrong=text_list(went_wrong, "went_wrong", max_len=2000),
-            where_we_got_lucky=text_list(where_we_got_lucky, "where_we_got_lucky", max_len=2000),
+            went_well=text_list(went_well, "went_well", max_len=limits.POSTMORTEM_ITEM_MAX),
+            went_wrong=text_list(went_wrong, "went_wrong", max_len=limits.POSTMORTEM_ITEM_MAX),
+            where_we_got_lucky=text_list(
+                where_we_got_lucky, "where_we_got_lucky", max_len=limits.POSTMORTEM_ITEM_MAX
+            ),
         )
 
     def publish_postmortem(self: EscalationState, *, actor: str, at: datetime) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from domain import limits
 from domain.errors import InvalidCommand, RuleViolated
 from domain.state import EscalationState
 from domain.validation import (
@@ -62,7 +63,7 @@ class ObligationDecisions:
         Each target is recorded at most once, so a watcher can run any number of times."""
         actor, at = self._check(actor, at)
         self._require_not_terminal("record an SLA breach")
-        target = required_text(target, "target", 200)
+        target = required_text(target, "target", limits.SLA_TARGET_MAX)
         due = utc(due_at, "due_at")
         if target in self.sla_breaches:
             raise RuleViolated(f"the breach of {target} is already recorded")
@@ -74,7 +75,7 @@ class ObligationDecisions:
             actor=actor,
             target=target,
             due_at=due,
-            detail=optional_text(detail, "detail", 2000) or "",
+            detail=optional_text(detail, "detail", limits.REASON_MAX) or "",
         )
 
     def extend_deadline(
@@ -116,8 +117,8 @@ class ObligationDecisions:
             actor=actor,
             previous_deadline=self.deadline,
             new_deadline=new,
-            reason=required_text(reason, "reason", 2000),
-            notice=required_text(notice, "notice (how the requester was told)", 2000),
+            reason=required_text(reason, "reason", limits.REASON_MAX),
+            notice=required_text(notice, "notice (how the requester was told)", limits.REASON_MAX),
         )
 
     def communicate(
@@ -143,7 +144,7 @@ class ObligationDecisions:
         due = utc(next_update_due, "next_update_due") if next_update_due is not None else None
         if due is not None and due <= at:
             raise InvalidCommand(f"next_update_due must be in the future (after {at.isoformat()})")
-        if not whole_number_between(recipient_count, 0, 10**12):
+        if not whole_number_between(recipient_count, 0, limits.RECIPIENT_COUNT_MAX):
             raise InvalidCommand("recipient_count must be a whole number, zero or more")
         communication_id = f"c{len(self.communications) + 1}"
         self.trigger_event(
@@ -153,8 +154,8 @@ class ObligationDecisions:
             communication_id=communication_id,
             audience=audience_value,
             channel=channel_value,
-            subject=optional_text(subject, "subject", 300) or "",
-            body=required_text(body, "body", 50_000),
+            subject=optional_text(subject, "subject", limits.COMMUNICATION_SUBJECT_MAX) or "",
+            body=required_text(body, "body", limits.COMMUNICATION_BODY_MAX),
             recipient_count=recipient_count,
             status_at_time=self.status,
             next_update_due=due,
@@ -167,7 +168,7 @@ class ObligationDecisions:
         """Allowed in every status, final ones included: the law does not wait for a case to be
         open, and the history must stay whole, so erasing never changes the status."""
         actor, at = self._check(actor, at)
-        subject = required_text(subject_id, "subject_id", 200)
+        subject = required_text(subject_id, "subject_id", limits.SUBJECT_ID_MAX)
         if self.customer is None:
             raise RuleViolated("this escalation holds no customer data to erase")
         if self.customer.get("subject_id") != subject:

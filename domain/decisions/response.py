@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
+from domain import limits
 from domain.errors import IllegalTransition, InvalidCommand, RuleViolated, UnknownItem
 from domain.state import EscalationState
 from domain.validation import (
@@ -52,7 +53,7 @@ class ResponseDecisions:
             actor=actor,
             from_severity=self.severity,
             to_severity=target,
-            reason=required_text(reason, "reason", 2000),
+            reason=required_text(reason, "reason", limits.REASON_MAX),
         )
 
     def change_status(
@@ -85,7 +86,7 @@ class ResponseDecisions:
             actor=actor,
             from_status=self.status,
             to_status=target.value,
-            reason=optional_text(reason, "reason", 2000) or "",
+            reason=optional_text(reason, "reason", limits.REASON_MAX) or "",
         )
 
     def assess_impact(
@@ -108,6 +109,10 @@ class ResponseDecisions:
             raise InvalidCommand("customers_affected must be a whole number")
         if customers_affected < 0:
             raise InvalidCommand("customers_affected cannot be negative")
+        if customers_affected > limits.CUSTOMERS_AFFECTED_MAX:
+            raise InvalidCommand(
+                f"customers_affected is more than {limits.CUSTOMERS_AFFECTED_MAX:,}, the limit"
+            )
         if (
             isinstance(revenue_at_risk, bool)
             or not isinstance(revenue_at_risk, int | float)
@@ -116,14 +121,18 @@ class ResponseDecisions:
         ):
             # NaN passes a `< 0` check and then poisons every sum a report makes.
             raise InvalidCommand("revenue_at_risk must be a finite amount, zero or more")
+        if revenue_at_risk > limits.REVENUE_AT_RISK_MAX:
+            raise InvalidCommand(f"revenue_at_risk is more than {limits.REVENUE_AT_RISK_MAX:,.0f}")
         component_levels = dict(self.components) if components is None else {}
         for name, level in (components or {}).items():
             if level not in COMPONENT_IMPACTS:
                 raise InvalidCommand(
                     f"component {name!r} has impact {level!r}; use one of {', '.join(COMPONENT_IMPACTS)}"
                 )
-            component_levels[required_text(name, "component name", 100)] = level
-        currency_code = required_text(currency, "currency", 3).upper()
+            component_levels[required_text(name, "component name", limits.COMPONENT_NAME_MAX)] = (
+                level
+            )
+        currency_code = required_text(currency, "currency", limits.CURRENCY_LENGTH).upper()
         if len(currency_code) != 3 or not currency_code.isalpha():
             raise InvalidCommand("currency must be a three-letter ISO 4217 code such as USD")
         self.trigger_event(
@@ -137,7 +146,7 @@ class ResponseDecisions:
             revenue_at_risk=float(revenue_at_risk),
             currency=currency_code,
             components=component_levels,
-            summary=optional_text(summary, "summary", 5000) or "",
+            summary=optional_text(summary, "summary", limits.DETAIL_MAX) or "",
         )
 
     def assign_owner(
@@ -145,7 +154,7 @@ class ResponseDecisions:
     ) -> None:
         actor, at = self._check(actor, at)
         self._require_not_terminal("assign an owner")
-        owner = required_text(owner, "owner", 200)
+        owner = required_text(owner, "owner", limits.NAME_MAX)
         team_value = enum_value(Team, team, "team")
         if self.owner is not None and self.owner["name"] == owner:
             raise RuleViolated(f"{owner} already owns this escalation")
@@ -169,7 +178,7 @@ class ResponseDecisions:
     ) -> None:
         actor, at = self._check(actor, at)
         self._require_not_terminal("add a participant")
-        name = required_text(name, "name", 200)
+        name = required_text(name, "name", limits.NAME_MAX)
         role_value = enum_value(Role, role, "role")
         if role_value == Role.OWNER:
             raise InvalidCommand(
@@ -191,7 +200,7 @@ class ResponseDecisions:
     ) -> None:
         actor, at = self._check(actor, at)
         self._require_not_terminal("remove a participant")
-        name = required_text(name, "name", 200)
+        name = required_text(name, "name", limits.NAME_MAX)
         if name not in self.participants:
             raise UnknownItem(f"{name!r} is not a participant of this escalation")
         if self.owner is not None and self.owner["name"] == name:
@@ -201,7 +210,7 @@ class ResponseDecisions:
             timestamp=at,
             actor=actor,
             name=name,
-            reason=optional_text(reason, "reason", 2000) or "",
+            reason=optional_text(reason, "reason", limits.REASON_MAX) or "",
         )
 
     def add_note(self: EscalationState, *, actor: str, at: datetime, text: str) -> str:
@@ -213,7 +222,7 @@ class ResponseDecisions:
             timestamp=at,
             actor=actor,
             note_id=note_id,
-            text=required_text(text, "text", 20_000),
+            text=required_text(text, "text", limits.NOTE_MAX),
         )
         return note_id
 
@@ -222,7 +231,7 @@ class ResponseDecisions:
     ) -> list[str]:
         actor, at = self._check(actor, at)
         self._require_open("define exit criteria")
-        descriptions = text_list(criteria, "criteria", max_len=1000)
+        descriptions = text_list(criteria, "criteria", max_len=limits.CRITERION_MAX)
         if not descriptions:
             raise InvalidCommand("give at least one exit criterion")
         existing = {c["description"] for c in self.exit_criteria.values()}
@@ -250,7 +259,7 @@ class ResponseDecisions:
             timestamp=at,
             actor=actor,
             criterion_id=criterion_id,
-            evidence=optional_text(evidence, "evidence", 5000) or "",
+            evidence=optional_text(evidence, "evidence", limits.DETAIL_MAX) or "",
         )
 
     def plan_deescalation(
@@ -262,8 +271,8 @@ class ResponseDecisions:
             self.DeescalationPlanned,
             timestamp=at,
             actor=actor,
-            strategy=required_text(strategy, "strategy", 10_000),
-            steps=text_list(steps, "steps", max_len=1000),
+            strategy=required_text(strategy, "strategy", limits.STRATEGY_MAX),
+            steps=text_list(steps, "steps", max_len=limits.CRITERION_MAX),
         )
 
     def add_action_item(
@@ -288,8 +297,8 @@ class ResponseDecisions:
             timestamp=at,
             actor=actor,
             action_id=action_id,
-            description=required_text(description, "description", 5000),
-            owner=required_text(owner, "owner", 200),
+            description=required_text(description, "description", limits.DETAIL_MAX),
+            owner=required_text(owner, "owner", limits.NAME_MAX),
             due_at=due,
             kind=enum_value(ActionKind, kind, "kind"),
             phase=enum_value(ActionPhase, phase, "phase"),
@@ -312,5 +321,5 @@ class ResponseDecisions:
             timestamp=at,
             actor=actor,
             action_id=action_id,
-            note=optional_text(note, "note", 5000) or "",
+            note=optional_text(note, "note", limits.DETAIL_MAX) or "",
         )
