@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from domain import limits
-from domain.errors import IllegalTransition, InvalidCommand, RuleViolated
+from domain.errors import InvalidCommand, RuleViolated
 from domain.state import EscalationState
 from domain.validation import (
     enum_value,
@@ -94,12 +94,7 @@ class ClosureDecisions:
         comment: str = "",
     ) -> None:
         actor, at = self._check(actor, at)
-        if self.current_status is not Status.RESOLVED:
-            raise IllegalTransition(
-                f"feedback is taken after resolution, before closing; the escalation is {self.status}",
-                current=self.status,
-                attempted="feedback",
-            )
+        self._require_resolved("feedback is taken after resolution, before closing", "feedback")
         if csat is None and nps is None:
             raise InvalidCommand(
                 f"give csat ({limits.CSAT_MIN}-{limits.CSAT_MAX}), "
@@ -152,12 +147,7 @@ class ClosureDecisions:
         where_we_got_lucky: Iterable[str] = (),
     ) -> None:
         actor, at = self._check(actor, at)
-        if self.current_status is not Status.RESOLVED:
-            raise IllegalTransition(
-                f"a post-mortem is written after resolution; the escalation is {self.status}",
-                current=self.status,
-                attempted="postmortem",
-            )
+        self._require_resolved("a post-mortem is written after resolution", "postmortem")
         if self.postmortem_published_at is not None:
             raise RuleViolated("the post-mortem is already published; it cannot be revised")
         whys = text_list(five_whys, "five_whys", max_len=limits.POSTMORTEM_ITEM_MAX)
@@ -195,12 +185,7 @@ class ClosureDecisions:
 
     def publish_postmortem(self: EscalationState, *, actor: str, at: datetime) -> None:
         actor, at = self._check(actor, at)
-        if self.current_status is not Status.RESOLVED:
-            raise IllegalTransition(
-                f"a post-mortem is published after resolution; the escalation is {self.status}",
-                current=self.status,
-                attempted="postmortem/publish",
-            )
+        self._require_resolved("a post-mortem is published after resolution", "postmortem/publish")
         if self.postmortem is None:
             raise RuleViolated("record the post-mortem before publishing it")
         if self.postmortem_published_at is not None:

@@ -3,6 +3,7 @@ allow a command. They raise before anything is recorded."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -69,20 +70,25 @@ class Guards:
             )
 
 
-def pending_item(
-    items: dict[str, dict[str, Any]],
-    item_id: str,
-    *,
-    kind: str,
-    none_yet: str,
-    done: str,
-    done_text: str,
-) -> dict[str, Any]:
-    """The item `item_id` of `items`, which must exist and not be `done` yet."""
-    item = items.get(item_id)
-    if item is None:
-        known = ", ".join(items) or none_yet
-        raise UnknownItem(f"no {kind} {item_id!r} (known: {known})")
-    if item[done]:
-        raise RuleViolated(f"{kind} {item_id} {done_text}")
-    return item
+@dataclass(frozen=True)
+class ItemKind:
+    """A kind of item an escalation keeps by id and marks done once."""
+
+    name: str
+    none_yet: str
+    done_key: str
+    done_text: str
+
+    def pending(self, items: dict[str, dict[str, Any]], item_id: str) -> dict[str, Any]:
+        """The item `item_id` of `items`, which must exist and not be done yet."""
+        item = items.get(item_id)
+        if item is None:
+            known = ", ".join(items) or self.none_yet
+            raise UnknownItem(f"no {self.name} {item_id!r} (known: {known})")
+        if item[self.done_key]:
+            raise RuleViolated(f"{self.name} {item_id} {self.done_text}")
+        return item
+
+
+EXIT_CRITERION = ItemKind("exit criterion", "none defined yet", "met", "was already met")
+ACTION_ITEM = ItemKind("action item", "none yet", "done", "is already complete")

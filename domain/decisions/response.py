@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from domain import limits
+from domain.decisions.guards import ACTION_ITEM, EXIT_CRITERION
 from domain.errors import IllegalTransition, InvalidCommand, RuleViolated, UnknownItem
 from domain.state import EscalationState
 from domain.validation import (
@@ -248,12 +249,7 @@ class ResponseDecisions:
     ) -> None:
         actor, at = self._check(actor, at)
         self._require_open("meet an exit criterion")
-        criterion = self.exit_criteria.get(criterion_id)
-        if criterion is None:
-            known = ", ".join(self.exit_criteria) or "none defined yet"
-            raise UnknownItem(f"no exit criterion {criterion_id!r} (known: {known})")
-        if criterion["met"]:
-            raise RuleViolated(f"exit criterion {criterion_id} was already met")
+        EXIT_CRITERION.pending(self.exit_criteria, criterion_id)
         self.trigger_event(
             self.ExitCriterionMet,
             timestamp=at,
@@ -310,12 +306,7 @@ class ResponseDecisions:
     ) -> None:
         actor, at = self._check(actor, at)
         self._require_not_terminal("complete an action item")
-        item = self.action_items.get(action_id)
-        if item is None:
-            known = ", ".join(self.action_items) or "none yet"
-            raise UnknownItem(f"no action item {action_id!r} (known: {known})")
-        if item["done"]:
-            raise RuleViolated(f"action item {action_id} is already complete")
+        ACTION_ITEM.pending(self.action_items, action_id)
         self.trigger_event(
             self.ActionItemCompleted,
             timestamp=at,
