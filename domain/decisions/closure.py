@@ -43,10 +43,10 @@ class ClosureDecisions:
             raise InvalidCommand("duplicate_of only applies to reason 'duplicate'")
         if duplicate_of == str(self.id):
             raise InvalidCommand("an escalation cannot duplicate itself")
-        self.trigger_event(
+        self._record(
             self.Dismissed,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             reason=reason_value,
             note=optional_text(note, "note", limits.REASON_MAX) or "",
             duplicate_of=duplicate_of,
@@ -65,10 +65,10 @@ class ClosureDecisions:
                 f"{len(unmet)} exit criteria are not met ({listed}). Meet them, or resolve "
                 "with an override_reason that says why they no longer apply"
             )
-        self.trigger_event(
+        self._record(
             self.Resolved,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             summary=required_text(summary, "summary", limits.SUMMARY_MAX),
             overridden_criteria=unmet,
             override_reason=reason if unmet else "",
@@ -77,10 +77,10 @@ class ClosureDecisions:
     def reopen(self: EscalationState, *, actor: str, at: datetime, reason: str) -> None:
         actor, at = self._check(actor, at)
         self._require_transition(Status.INVESTIGATING, "reopen")
-        self.trigger_event(
+        self._record(
             self.Reopened,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             reason=required_text(reason, "reason", limits.REASON_MAX),
         )
 
@@ -108,10 +108,10 @@ class ClosureDecisions:
             raise InvalidCommand(
                 f"nps is a whole-number score from {limits.NPS_MIN} to {limits.NPS_MAX}"
             )
-        self.trigger_event(
+        self._record(
             self.FeedbackReceived,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             csat=csat,
             nps=nps,
             comment=optional_text(comment, "comment", limits.DETAIL_MAX) or "",
@@ -120,10 +120,10 @@ class ClosureDecisions:
     def close(self: EscalationState, *, actor: str, at: datetime, reason: str = "") -> None:
         actor, at = self._check(actor, at)
         self._require_transition(Status.CLOSED, "close")
-        self.trigger_event(
+        self._record(
             self.Closed,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             reason=optional_text(reason, "reason", limits.REASON_MAX) or "",
         )
 
@@ -157,10 +157,10 @@ class ClosureDecisions:
         def text(value: str, name: str) -> str:
             return optional_text(value, name, limits.POSTMORTEM_TEXT_MAX) or ""
 
-        self.trigger_event(
+        self._record(
             self.PostMortemRecorded,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             summary=required_text(summary, "summary", limits.POSTMORTEM_TEXT_MAX),
             impact=text(impact, "impact"),
             root_cause=required_text(root_cause, "root_cause", limits.POSTMORTEM_TEXT_MAX),
@@ -190,9 +190,9 @@ class ClosureDecisions:
             raise RuleViolated("record the post-mortem before publishing it")
         if self.postmortem_published_at is not None:
             raise RuleViolated("the post-mortem is already published")
-        self.trigger_event(
+        self._record(
             self.PostMortemPublished,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             revision=self.postmortem["revision"],
         )

@@ -10,7 +10,7 @@ from typing import Any
 from domain.errors import IllegalTransition, InvalidCommand, RuleViolated, UnknownItem
 from domain.limits import ACTOR_MAX
 from domain.policies import TRANSITIONS, allowed
-from domain.state import EscalationState
+from domain.state import EscalationState, EventClass
 from domain.validation import required_text, utc
 from domain.values import Status
 
@@ -28,6 +28,12 @@ class Guards:
                 f"({self.modified_on.isoformat()}); events are recorded in time order"
             )
         return actor, at
+
+    def _record(
+        self: EscalationState, event_class: EventClass, actor: str, at: datetime, **fields: Any
+    ) -> None:
+        """Every event says who acted and when; the command's checks have passed by now."""
+        self.trigger_event(event_class, timestamp=at, actor=actor, **fields)
 
     def _require_not_terminal(self: EscalationState, command: str) -> None:
         if self.current_status.is_terminal:

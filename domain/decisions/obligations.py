@@ -45,10 +45,8 @@ class ObligationDecisions:
             raise RuleViolated(f"case {case.id} is already linked to this escalation")
         if case.linked_to is not None:
             raise RuleViolated(f"case {case.id} is already linked to escalation {case.linked_to}")
-        self.trigger_event(self.CaseLinked, timestamp=at, actor=actor, case_id=str(case.id))
-        case.trigger_event(
-            case.LinkedToEscalation, timestamp=at, actor=actor, escalation_id=str(self.id)
-        )
+        self._record(self.CaseLinked, actor, at, case_id=str(case.id))
+        case._record(case.LinkedToEscalation, actor, at, escalation_id=str(self.id))
 
     def record_sla_breach(
         self: EscalationState,
@@ -69,10 +67,10 @@ class ObligationDecisions:
             raise RuleViolated(f"the breach of {target} is already recorded")
         if due >= at:
             raise InvalidCommand(f"{target} is due at {due.isoformat()}, which has not passed yet")
-        self.trigger_event(
+        self._record(
             self.SlaBreached,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             target=target,
             due_at=due,
             detail=optional_text(detail, "detail", limits.REASON_MAX) or "",
@@ -111,10 +109,10 @@ class ObligationDecisions:
                 raise RuleViolated(
                     f"{self.privacy['regime'].upper()} allows extending to {latest.isoformat()} at most"
                 )
-        self.trigger_event(
+        self._record(
             self.DeadlineExtended,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             previous_deadline=self.deadline,
             new_deadline=new,
             reason=required_text(reason, "reason", limits.REASON_MAX),
@@ -147,10 +145,10 @@ class ObligationDecisions:
         if not whole_number_between(recipient_count, 0, limits.RECIPIENT_COUNT_MAX):
             raise InvalidCommand("recipient_count must be a whole number, zero or more")
         communication_id = f"c{len(self.communications) + 1}"
-        self.trigger_event(
+        self._record(
             self.Communicated,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             communication_id=communication_id,
             audience=audience_value,
             channel=channel_value,
@@ -177,4 +175,4 @@ class ObligationDecisions:
             )
         if self.customer_data_erased:
             raise RuleViolated(f"the data of subject {subject} is already erased here")
-        self.trigger_event(self.CustomerDataErased, timestamp=at, actor=actor, subject_id=subject)
+        self._record(self.CustomerDataErased, actor, at, subject_id=subject)

@@ -38,7 +38,7 @@ class ResponseDecisions:
             raise RuleViolated(
                 f"already acknowledged at {self.acknowledged_at.isoformat()}; acknowledge once"
             )
-        self.trigger_event(self.Acknowledged, timestamp=at, actor=actor)
+        self._record(self.Acknowledged, actor, at)
 
     def change_severity(
         self: EscalationState, *, actor: str, at: datetime, severity: Severity | str, reason: str
@@ -48,10 +48,10 @@ class ResponseDecisions:
         target = enum_value(Severity, severity, "severity")
         if target == self.severity:
             raise RuleViolated(f"severity is already {target}")
-        self.trigger_event(
+        self._record(
             self.SeverityChanged,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             from_severity=self.severity,
             to_severity=target,
             reason=required_text(reason, "reason", limits.REASON_MAX),
@@ -81,10 +81,10 @@ class ResponseDecisions:
                 attempted=target.value,
             )
         self._require_transition(target, "status")
-        self.trigger_event(
+        self._record(
             self.StatusChanged,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             from_status=self.status,
             to_status=target.value,
             reason=optional_text(reason, "reason", limits.REASON_MAX) or "",
@@ -136,10 +136,10 @@ class ResponseDecisions:
         currency_code = required_text(currency, "currency", limits.CURRENCY_LENGTH).upper()
         if len(currency_code) != 3 or not currency_code.isalpha():
             raise InvalidCommand("currency must be a three-letter ISO 4217 code such as USD")
-        self.trigger_event(
+        self._record(
             self.ImpactAssessed,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             customers_affected=customers_affected,
             accounts=text_list(accounts, "accounts"),
             segments=text_list(segments, "segments"),
@@ -159,10 +159,10 @@ class ResponseDecisions:
         team_value = enum_value(Team, team, "team")
         if self.owner is not None and self.owner["name"] == owner:
             raise RuleViolated(f"{owner} already owns this escalation")
-        self.trigger_event(
+        self._record(
             self.OwnerAssigned,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             owner=owner,
             team=team_value,
             previous_owner=self.owner["name"] if self.owner else None,
@@ -187,10 +187,10 @@ class ResponseDecisions:
             )
         if name in self.participants:
             raise RuleViolated(f"{name} already takes part as {self.participants[name]['role']}")
-        self.trigger_event(
+        self._record(
             self.ParticipantJoined,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             name=name,
             role=role_value,
             team=enum_value(Team, team, "team"),
@@ -206,10 +206,10 @@ class ResponseDecisions:
             raise UnknownItem(f"{name!r} is not a participant of this escalation")
         if self.owner is not None and self.owner["name"] == name:
             raise RuleViolated(f"{name} owns this escalation; assign another owner first")
-        self.trigger_event(
+        self._record(
             self.ParticipantLeft,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             name=name,
             reason=optional_text(reason, "reason", limits.REASON_MAX) or "",
         )
@@ -218,10 +218,10 @@ class ResponseDecisions:
         actor, at = self._check(actor, at)
         self._require_not_terminal("add a note")
         note_id = f"n{len(self.notes) + 1}"
-        self.trigger_event(
+        self._record(
             self.NoteAdded,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             note_id=note_id,
             text=required_text(text, "text", limits.NOTE_MAX),
         )
@@ -241,7 +241,7 @@ class ResponseDecisions:
             raise RuleViolated(f"exit criterion already defined: {repeated[0]!r}")
         start = len(self.exit_criteria) + 1
         new = [{"id": f"ec{start + i}", "description": d} for i, d in enumerate(descriptions)]
-        self.trigger_event(self.ExitCriteriaDefined, timestamp=at, actor=actor, criteria=new)
+        self._record(self.ExitCriteriaDefined, actor, at, criteria=new)
         return [c["id"] for c in new]
 
     def meet_exit_criterion(
@@ -250,10 +250,10 @@ class ResponseDecisions:
         actor, at = self._check(actor, at)
         self._require_open("meet an exit criterion")
         EXIT_CRITERION.pending(self.exit_criteria, criterion_id)
-        self.trigger_event(
+        self._record(
             self.ExitCriterionMet,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             criterion_id=criterion_id,
             evidence=optional_text(evidence, "evidence", limits.DETAIL_MAX) or "",
         )
@@ -263,10 +263,10 @@ class ResponseDecisions:
     ) -> None:
         actor, at = self._check(actor, at)
         self._require_open("plan de-escalation")
-        self.trigger_event(
+        self._record(
             self.DeescalationPlanned,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             strategy=required_text(strategy, "strategy", limits.STRATEGY_MAX),
             steps=text_list(steps, "steps", max_len=limits.CRITERION_MAX),
         )
@@ -288,10 +288,10 @@ class ResponseDecisions:
         if due is not None and due <= at:
             raise InvalidCommand("due_at must be in the future")
         action_id = f"a{len(self.action_items) + 1}"
-        self.trigger_event(
+        self._record(
             self.ActionItemAdded,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             action_id=action_id,
             description=required_text(description, "description", limits.DETAIL_MAX),
             owner=required_text(owner, "owner", limits.NAME_MAX),
@@ -307,10 +307,10 @@ class ResponseDecisions:
         actor, at = self._check(actor, at)
         self._require_not_terminal("complete an action item")
         ACTION_ITEM.pending(self.action_items, action_id)
-        self.trigger_event(
+        self._record(
             self.ActionItemCompleted,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             action_id=action_id,
             note=optional_text(note, "note", limits.DETAIL_MAX) or "",
         )
