@@ -107,14 +107,14 @@ Step = Callable[[Escalation, datetime], object]
 class Refusal:
     """One row of a table of refused commands: on an escalation in `start` (opened with
     `open_fields`, then taken through the `setup` steps), `command` is refused with `error`, whose
-    text says `message`, and leaves the aggregate untouched."""
+    text says each of `says`, and leaves the aggregate untouched."""
 
     name: str
     command: Step
     error: type[Exception]
     setup: tuple[Step, ...] = ()
     start: str = "triage"
-    message: str = ""
+    says: tuple[str, ...] = ()
     open_fields: Mapping[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
@@ -126,4 +126,5 @@ class Refusal:
         for step in self.setup:
             step(escalation, clock.tick())
         error = refused(escalation, lambda: self.command(escalation, clock.tick()), self.error)
-        assert self.message in str(error)
+        for words in self.says:
+            assert words in str(error)

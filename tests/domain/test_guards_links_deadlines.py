@@ -145,7 +145,7 @@ REFUSALS = [
         "dismissing a duplicate without duplicate_of",
         lambda e, at: e.dismiss(actor=ACTOR, at=at, reason="duplicate"),
         InvalidCommand,
-        message="duplicate_of",
+        says=("duplicate_of",),
     ),
     Refusal(
         "dismissing as a duplicate of itself",

@@ -229,7 +229,7 @@ REFUSALS = [
         _publish,
         RuleViolated,
         start="resolved",
-        message="record the post-mortem",
+        says=("record the post-mortem",),
     ),
     Refusal(
         "revising after publication",

@@ -67,7 +67,7 @@ REFUSALS = [
         lambda e, at: e.change_status(actor=ACTOR, at=at, status="monitoring"),
         IllegalTransition,
         start="monitoring",
-        message="already monitoring",
+        says=("already monitoring",),
     ),
     Refusal(
         "assigning the current owner again",
@@ -89,7 +89,7 @@ REFUSALS = [
         "adding a participant as owner",
         lambda e, at: e.add_participant(actor=ACTOR, at=at, name="raj", role="owner", team="cx"),
         InvalidCommand,
-        message="owner command",
+        says=("owner command",),
     ),
     Refusal(
         "adding someone who already takes part",
@@ -122,7 +122,7 @@ REFUSALS = [
         lambda e, at: e.remove_participant(actor=ACTOR, at=at, name="ana"),
         RuleViolated,
         setup=(_ana_owns,),
-        message="assign another owner first",
+        says=("assign another owner first",),
     ),
     Refusal(
         "a blank note", lambda e, at: e.add_note(actor=ACTOR, at=at, text="\n"), InvalidCommand
@@ -143,7 +143,7 @@ REFUSALS = [
         lambda e, at: e.meet_exit_criterion(actor=ACTOR, at=at, criterion_id="ec9"),
         UnknownItem,
         setup=(_define_lag_normal,),
-        message="ec1",
+        says=("ec1",),
     ),
     Refusal(
         "meeting an exit criterion twice",
