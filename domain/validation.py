@@ -52,6 +52,11 @@ def optional_text(value: object, field: str, max_len: int) -> str | None:
     return _bounded(stripped, field, max_len) if stripped else None
 
 
+def text_or_blank(value: object, field: str, max_len: int) -> str:
+    """Optional text as an event stores it: blank when none was given."""
+    return optional_text(value, field, max_len) or ""
+
+
 def _bounded(value: str, field: str, max_len: int) -> str:
     if len(value) > max_len:
         raise InvalidCommand(f"{field} is {len(value)} characters long; the limit is {max_len}")

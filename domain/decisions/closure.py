@@ -13,6 +13,7 @@ from domain.validation import (
     optional_text,
     required_text,
     text_list,
+    text_or_blank,
     whole_number_between,
 )
 from domain.values import (
@@ -48,7 +49,7 @@ class ClosureDecisions:
             actor,
             at,
             reason=reason_value,
-            note=optional_text(note, "note", limits.REASON_MAX) or "",
+            note=text_or_blank(note, "note", limits.REASON_MAX),
             duplicate_of=duplicate_of,
         )
 
@@ -58,7 +59,7 @@ class ClosureDecisions:
         actor, at = self._check(actor, at)
         self._require_transition(Status.RESOLVED, "resolve")
         unmet = self.unmet_exit_criteria
-        reason = optional_text(override_reason, "override_reason", limits.REASON_MAX) or ""
+        reason = text_or_blank(override_reason, "override_reason", limits.REASON_MAX)
         if unmet and not reason:
             listed = "; ".join(f"{cid}: {self.exit_criteria[cid]['description']}" for cid in unmet)
             raise RuleViolated(
@@ -114,7 +115,7 @@ class ClosureDecisions:
             at,
             csat=csat,
             nps=nps,
-            comment=optional_text(comment, "comment", limits.DETAIL_MAX) or "",
+            comment=text_or_blank(comment, "comment", limits.DETAIL_MAX),
         )
 
     def close(self: EscalationState, *, actor: str, at: datetime, reason: str = "") -> None:
@@ -124,7 +125,7 @@ class ClosureDecisions:
             self.Closed,
             actor,
             at,
-            reason=optional_text(reason, "reason", limits.REASON_MAX) or "",
+            reason=text_or_blank(reason, "reason", limits.REASON_MAX),
         )
 
     def record_postmortem(
@@ -155,7 +156,7 @@ class ClosureDecisions:
             raise InvalidCommand(f"five_whys takes at most {limits.FIVE_WHYS_MAX} answers")
 
         def text(value: str, name: str) -> str:
-            return optional_text(value, name, limits.POSTMORTEM_TEXT_MAX) or ""
+            return text_or_blank(value, name, limits.POSTMORTEM_TEXT_MAX)
 
         self._record(
             self.PostMortemRecorded,
@@ -164,10 +165,9 @@ class ClosureDecisions:
             summary=required_text(summary, "summary", limits.POSTMORTEM_TEXT_MAX),
             impact=text(impact, "impact"),
             root_cause=required_text(root_cause, "root_cause", limits.POSTMORTEM_TEXT_MAX),
-            root_cause_category=optional_text(
+            root_cause_category=text_or_blank(
                 root_cause_category, "root_cause_category", limits.CATEGORY_MAX
-            )
-            or "",
+            ),
             trigger=text(trigger, "trigger"),
             contributing_factors=text_list(
                 contributing_factors, "contributing_factors", max_len=limits.POSTMORTEM_ITEM_MAX

@@ -10,8 +10,8 @@ from domain.errors import InvalidCommand, RuleViolated
 from domain.state import EscalationState
 from domain.validation import (
     enum_value,
-    optional_text,
     required_text,
+    text_or_blank,
     utc,
     whole_number_between,
 )
@@ -73,7 +73,7 @@ class ObligationDecisions:
             at,
             target=target,
             due_at=due,
-            detail=optional_text(detail, "detail", limits.REASON_MAX) or "",
+            detail=text_or_blank(detail, "detail", limits.REASON_MAX),
         )
 
     def extend_deadline(
@@ -152,7 +152,7 @@ class ObligationDecisions:
             communication_id=communication_id,
             audience=audience_value,
             channel=channel_value,
-            subject=optional_text(subject, "subject", limits.COMMUNICATION_SUBJECT_MAX) or "",
+            subject=text_or_blank(subject, "subject", limits.COMMUNICATION_SUBJECT_MAX),
             body=required_text(body, "body", limits.COMMUNICATION_BODY_MAX),
             recipient_count=recipient_count,
             status_at_time=self.status,

@@ -18,6 +18,7 @@ from domain.validation import (
     optional_text,
     required_text,
     text_list,
+    text_or_blank,
     utc,
 )
 from domain.values import PrivacyRegime, PrivacyRequestType, Scope, Severity, Source
@@ -90,7 +91,7 @@ class OpeningDecisions:
             timestamp=at,
             actor=required_text(actor, "actor", limits.ACTOR_MAX),
             title=required_text(title, "title", limits.TITLE_MAX),
-            description=optional_text(description, "description", limits.DESCRIPTION_MAX) or "",
+            description=text_or_blank(description, "description", limits.DESCRIPTION_MAX),
             scope=enum_value(Scope, scope, "scope"),
             source=source_value,
             severity=enum_value(Severity, severity, "severity"),

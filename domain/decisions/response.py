@@ -12,9 +12,9 @@ from domain.errors import IllegalTransition, InvalidCommand, RuleViolated, Unkno
 from domain.state import EscalationState
 from domain.validation import (
     enum_value,
-    optional_text,
     required_text,
     text_list,
+    text_or_blank,
     utc,
 )
 from domain.values import (
@@ -87,7 +87,7 @@ class ResponseDecisions:
             at,
             from_status=self.status,
             to_status=target.value,
-            reason=optional_text(reason, "reason", limits.REASON_MAX) or "",
+            reason=text_or_blank(reason, "reason", limits.REASON_MAX),
         )
 
     def assess_impact(
@@ -147,7 +147,7 @@ class ResponseDecisions:
             revenue_at_risk=float(revenue_at_risk),
             currency=currency_code,
             components=component_levels,
-            summary=optional_text(summary, "summary", limits.DETAIL_MAX) or "",
+            summary=text_or_blank(summary, "summary", limits.DETAIL_MAX),
         )
 
     def assign_owner(
@@ -211,7 +211,7 @@ class ResponseDecisions:
             actor,
             at,
             name=name,
-            reason=optional_text(reason, "reason", limits.REASON_MAX) or "",
+            reason=text_or_blank(reason, "reason", limits.REASON_MAX),
         )
 
     def add_note(self: EscalationState, *, actor: str, at: datetime, text: str) -> str:
@@ -255,7 +255,7 @@ class ResponseDecisions:
             actor,
             at,
             criterion_id=criterion_id,
-            evidence=optional_text(evidence, "evidence", limits.DETAIL_MAX) or "",
+            evidence=text_or_blank(evidence, "evidence", limits.DETAIL_MAX),
         )
 
     def plan_deescalation(
@@ -312,5 +312,5 @@ class ResponseDecisions:
             actor,
             at,
             action_id=action_id,
-            note=optional_text(note, "note", limits.DETAIL_MAX) or "",
+            note=text_or_blank(note, "note", limits.DETAIL_MAX),
         )
