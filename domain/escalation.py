@@ -38,8 +38,9 @@ class Escalation(
     """Anything a CX organisation must drive to resolution under scrutiny.
 
     This module holds the aggregate's state and its event catalogue (each event's `apply` is how
-    it folds into state); the command methods that decide which event to record live by family in
-    `domain/decisions/`."""
+    it folds into state). The command methods that decide which event to record live by family in
+    `domain/decisions/`, with the guards they share; what the state says beyond its fields
+    (`next_update_due`, the unmet criteria...) is in `domain/state.py`."""
 
     Snapshot = CompactSnapshot
 

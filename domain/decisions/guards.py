@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from domain import limits
 from domain.errors import IllegalTransition, InvalidCommand, RuleViolated, UnknownItem
-from domain.limits import ACTOR_MAX
 from domain.policies import TRANSITIONS, allowed
 from domain.state import EscalationState, EventClass
 from domain.validation import required_text, utc
@@ -20,7 +20,7 @@ class Guards:
 
     def _check(self: EscalationState, actor: str, at: datetime) -> tuple[str, datetime]:
         """Common to every command: someone acts, at a time not before the stream's last event."""
-        actor = required_text(actor, "actor", ACTOR_MAX)
+        actor = required_text(actor, "actor", limits.ACTOR_MAX)
         at = utc(at, "at")
         if at < self.modified_on:
             raise InvalidCommand(
