@@ -167,11 +167,7 @@ class Escalation(
         team: str
 
         def apply(self, aggregate: Escalation) -> None:
-            aggregate.participants[self.name] = {
-                "name": self.name,
-                "role": self.role,
-                "team": self.team,
-            }
+            aggregate.participants[self.name] = _plain(self, "name", "role", "team")
 
     class ParticipantLeft(Event):
         name: str
@@ -269,8 +265,7 @@ class Escalation(
 
         def apply(self, aggregate: Escalation) -> None:
             aggregate.sla_breaches[self.target] = {
-                "target": self.target,
-                "due_at": self.due_at,
+                **_plain(self, "target", "due_at"),
                 "breached_at": self.timestamp,
                 "detail": self.detail,
             }
@@ -301,9 +296,7 @@ class Escalation(
         def apply(self, aggregate: Escalation) -> None:
             aggregate.status = Status.DISMISSED.value
             aggregate.dismissal = {
-                "reason": self.reason,
-                "note": self.note,
-                "duplicate_of": self.duplicate_of,
+                **_plain(self, "reason", "note", "duplicate_of"),
                 "at": self.timestamp,
             }
             aggregate.closed_at = self.timestamp
@@ -357,9 +350,7 @@ class Escalation(
             aggregate.status = Status.RESOLVED.value
             aggregate.resolved_at = self.timestamp
             aggregate.resolution = {
-                "summary": self.summary,
-                "overridden_criteria": list(self.overridden_criteria),
-                "override_reason": self.override_reason,
+                **_plain(self, "summary", "overridden_criteria", "override_reason"),
                 "at": self.timestamp,
                 "by": self.actor,
             }
