@@ -11,7 +11,7 @@ from domain import limits
 from domain.errors import IllegalTransition, InvalidCommand, RuleViolated, UnknownItem
 from domain.policies import TRANSITIONS, allowed
 from domain.state import EscalationState, EventClass
-from domain.validation import required_text, utc
+from domain.validation import required_text, text_or_blank, utc
 from domain.values import Status
 
 
@@ -78,12 +78,14 @@ class Guards:
 
 @dataclass(frozen=True)
 class ItemKind:
-    """A kind of item an escalation keeps by id and marks done once."""
+    """A kind of item an escalation keeps by id and marks done once, with a note on how."""
 
     name: str
     none_yet: str
     done_key: str
     done_text: str
+    id_field: str
+    note_field: str
 
     def pending(self, items: dict[str, dict[str, Any]], item_id: str) -> dict[str, Any]:
         """The item `item_id` of `items`, which must exist and not be done yet."""
@@ -95,6 +97,20 @@ class ItemKind:
             raise RuleViolated(f"{self.name} {item_id} {self.done_text}")
         return item
 
+    def done_fields(
+        self, items: dict[str, dict[str, Any]], item_id: str, note: str
+    ) -> dict[str, str]:
+        """The fields of the event that marks `item_id` done, once it may be."""
+        self.pending(items, item_id)
+        return {
+            self.id_field: item_id,
+            self.note_field: text_or_blank(note, self.note_field, limits.DETAIL_MAX),
+        }
 
-EXIT_CRITERION = ItemKind("exit criterion", "none defined yet", "met", "was already met")
-ACTION_ITEM = ItemKind("action item", "none yet", "done", "is already complete")
+
+EXIT_CRITERION = ItemKind(
+    "exit criterion", "none defined yet", "met", "was already met", "criterion_id", "evidence"
+)
+ACTION_ITEM = ItemKind(
+    "action item", "none yet", "done", "is already complete", "action_id", "note"
+)

@@ -249,14 +249,8 @@ class ResponseDecisions:
     ) -> None:
         actor, at = self._check(actor, at)
         self._require_open("meet an exit criterion")
-        EXIT_CRITERION.pending(self.exit_criteria, criterion_id)
-        self._record(
-            self.ExitCriterionMet,
-            actor,
-            at,
-            criterion_id=criterion_id,
-            evidence=text_or_blank(evidence, "evidence", limits.DETAIL_MAX),
-        )
+        fields = EXIT_CRITERION.done_fields(self.exit_criteria, criterion_id, evidence)
+        self._record(self.ExitCriterionMet, actor, at, **fields)
 
     def plan_deescalation(
         self: EscalationState, *, actor: str, at: datetime, strategy: str, steps: Iterable[str] = ()
@@ -306,11 +300,5 @@ class ResponseDecisions:
     ) -> None:
         actor, at = self._check(actor, at)
         self._require_not_terminal("complete an action item")
-        ACTION_ITEM.pending(self.action_items, action_id)
-        self._record(
-            self.ActionItemCompleted,
-            actor,
-            at,
-            action_id=action_id,
-            note=text_or_blank(note, "note", limits.DETAIL_MAX),
-        )
+        fields = ACTION_ITEM.done_fields(self.action_items, action_id, note)
+        self._record(self.ActionItemCompleted, actor, at, **fields)
