@@ -103,6 +103,12 @@ Step = Callable[[Escalation, datetime], object]
 """A command on an escalation at a given time, as a table of cases writes it."""
 
 
+def command(method: Callable[..., object], **fields: Any) -> Step:
+    """The step that calls `method` (e.g. `Escalation.add_note`) with `fields`, by the usual actor
+    at the step's time."""
+    return lambda escalation, at: method(escalation, actor="maya.okafor", at=at, **fields)
+
+
 @dataclass(frozen=True)
 class Refusal:
     """One row of a table of refused commands: on an escalation in `start` (opened with

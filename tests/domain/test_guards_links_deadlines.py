@@ -9,7 +9,15 @@ import pytest
 
 from domain.errors import DomainError, IllegalTransition, InvalidCommand, RuleViolated
 from domain.escalation import Escalation
-from tests.domain.support import Clock, Refusal, drive_to, open_escalation, refused, snapshot
+from tests.domain.support import (
+    Clock,
+    Refusal,
+    command,
+    drive_to,
+    open_escalation,
+    refused,
+    snapshot,
+)
 
 ACTOR = "maya.okafor"
 
@@ -143,7 +151,7 @@ REFUSALS = [
     ),
     Refusal(
         "dismissing a duplicate without duplicate_of",
-        lambda e, at: e.dismiss(actor=ACTOR, at=at, reason="duplicate"),
+        command(Escalation.dismiss, reason="duplicate"),
         InvalidCommand,
         says=("duplicate_of",),
     ),
@@ -154,19 +162,17 @@ REFUSALS = [
     ),
     Refusal(
         "dismissing with a blank duplicate_of",
-        lambda e, at: e.dismiss(actor=ACTOR, at=at, reason="duplicate", duplicate_of="  "),
+        command(Escalation.dismiss, reason="duplicate", duplicate_of="  "),
         InvalidCommand,
     ),
     Refusal(
         "duplicate_of with another reason",
-        lambda e, at: e.dismiss(
-            actor=ACTOR, at=at, reason="spam", duplicate_of=str(open_escalation().id)
-        ),
+        command(Escalation.dismiss, reason="spam", duplicate_of=str(open_escalation().id)),
         InvalidCommand,
     ),
     Refusal(
         "an unknown dismissal reason",
-        lambda e, at: e.dismiss(actor=ACTOR, at=at, reason="boring"),
+        command(Escalation.dismiss, reason="boring"),
         InvalidCommand,
     ),
 ]

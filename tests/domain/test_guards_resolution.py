@@ -9,7 +9,7 @@ import pytest
 
 from domain.errors import IllegalTransition, InvalidCommand, RuleViolated
 from domain.escalation import Escalation
-from tests.domain.support import NAIVE, Clock, Refusal, drive_to, open_escalation, refused
+from tests.domain.support import NAIVE, Clock, Refusal, command, drive_to, open_escalation, refused
 
 ACTOR = "maya.okafor"
 
@@ -207,20 +207,18 @@ def _record(e: Escalation, at: datetime, **overrides: Any) -> None:
     e.record_postmortem(actor=ACTOR, at=at, **fields)
 
 
-def _publish(e: Escalation, at: datetime) -> None:
-    e.publish_postmortem(actor=ACTOR, at=at)
-
+_publish = command(Escalation.publish_postmortem)
 
 REFUSALS = [
     Refusal(
         "resolving without a summary",
-        lambda e, at: e.resolve(actor=ACTOR, at=at, summary=" "),
+        command(Escalation.resolve, summary=" "),
         InvalidCommand,
         start="investigating",
     ),
     Refusal(
         "reopening without a reason",
-        lambda e, at: e.reopen(actor=ACTOR, at=at, reason=""),
+        command(Escalation.reopen, reason=""),
         InvalidCommand,
         start="resolved",
     ),
@@ -238,19 +236,13 @@ REFUSALS = [
         start="resolved",
         setup=(_record, _publish),
     ),
-    Refusal(
-        "republishing",
-        _publish,
-        RuleViolated,
-        start="resolved",
-        setup=(_record, _publish),
-    ),
+    Refusal("republishing", _publish, RuleViolated, start="resolved", setup=(_record, _publish)),
     Refusal(
         "publishing after closing",
         _publish,
         IllegalTransition,
         start="resolved",
-        setup=(_record, lambda e, at: e.close(actor=ACTOR, at=at)),
+        setup=(_record, command(Escalation.close)),
     ),
 ]
 

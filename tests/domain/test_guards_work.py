@@ -3,97 +3,77 @@ criteria, de-escalation and action items."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from domain.errors import IllegalTransition, InvalidCommand, RuleViolated, UnknownItem
 from domain.escalation import Escalation
-from tests.domain.support import NAIVE, Clock, Refusal, open_escalation, refused
+from tests.domain.support import NAIVE, Clock, Refusal, command, open_escalation, refused
 
 ACTOR = "maya.okafor"
 
 
-def _acknowledge(e: Escalation, at: datetime) -> None:
-    e.acknowledge(actor=ACTOR, at=at)
-
-
-def _ana_owns(e: Escalation, at: datetime) -> None:
-    e.assign_owner(actor=ACTOR, at=at, owner="ana", team="cx")
-
-
-def _define_lag_normal(e: Escalation, at: datetime) -> list[str]:
-    return e.define_exit_criteria(actor=ACTOR, at=at, criteria=["Lag normal"])
-
-
-def _meet_ec1(e: Escalation, at: datetime) -> None:
-    e.meet_exit_criterion(actor=ACTOR, at=at, criterion_id="ec1")
-
-
-def _complete_a1(e: Escalation, at: datetime) -> None:
-    e.complete_action_item(actor=ACTOR, at=at, action_id="a1")
-
-
-def _add_fix(e: Escalation, at: datetime) -> str:
-    return e.add_action_item(actor=ACTOR, at=at, description="Fix", owner="raj", kind="mitigate")
+_acknowledge = command(Escalation.acknowledge)
+_ana_owns = command(Escalation.assign_owner, owner="ana", team="cx")
+_define_lag_normal = command(Escalation.define_exit_criteria, criteria=["Lag normal"])
+_meet_ec1 = command(Escalation.meet_exit_criterion, criterion_id="ec1")
+_complete_a1 = command(Escalation.complete_action_item, action_id="a1")
+_add_fix = command(Escalation.add_action_item, description="Fix", owner="raj", kind="mitigate")
 
 
 REFUSALS = [
     Refusal("acknowledging twice", _acknowledge, RuleViolated, setup=(_acknowledge,)),
     Refusal(
         "changing to the same severity",
-        lambda e, at: e.change_severity(actor=ACTOR, at=at, severity="SEV2", reason="Same"),
+        command(Escalation.change_severity, severity="SEV2", reason="Same"),
         RuleViolated,
         open_fields={"severity": "SEV2"},
     ),
     Refusal(
         "changing to an unknown severity",
-        lambda e, at: e.change_severity(actor=ACTOR, at=at, severity="SEV0", reason="x"),
+        command(Escalation.change_severity, severity="SEV0", reason="x"),
         InvalidCommand,
     ),
     Refusal(
         "changing severity without a reason",
-        lambda e, at: e.change_severity(actor=ACTOR, at=at, severity="SEV1", reason=" "),
+        command(Escalation.change_severity, severity="SEV1", reason=" "),
         InvalidCommand,
     ),
-    Refusal(
-        "an unknown status",
-        lambda e, at: e.change_status(actor=ACTOR, at=at, status="fixed"),
-        InvalidCommand,
-    ),
+    Refusal("an unknown status", command(Escalation.change_status, status="fixed"), InvalidCommand),
     Refusal(
         "changing to the current status",
-        lambda e, at: e.change_status(actor=ACTOR, at=at, status="monitoring"),
+        command(Escalation.change_status, status="monitoring"),
         IllegalTransition,
         start="monitoring",
         says=("already monitoring",),
     ),
     Refusal(
         "assigning the current owner again",
-        lambda e, at: e.assign_owner(actor=ACTOR, at=at, owner="ana", team="legal"),
+        command(Escalation.assign_owner, owner="ana", team="legal"),
         RuleViolated,
         setup=(_ana_owns,),
     ),
     Refusal(
         "assigning an owner without a name",
-        lambda e, at: e.assign_owner(actor=ACTOR, at=at, owner="", team="cx"),
+        command(Escalation.assign_owner, owner="", team="cx"),
         InvalidCommand,
     ),
     Refusal(
         "assigning an owner of an unknown team",
-        lambda e, at: e.assign_owner(actor=ACTOR, at=at, owner="ana", team="marketing"),
+        command(Escalation.assign_owner, owner="ana", team="marketing"),
         InvalidCommand,
     ),
     Refusal(
         "adding a participant as owner",
-        lambda e, at: e.add_participant(actor=ACTOR, at=at, name="raj", role="owner", team="cx"),
+        command(Escalation.add_participant, name="raj", role="owner", team="cx"),
         InvalidCommand,
         says=("owner command",),
     ),
     Refusal(
         "adding someone who already takes part",
-        lambda e, at: e.add_participant(actor=ACTOR, at=at, name="ana", role="scribe", team="cx"),
+        command(Escalation.add_participant, name="ana", role="scribe", team="cx"),
         RuleViolated,
         setup=(_ana_owns,),
     ),
@@ -109,38 +89,36 @@ REFUSALS = [
     ),
     Refusal(
         "removing someone who does not take part",
-        lambda e, at: e.remove_participant(actor=ACTOR, at=at, name="ghost"),
+        command(Escalation.remove_participant, name="ghost"),
         UnknownItem,
     ),
     Refusal(
         "removing a participant without a name",
-        lambda e, at: e.remove_participant(actor=ACTOR, at=at, name=" "),
+        command(Escalation.remove_participant, name=" "),
         InvalidCommand,
     ),
     Refusal(
         "removing the owner",
-        lambda e, at: e.remove_participant(actor=ACTOR, at=at, name="ana"),
+        command(Escalation.remove_participant, name="ana"),
         RuleViolated,
         setup=(_ana_owns,),
         says=("assign another owner first",),
     ),
-    Refusal(
-        "a blank note", lambda e, at: e.add_note(actor=ACTOR, at=at, text="\n"), InvalidCommand
-    ),
+    Refusal("a blank note", command(Escalation.add_note, text="\n"), InvalidCommand),
     Refusal(
         "defining no exit criteria",
-        lambda e, at: e.define_exit_criteria(actor=ACTOR, at=at, criteria=[]),
+        command(Escalation.define_exit_criteria, criteria=[]),
         InvalidCommand,
     ),
     Refusal(
         "defining an exit criterion twice",
-        lambda e, at: e.define_exit_criteria(actor=ACTOR, at=at, criteria=["No 5xx", "Lag normal"]),
+        command(Escalation.define_exit_criteria, criteria=["No 5xx", "Lag normal"]),
         RuleViolated,
         setup=(_define_lag_normal,),
     ),
     Refusal(
         "meeting an unknown exit criterion",
-        lambda e, at: e.meet_exit_criterion(actor=ACTOR, at=at, criterion_id="ec9"),
+        command(Escalation.meet_exit_criterion, criterion_id="ec9"),
         UnknownItem,
         setup=(_define_lag_normal,),
         says=("ec1",),
@@ -153,7 +131,7 @@ REFUSALS = [
     ),
     Refusal(
         "a de-escalation plan without a strategy",
-        lambda e, at: e.plan_deescalation(actor=ACTOR, at=at, strategy=""),
+        command(Escalation.plan_deescalation, strategy=""),
         InvalidCommand,
     ),
     Refusal("completing an unknown action item", _complete_a1, UnknownItem),
