@@ -7,43 +7,40 @@ plain JSON-friendly values (str, int, dict, list, datetime) so that snapshots ro
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from domain.decisions import ClosureDecisions, ObligationDecisions, ResponseDecisions
-from domain.errors import IllegalTransition, InvalidCommand
-from domain.policies import REOPENED_STATUS, TRANSITIONS, allowed, legal_clock
+from domain.decisions import (
+    ClosureDecisions,
+    Guards,
+    ObligationDecisions,
+    OpeningDecisions,
+    ResponseDecisions,
+)
+from domain.policies import REOPENED_STATUS
 from domain.snapshot import CompactSnapshot
-from domain.validation import (
-    clean_customer,
-    enum_value,
-    erased_customer,
-    optional_text,
-    required_text,
-    text_list,
-    utc,
-)
-from domain.values import (
-    PrivacyRegime,
-    PrivacyRequestType,
-    Role,
-    Scope,
-    Severity,
-    Source,
-    Status,
-)
+from domain.state import StateReadings
+from domain.validation import erased_customer
+from domain.values import Role, Status
 
 
-class Escalation(ResponseDecisions, ObligationDecisions, ClosureDecisions, Aggregate):
+class Escalation(
+    OpeningDecisions,
+    ResponseDecisions,
+    ObligationDecisions,
+    ClosureDecisions,
+    Guards,
+    StateReadings,
+    Aggregate,
+):
     """Anything a CX organisation must drive to resolution under scrutiny.
 
     This module holds the aggregate's state and its event catalogue (each event's `apply` is how
-    it folds into state); the command methods that decide which event to record live by family in
-    `domain/decisions/`."""
+    it folds into state). The command methods that decide which event to record live by family in
+    `domain/decisions/`, with the guards they share; what the state says beyond its fields
+    (`next_update_due`, the unmet criteria...) is in `domain/state.py`."""
 
     Snapshot = CompactSnapshot
 
@@ -69,83 +66,6 @@ class Escalation(ResponseDecisions, ObligationDecisions, ClosureDecisions, Aggre
 
         def apply(self, aggregate: Escalation) -> None:
             aggregate._on_opened(self)
-
-    @classmethod
-    def open(
-        cls,
-        *,
-        actor: str,
-        at: datetime,
-        title: str,
-        scope: Scope | str,
-        source: Source | str,
-        severity: Severity | str,
-        description: str = "",
-        customer: Mapping[str, Any] | None = None,
-        account: str | None = None,
-        components: Iterable[str] = (),
-        tags: Iterable[str] = (),
-        received_at: datetime | None = None,
-        external_ref: str | None = None,
-        privacy_regime: PrivacyRegime | str | None = None,
-        privacy_request_type: PrivacyRequestType | str | None = None,
-        deadline: datetime | None = None,
-        id: UUID | None = None,
-    ) -> Escalation:
-        at = utc(at, "at")
-        source_value = enum_value(Source, source, "source")
-        received = utc(received_at, "received_at") if received_at is not None else at
-        if received > at:
-            raise InvalidCommand("received_at cannot be later than the time the case is opened")
-        privacy = None
-        if source_value == Source.PRIVACY_REQUEST:
-            if privacy_regime is None:
-                raise InvalidCommand(
-                    "a privacy_request needs privacy_regime ('gdpr' or 'ccpa'): it starts the legal clock"
-                )
-            regime = PrivacyRegime(enum_value(PrivacyRegime, privacy_regime, "privacy_regime"))
-            clock = legal_clock(regime, received)
-            privacy = {
-                "regime": regime.value,
-                "request_type": enum_value(
-                    PrivacyRequestType, privacy_request_type or "erasure", "privacy_request_type"
-                ),
-                "acknowledge_by": clock.acknowledge_by,
-                "latest_extended_deadline": clock.latest_extended_deadline,
-                "max_extensions": clock.max_extensions,
-            }
-            if deadline is None or utc(deadline, "deadline") > clock.respond_by:
-                deadline = clock.respond_by
-        elif privacy_regime is not None:
-            raise InvalidCommand("privacy_regime only applies to source 'privacy_request'")
-        elif privacy_request_type is not None:
-            raise InvalidCommand("privacy_request_type only applies to source 'privacy_request'")
-        if deadline is not None:
-            deadline = utc(deadline, "deadline")
-            if deadline <= received:
-                raise InvalidCommand("deadline must be after the time the case was received")
-        kwargs: dict[str, Any] = {}
-        if id is not None:
-            kwargs["id"] = id
-        return cls._create(
-            cls.Opened,
-            timestamp=at,
-            actor=required_text(actor, "actor", 200),
-            title=required_text(title, "title", 200),
-            description=optional_text(description, "description", 20_000) or "",
-            scope=enum_value(Scope, scope, "scope"),
-            source=source_value,
-            severity=enum_value(Severity, severity, "severity"),
-            customer=clean_customer(customer),
-            account=optional_text(account, "account", 200),
-            components=text_list(components, "components"),
-            tags=text_list(tags, "tags"),
-            received_at=received,
-            external_ref=optional_text(external_ref, "external_ref", 200),
-            privacy=privacy,
-            deadline=deadline,
-            **kwargs,
-        )
 
     def _on_opened(self, e: Opened) -> None:
         self.title = e.title
@@ -186,54 +106,6 @@ class Escalation(ResponseDecisions, ObligationDecisions, ClosureDecisions, Aggre
         self.reopen_count = 0
         self.customer_erased_at: datetime | None = None
 
-    # ---------------------------------------------------------------- guards
-
-    @property
-    def current_status(self) -> Status:
-        return Status(self.status)
-
-    def _check(self, actor: str, at: datetime) -> tuple[str, datetime]:
-        """Common to every command: someone acts, at a time not before the stream's last event."""
-        actor = required_text(actor, "actor", 200)
-        at = utc(at, "at")
-        if at < self.modified_on:
-            raise InvalidCommand(
-                f"at={at.isoformat()} is earlier than the escalation's last event "
-                f"({self.modified_on.isoformat()}); events are recorded in time order"
-            )
-        return actor, at
-
-    def _require_not_terminal(self, command: str) -> None:
-        if self.current_status.is_terminal:
-            raise IllegalTransition(
-                f"cannot {command}: the escalation is {self.status}, which is final. "
-                "Open a new escalation and link it instead.",
-                current=self.status,
-                attempted=command,
-            )
-
-    def _require_open(self, command: str) -> None:
-        self._require_not_terminal(command)
-        if not self.current_status.is_open:
-            raise IllegalTransition(
-                f"cannot {command}: the escalation is {self.status}; reopen it first",
-                current=self.status,
-                attempted=command,
-            )
-
-    def _require_transition(self, target: Status, command: str) -> None:
-        if not allowed(self.current_status, target, command):
-            reachable = ", ".join(
-                f"{s.value} (by {c})" for s, c in TRANSITIONS[self.current_status].items()
-            )
-            verb = "change status" if command == "status" else command
-            raise IllegalTransition(
-                f"cannot {verb} from {self.status} to {target.value}; from "
-                f"{self.status} the escalation can go to: {reachable or 'nothing, it is final'}",
-                current=self.status,
-                attempted=target.value,
-            )
-
     # ------------------------------------------------------ updated family
 
     class Acknowledged(Event):
@@ -268,13 +140,8 @@ class Escalation(ResponseDecisions, ObligationDecisions, ClosureDecisions, Aggre
 
         def apply(self, aggregate: Escalation) -> None:
             aggregate.impact = {
-                "customers_affected": self.customers_affected,
-                "accounts": list(self.accounts),
-                "segments": list(self.segments),
-                "regions": list(self.regions),
-                "revenue_at_risk": self.revenue_at_risk,
-                "currency": self.currency,
-                "summary": self.summary,
+                **_plain(self, "customers_affected", "accounts", "segments", "regions"),
+                **_plain(self, "revenue_at_risk", "currency", "summary"),
                 "assessed_at": self.timestamp,
             }
             aggregate.components = dict(self.components)
@@ -300,11 +167,7 @@ class Escalation(ResponseDecisions, ObligationDecisions, ClosureDecisions, Aggre
         team: str
 
         def apply(self, aggregate: Escalation) -> None:
-            aggregate.participants[self.name] = {
-                "name": self.name,
-                "role": self.role,
-                "team": self.team,
-            }
+            aggregate.participants[self.name] = _plain(self, "name", "role", "team")
 
     class ParticipantLeft(Event):
         name: str
@@ -369,11 +232,7 @@ class Escalation(ResponseDecisions, ObligationDecisions, ClosureDecisions, Aggre
         def apply(self, aggregate: Escalation) -> None:
             aggregate.action_items[self.action_id] = {
                 "id": self.action_id,
-                "description": self.description,
-                "owner": self.owner,
-                "due_at": self.due_at,
-                "kind": self.kind,
-                "phase": self.phase,
+                **_plain(self, "description", "owner", "due_at", "kind", "phase"),
                 "done": False,
                 "completed_at": None,
                 "note": "",
@@ -406,8 +265,7 @@ class Escalation(ResponseDecisions, ObligationDecisions, ClosureDecisions, Aggre
 
         def apply(self, aggregate: Escalation) -> None:
             aggregate.sla_breaches[self.target] = {
-                "target": self.target,
-                "due_at": self.due_at,
+                **_plain(self, "target", "due_at"),
                 "breached_at": self.timestamp,
                 "detail": self.detail,
             }
@@ -438,9 +296,7 @@ class Escalation(ResponseDecisions, ObligationDecisions, ClosureDecisions, Aggre
         def apply(self, aggregate: Escalation) -> None:
             aggregate.status = Status.DISMISSED.value
             aggregate.dismissal = {
-                "reason": self.reason,
-                "note": self.note,
-                "duplicate_of": self.duplicate_of,
+                **_plain(self, "reason", "note", "duplicate_of"),
                 "at": self.timestamp,
             }
             aggregate.closed_at = self.timestamp
@@ -461,11 +317,7 @@ class Escalation(ResponseDecisions, ObligationDecisions, ClosureDecisions, Aggre
             aggregate.communications.append(
                 {
                     "id": self.communication_id,
-                    "audience": self.audience,
-                    "channel": self.channel,
-                    "subject": self.subject,
-                    "body": self.body,
-                    "recipient_count": self.recipient_count,
+                    **_plain(self, "audience", "channel", "subject", "body", "recipient_count"),
                     "status": self.status_at_time,
                     "next_update_due": self.next_update_due,
                     "by": self.actor,
@@ -487,12 +339,6 @@ class Escalation(ResponseDecisions, ObligationDecisions, ClosureDecisions, Aggre
                 aggregate.customer = erased_customer(aggregate.customer)
             aggregate.customer_erased_at = self.timestamp
 
-    @property
-    def customer_data_erased(self) -> bool:
-        """Whether the stream records the erasure. Not inferred from the fields: once the key is
-        gone they read as erased in the store already, before the erasure is recorded here."""
-        return self.customer_erased_at is not None
-
     # ----------------------------------------------------------- resolved
 
     class Resolved(Event):
@@ -504,16 +350,10 @@ class Escalation(ResponseDecisions, ObligationDecisions, ClosureDecisions, Aggre
             aggregate.status = Status.RESOLVED.value
             aggregate.resolved_at = self.timestamp
             aggregate.resolution = {
-                "summary": self.summary,
-                "overridden_criteria": list(self.overridden_criteria),
-                "override_reason": self.override_reason,
+                **_plain(self, "summary", "overridden_criteria", "override_reason"),
                 "at": self.timestamp,
                 "by": self.actor,
             }
-
-    @property
-    def unmet_exit_criteria(self) -> list[str]:
-        return [cid for cid, c in self.exit_criteria.items() if not c["met"]]
 
     class Reopened(Event):
         reason: str
@@ -561,19 +401,10 @@ class Escalation(ResponseDecisions, ObligationDecisions, ClosureDecisions, Aggre
         def apply(self, aggregate: Escalation) -> None:
             revision = 1 if aggregate.postmortem is None else aggregate.postmortem["revision"] + 1
             aggregate.postmortem = {
-                "summary": self.summary,
-                "impact": self.impact,
-                "root_cause": self.root_cause,
-                "root_cause_category": self.root_cause_category,
-                "trigger": self.trigger,
-                "contributing_factors": list(self.contributing_factors),
-                "detection": self.detection,
-                "response": self.response,
-                "recovery": self.recovery,
-                "five_whys": list(self.five_whys),
-                "went_well": list(self.went_well),
-                "went_wrong": list(self.went_wrong),
-                "where_we_got_lucky": list(self.where_we_got_lucky),
+                **_plain(self, "summary", "impact", "root_cause", "root_cause_category"),
+                **_plain(self, "trigger", "contributing_factors", "detection", "response"),
+                **_plain(self, "recovery", "five_whys", "went_well", "went_wrong"),
+                **_plain(self, "where_we_got_lucky"),
                 "revision": revision,
                 "recorded_at": self.timestamp,
                 "recorded_by": self.actor,
@@ -585,33 +416,12 @@ class Escalation(ResponseDecisions, ObligationDecisions, ClosureDecisions, Aggre
         def apply(self, aggregate: Escalation) -> None:
             aggregate.postmortem_published_at = self.timestamp
 
-    # ------------------------------------------------------------- derived
 
-    def next_update_due(self) -> datetime | None:
-        """The earliest update still owed. Each audience is owed what the latest communication to
-        it promised: a newer update supersedes an older promise, even one made for later, and a
-        promise to executives is not kept by a public post."""
-        latest: dict[str, datetime | None] = {}
-        for communication in self.communications:
-            latest[communication["audience"]] = communication["next_update_due"]
-        owed = [due for due in latest.values() if due is not None]
-        return min(owed) if owed else None
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Escalation:
-        """The repository copies cached escalations before every command. State is plain data
-        (dicts and lists of immutable values), so a structural copy gives the same result as
-        `copy.deepcopy` several times faster, which matters on long streams."""
-        clone = object.__new__(type(self))
-        clone.__dict__.update({key: _copy_plain(value) for key, value in self.__dict__.items()})
-        return clone
-
-
-def _copy_plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _copy_plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_copy_plain(item) for item in value]
-    return value  # str, int, float, bool, None, datetime, UUID, frozen events: immutable
+def _plain(event: Escalation.Event, *fields: str) -> dict[str, Any]:
+    """The named fields of `event` by name, as state holds them: lists are copied so that state
+    never shares a list with an event, which is immutable and replayed."""
+    values = ((field, getattr(event, field)) for field in fields)
+    return {field: list(value) if isinstance(value, list) else value for field, value in values}
 
 
 EVENTS: tuple[type[Escalation.Event], ...] = tuple(

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from domain import limits
 from domain.errors import InvalidCommand
 
 CUSTOMER_FIELDS = ("subject_id", "name", "email", "phone", "account_id")
@@ -51,13 +52,20 @@ def optional_text(value: object, field: str, max_len: int) -> str | None:
     return _bounded(stripped, field, max_len) if stripped else None
 
 
+def text_or_blank(value: object, field: str, max_len: int) -> str:
+    """Optional text as an event stores it: blank when none was given."""
+    return optional_text(value, field, max_len) or ""
+
+
 def _bounded(value: str, field: str, max_len: int) -> str:
     if len(value) > max_len:
         raise InvalidCommand(f"{field} is {len(value)} characters long; the limit is {max_len}")
     return value
 
 
-def text_list(values: Iterable[str] | None, field: str, *, max_len: int = 200) -> list[str]:
+def text_list(
+    values: Iterable[str] | None, field: str, *, max_len: int = limits.LIST_ITEM_MAX
+) -> list[str]:
     """Non-blank, stripped, without repeats, in the order given."""
     if values is None:
         return []
@@ -68,8 +76,8 @@ def text_list(values: Iterable[str] | None, field: str, *, max_len: int = 200) -
         text = required_text(item, f"each item of {field}", max_len)
         if text not in seen:
             seen.append(text)
-    if len(seen) > 200:
-        raise InvalidCommand(f"{field} has {len(seen)} items; the limit is 200")
+    if len(seen) > limits.LIST_MAX:
+        raise InvalidCommand(f"{field} has {len(seen)} items; the limit is {limits.LIST_MAX}")
     return seen
 
 
@@ -83,10 +91,14 @@ def clean_customer(customer: Mapping[str, Any] | None) -> dict[str, Any] | None:
             f"customer has unknown fields {unknown}; allowed: {', '.join(CUSTOMER_FIELDS)}"
         )
     cleaned: dict[str, Any] = {
-        "subject_id": required_text(customer.get("subject_id"), "customer.subject_id", 200)
+        "subject_id": required_text(
+            customer.get("subject_id"), "customer.subject_id", limits.SUBJECT_ID_MAX
+        )
     }
     for field in ("name", "email", "phone", "account_id"):
-        cleaned[field] = optional_text(customer.get(field), f"customer.{field}", 320)
+        cleaned[field] = optional_text(
+            customer.get(field), f"customer.{field}", limits.PERSONAL_FIELD_MAX
+        )
     email = cleaned["email"]
     if email is not None and not _EMAIL.match(email):
         raise InvalidCommand(f"customer.email {email!r} is not an e-mail address")

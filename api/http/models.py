@@ -7,6 +7,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from domain import limits
 from domain.values import (
     ActionKind,
     ActionPhase,
@@ -23,7 +24,7 @@ from domain.values import (
 )
 
 ComponentImpact = Literal["degraded_performance", "partial_outage", "major_outage"]
-Text200 = Field(min_length=1, max_length=200)
+Name = Field(min_length=1, max_length=limits.NAME_MAX)
 
 
 class Command(BaseModel):
@@ -38,30 +39,30 @@ class CustomerIn(Command):
 
     subject_id: str | None = Field(
         default=None,
-        max_length=200,
+        max_length=limits.SUBJECT_ID_MAX,
         description="Stable id of the data subject; derived from the e-mail address when omitted.",
     )
-    name: str | None = Field(default=None, max_length=320)
-    email: str | None = Field(default=None, max_length=320)
-    phone: str | None = Field(default=None, max_length=320)
-    account_id: str | None = Field(default=None, max_length=320)
+    name: str | None = Field(default=None, max_length=limits.PERSONAL_FIELD_MAX)
+    email: str | None = Field(default=None, max_length=limits.PERSONAL_FIELD_MAX)
+    phone: str | None = Field(default=None, max_length=limits.PERSONAL_FIELD_MAX)
+    account_id: str | None = Field(default=None, max_length=limits.PERSONAL_FIELD_MAX)
 
 
 class EscalationOpen(Command):
-    title: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=20_000)
+    title: str = Field(min_length=1, max_length=limits.TITLE_MAX)
+    description: str = Field(default="", max_length=limits.DESCRIPTION_MAX)
     scope: Scope
     source: Source
     severity: Severity
     customer: CustomerIn | None = None
-    account: str | None = Field(default=None, max_length=200)
-    components: list[str] = Field(default_factory=list, max_length=200)
-    tags: list[str] = Field(default_factory=list, max_length=200)
+    account: str | None = Field(default=None, max_length=limits.ACCOUNT_MAX)
+    components: list[str] = Field(default_factory=list, max_length=limits.LIST_MAX)
+    tags: list[str] = Field(default_factory=list, max_length=limits.LIST_MAX)
     received_at: AwareDatetime | None = Field(
         default=None,
         description="When the complaint or request arrived (starts legal clocks); defaults to now.",
     )
-    external_ref: str | None = Field(default=None, max_length=200)
+    external_ref: str | None = Field(default=None, max_length=limits.EXTERNAL_REF_MAX)
     privacy_regime: PrivacyRegime | None = None
     privacy_request_type: PrivacyRequestType | None = None
     deadline: AwareDatetime | None = None
@@ -99,73 +100,81 @@ class Acknowledge(Command):
 
 class SeverityChange(Command):
     severity: Severity
-    reason: str = Field(min_length=1, max_length=2000, examples=["Spread to all EU accounts"])
+    reason: str = Field(
+        min_length=1, max_length=limits.REASON_MAX, examples=["Spread to all EU accounts"]
+    )
 
 
 class StatusChange(Command):
     status: Literal["investigating", "identified", "monitoring"]
-    reason: str = Field(default="", max_length=2000)
+    reason: str = Field(default="", max_length=limits.REASON_MAX)
 
 
 class ImpactAssessment(Command):
-    customers_affected: int = Field(ge=0, le=10**10, examples=[4200])
-    accounts: list[str] = Field(default_factory=list, max_length=200, examples=[["Acme Corp"]])
-    segments: list[str] = Field(default_factory=list, max_length=200, examples=[["enterprise"]])
-    regions: list[str] = Field(default_factory=list, max_length=200, examples=[["EU"]])
-    revenue_at_risk: float = Field(default=0.0, ge=0, le=1e15, examples=[250000])
-    currency: str = Field(default="USD", pattern=r"^[A-Za-z]{3}$")
+    customers_affected: int = Field(ge=0, le=limits.CUSTOMERS_AFFECTED_MAX, examples=[4200])
+    accounts: list[str] = Field(
+        default_factory=list, max_length=limits.LIST_MAX, examples=[["Acme Corp"]]
+    )
+    segments: list[str] = Field(
+        default_factory=list, max_length=limits.LIST_MAX, examples=[["enterprise"]]
+    )
+    regions: list[str] = Field(default_factory=list, max_length=limits.LIST_MAX, examples=[["EU"]])
+    revenue_at_risk: float = Field(
+        default=0.0, ge=0, le=limits.REVENUE_AT_RISK_MAX, examples=[250000]
+    )
+    currency: str = Field(default="USD", pattern=rf"^[A-Za-z]{{{limits.CURRENCY_LENGTH}}}$")
     components: dict[str, ComponentImpact] | None = Field(
         default=None, examples=[{"Sync": "major_outage", "Sign-in": "degraded_performance"}]
     )
-    summary: str = Field(default="", max_length=5000)
+    summary: str = Field(default="", max_length=limits.DETAIL_MAX)
 
 
 class OwnerAssignment(Command):
-    owner: str = Text200
+    owner: str = Name
     team: Team
 
 
 class ParticipantAdd(Command):
-    name: str = Text200
+    name: str = Name
     role: Literal["liaison", "scribe", "participant", "observer"]
     team: Team
 
 
 class ParticipantRemove(Command):
-    reason: str = Field(default="", max_length=2000)
+    reason: str = Field(default="", max_length=limits.REASON_MAX)
 
 
 class NoteAdd(Command):
-    text: str = Field(min_length=1, max_length=20_000)
+    text: str = Field(min_length=1, max_length=limits.NOTE_MAX)
 
 
 class ExitCriteriaDefine(Command):
     criteria: list[str] = Field(
         min_length=1,
-        max_length=200,
+        max_length=limits.LIST_MAX,
         examples=[["Error rate below 0.1% for 1 hour", "Backlog of failed syncs replayed"]],
     )
 
 
 class ExitCriterionMeet(Command):
-    evidence: str = Field(default="", max_length=5000)
+    evidence: str = Field(default="", max_length=limits.DETAIL_MAX)
 
 
 class DeescalationPlan(Command):
-    strategy: str = Field(min_length=1, max_length=10_000)
-    steps: list[str] = Field(default_factory=list, max_length=200)
+    strategy: str = Field(min_length=1, max_length=limits.STRATEGY_MAX)
+    steps: list[str] = Field(default_factory=list, max_length=limits.LIST_MAX)
 
 
 class ActionItemAdd(Command):
-    description: str = Field(min_length=1, max_length=5000)
-    owner: str = Text200
+    description: str = Field(min_length=1, max_length=limits.DETAIL_MAX)
+    owner: str = Name
     kind: ActionKind
     phase: ActionPhase = ActionPhase.RESPONSE
     due_at: AwareDatetime | None = None
 
 
 class ActionItemComplete(Command):
-    note: str = Field(default="", max_length=5000)
+    note: str = Field(default="", max_length=limits.DETAIL_MAX)
 
 
 class CaseLink(Command):
@@ -175,9 +184,9 @@ class CaseLink(Command):
 class CommunicationSend(Command):
     audience: Audience
     channel: Channel
-    body: str = Field(min_length=1, max_length=50_000)
-    subject: str = Field(default="", max_length=300)
-    recipient_count: int = Field(default=0, ge=0, le=10**10)
+    body: str = Field(min_length=1, max_length=limits.COMMUNICATION_BODY_MAX)
+    subject: str = Field(default="", max_length=limits.COMMUNICATION_SUBJECT_MAX)
+    recipient_count: int = Field(default=0, ge=0, le=limits.RECIPIENT_COUNT_MAX)
     next_update_due: AwareDatetime | None = None
 
     model_config = ConfigDict(
@@ -197,32 +206,34 @@ class CommunicationSend(Command):
 
 
 class Resolve(Command):
-    summary: str = Field(min_length=1, max_length=10_000)
+    summary: str = Field(min_length=1, max_length=limits.SUMMARY_MAX)
     override_reason: str = Field(
         default="",
-        max_length=2000,
+        max_length=limits.REASON_MAX,
         description="Required when exit criteria are unmet: why they no longer apply.",
     )
 
 
 class Reopen(Command):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: str = Field(min_length=1, max_length=limits.REASON_MAX)
 
 
 class PostMortemRecord(Command):
-    summary: str = Field(min_length=1, max_length=20_000)
-    root_cause: str = Field(min_length=1, max_length=20_000)
-    impact: str = Field(default="", max_length=20_000)
-    root_cause_category: str = Field(default="", max_length=100, examples=["deploy"])
-    trigger: str = Field(default="", max_length=20_000)
-    contributing_factors: list[str] = Field(default_factory=list, max_length=200)
-    detection: str = Field(default="", max_length=20_000)
-    response: str = Field(default="", max_length=20_000)
-    recovery: str = Field(default="", max_length=20_000)
-    five_whys: list[str] = Field(default_factory=list, max_length=7)
-    went_well: list[str] = Field(default_factory=list, max_length=200)
-    went_wrong: list[str] = Field(default_factory=list, max_length=200)
-    where_we_got_lucky: list[str] = Field(default_factory=list, max_length=200)
+    summary: str = Field(min_length=1, max_length=limits.POSTMORTEM_TEXT_MAX)
+    root_cause: str = Field(min_length=1, max_length=limits.POSTMORTEM_TEXT_MAX)
+    impact: str = Field(default="", max_length=limits.POSTMORTEM_TEXT_MAX)
+    root_cause_category: str = Field(
+        default="", max_length=limits.CATEGORY_MAX, examples=["deploy"]
+    )
+    trigger: str = Field(default="", max_length=limits.POSTMORTEM_TEXT_MAX)
+    contributing_factors: list[str] = Field(default_factory=list, max_length=limits.LIST_MAX)
+    detection: str = Field(default="", max_length=limits.POSTMORTEM_TEXT_MAX)
+    response: str = Field(default="", max_length=limits.POSTMORTEM_TEXT_MAX)
+    recovery: str = Field(default="", max_length=limits.POSTMORTEM_TEXT_MAX)
+    five_whys: list[str] = Field(default_factory=list, max_length=limits.FIVE_WHYS_MAX)
+    went_well: list[str] = Field(default_factory=list, max_length=limits.LIST_MAX)
+    went_wrong: list[str] = Field(default_factory=list, max_length=limits.LIST_MAX)
+    where_we_got_lucky: list[str] = Field(default_factory=list, max_length=limits.LIST_MAX)
 
 
 class PostMortemPublish(Command):
@@ -230,26 +241,28 @@ class PostMortemPublish(Command):
 
 
 class Feedback(Command):
-    csat: int | None = Field(default=None, ge=1, le=5)
-    nps: int | None = Field(default=None, ge=0, le=10)
-    comment: str = Field(default="", max_length=5000)
+    csat: int | None = Field(default=None, ge=limits.CSAT_MIN, le=limits.CSAT_MAX)
+    nps: int | None = Field(default=None, ge=limits.NPS_MIN, le=limits.NPS_MAX)
+    comment: str = Field(default="", max_length=limits.DETAIL_MAX)
 
 
 class Close(Command):
-    reason: str = Field(default="", max_length=2000)
+    reason: str = Field(default="", max_length=limits.REASON_MAX)
 
 
 class Dismiss(Command):
     reason: DismissalReason
-    note: str = Field(default="", max_length=2000)
+    note: str = Field(default="", max_length=limits.REASON_MAX)
     duplicate_of: UUID | None = None
 
 
 class DeadlineExtension(Command):
     new_deadline: AwareDatetime
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: str = Field(min_length=1, max_length=limits.REASON_MAX)
     notice: str = Field(
-        min_length=1, max_length=2000, description="How and when the requester was told."
+        min_length=1,
+        max_length=limits.REASON_MAX,
+        description="How and when the requester was told.",
     )
 
 

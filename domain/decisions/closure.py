@@ -1,21 +1,19 @@
 """Ending an escalation: dismissing, resolving, reopening, feedback, closing and the post-mortem."""
 
-# The methods declare `self: Escalation`: they are written for the aggregate they are mixed into,
-# which mypy reports as [misc] because the mixin class itself is not an Escalation.
-# mypy: disable-error-code="misc"
-
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from domain.errors import IllegalTransition, InvalidCommand, RuleViolated
+from domain import limits
+from domain.errors import InvalidCommand, RuleViolated
+from domain.state import EscalationState
 from domain.validation import (
     enum_value,
     optional_text,
     required_text,
     text_list,
+    text_or_blank,
     whole_number_between,
 )
 from domain.values import (
@@ -23,15 +21,12 @@ from domain.values import (
     Status,
 )
 
-if TYPE_CHECKING:
-    from domain.escalation import Escalation
-
 
 class ClosureDecisions:
     """Mixed into `Escalation`; the methods run with the aggregate as `self`."""
 
     def dismiss(
-        self: Escalation,
+        self: EscalationState,
         *,
         actor: str,
         at: datetime,
@@ -42,53 +37,56 @@ class ClosureDecisions:
         actor, at = self._check(actor, at)
         reason_value = enum_value(DismissalReason, reason, "reason")
         self._require_transition(Status.DISMISSED, "dismiss")
-        duplicate_of = optional_text(duplicate_of, "duplicate_of", 200)
+        duplicate_of = optional_text(duplicate_of, "duplicate_of", limits.DUPLICATE_OF_MAX)
         if reason_value == DismissalReason.DUPLICATE and duplicate_of is None:
             raise InvalidCommand("a duplicate needs duplicate_of: the escalation it repeats")
         if reason_value != DismissalReason.DUPLICATE and duplicate_of is not None:
             raise InvalidCommand("duplicate_of only applies to reason 'duplicate'")
         if duplicate_of == str(self.id):
             raise InvalidCommand("an escalation cannot duplicate itself")
-        self.trigger_event(
+        self._record(
             self.Dismissed,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             reason=reason_value,
-            note=optional_text(note, "note", 2000) or "",
+            note=text_or_blank(note, "note", limits.REASON_MAX),
             duplicate_of=duplicate_of,
         )
 
     def resolve(
-        self: Escalation, *, actor: str, at: datetime, summary: str, override_reason: str = ""
+        self: EscalationState, *, actor: str, at: datetime, summary: str, override_reason: str = ""
     ) -> None:
         actor, at = self._check(actor, at)
         self._require_transition(Status.RESOLVED, "resolve")
         unmet = self.unmet_exit_criteria
-        reason = optional_text(override_reason, "override_reason", 2000) or ""
+        reason = text_or_blank(override_reason, "override_reason", limits.REASON_MAX)
         if unmet and not reason:
             listed = "; ".join(f"{cid}: {self.exit_criteria[cid]['description']}" for cid in unmet)
             raise RuleViolated(
                 f"{len(unmet)} exit criteria are not met ({listed}). Meet them, or resolve "
                 "with an override_reason that says why they no longer apply"
             )
-        self.trigger_event(
+        self._record(
             self.Resolved,
-            timestamp=at,
-            actor=actor,
-            summary=required_text(summary, "summary", 10_000),
+            actor,
+            at,
+            summary=required_text(summary, "summary", limits.SUMMARY_MAX),
             overridden_criteria=unmet,
             override_reason=reason if unmet else "",
         )
 
-    def reopen(self: Escalation, *, actor: str, at: datetime, reason: str) -> None:
+    def reopen(self: EscalationState, *, actor: str, at: datetime, reason: str) -> None:
         actor, at = self._check(actor, at)
         self._require_transition(Status.INVESTIGATING, "reopen")
-        self.trigger_event(
-            self.Reopened, timestamp=at, actor=actor, reason=required_text(reason, "reason", 2000)
+        self._record(
+            self.Reopened,
+            actor,
+            at,
+            reason=required_text(reason, "reason", limits.REASON_MAX),
         )
 
     def receive_feedback(
-        self: Escalation,
+        self: EscalationState,
         *,
         actor: str,
         at: datetime,
@@ -97,39 +95,41 @@ class ClosureDecisions:
         comment: str = "",
     ) -> None:
         actor, at = self._check(actor, at)
-        if self.current_status is not Status.RESOLVED:
-            raise IllegalTransition(
-                f"feedback is taken after resolution, before closing; the escalation is {self.status}",
-                current=self.status,
-                attempted="feedback",
-            )
+        self._require_resolved("feedback is taken after resolution, before closing", "feedback")
         if csat is None and nps is None:
-            raise InvalidCommand("give csat (1-5), nps (0-10) or both")
-        if csat is not None and not whole_number_between(csat, 1, 5):
-            raise InvalidCommand("csat is a whole-number score from 1 to 5")
-        if nps is not None and not whole_number_between(nps, 0, 10):
-            raise InvalidCommand("nps is a whole-number score from 0 to 10")
-        self.trigger_event(
+            raise InvalidCommand(
+                f"give csat ({limits.CSAT_MIN}-{limits.CSAT_MAX}), "
+                f"nps ({limits.NPS_MIN}-{limits.NPS_MAX}) or both"
+            )
+        if csat is not None and not whole_number_between(csat, limits.CSAT_MIN, limits.CSAT_MAX):
+            raise InvalidCommand(
+                f"csat is a whole-number score from {limits.CSAT_MIN} to {limits.CSAT_MAX}"
+            )
+        if nps is not None and not whole_number_between(nps, limits.NPS_MIN, limits.NPS_MAX):
+            raise InvalidCommand(
+                f"nps is a whole-number score from {limits.NPS_MIN} to {limits.NPS_MAX}"
+            )
+        self._record(
             self.FeedbackReceived,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             csat=csat,
             nps=nps,
-            comment=optional_text(comment, "comment", 5000) or "",
+            comment=text_or_blank(comment, "comment", limits.DETAIL_MAX),
         )
 
-    def close(self: Escalation, *, actor: str, at: datetime, reason: str = "") -> None:
+    def close(self: EscalationState, *, actor: str, at: datetime, reason: str = "") -> None:
         actor, at = self._check(actor, at)
         self._require_transition(Status.CLOSED, "close")
-        self.trigger_event(
+        self._record(
             self.Closed,
-            timestamp=at,
-            actor=actor,
-            reason=optional_text(reason, "reason", 2000) or "",
+            actor,
+            at,
+            reason=text_or_blank(reason, "reason", limits.REASON_MAX),
         )
 
     def record_postmortem(
-        self: Escalation,
+        self: EscalationState,
         *,
         actor: str,
         at: datetime,
@@ -148,58 +148,51 @@ class ClosureDecisions:
         where_we_got_lucky: Iterable[str] = (),
     ) -> None:
         actor, at = self._check(actor, at)
-        if self.current_status is not Status.RESOLVED:
-            raise IllegalTransition(
-                f"a post-mortem is written after resolution; the escalation is {self.status}",
-                current=self.status,
-                attempted="postmortem",
-            )
+        self._require_resolved("a post-mortem is written after resolution", "postmortem")
         if self.postmortem_published_at is not None:
             raise RuleViolated("the post-mortem is already published; it cannot be revised")
-        whys = text_list(five_whys, "five_whys", max_len=2000)
-        if len(whys) > 7:
-            raise InvalidCommand("five_whys takes at most 7 answers")
+        whys = text_list(five_whys, "five_whys", max_len=limits.POSTMORTEM_ITEM_MAX)
+        if len(whys) > limits.FIVE_WHYS_MAX:
+            raise InvalidCommand(f"five_whys takes at most {limits.FIVE_WHYS_MAX} answers")
 
         def text(value: str, name: str) -> str:
-            return optional_text(value, name, 20_000) or ""
+            return text_or_blank(value, name, limits.POSTMORTEM_TEXT_MAX)
 
-        self.trigger_event(
+        self._record(
             self.PostMortemRecorded,
-            timestamp=at,
-            actor=actor,
-            summary=required_text(summary, "summary", 20_000),
+            actor,
+            at,
+            summary=required_text(summary, "summary", limits.POSTMORTEM_TEXT_MAX),
             impact=text(impact, "impact"),
-            root_cause=required_text(root_cause, "root_cause", 20_000),
-            root_cause_category=optional_text(root_cause_category, "root_cause_category", 100)
-            or "",
+            root_cause=required_text(root_cause, "root_cause", limits.POSTMORTEM_TEXT_MAX),
+            root_cause_category=text_or_blank(
+                root_cause_category, "root_cause_category", limits.CATEGORY_MAX
+            ),
             trigger=text(trigger, "trigger"),
             contributing_factors=text_list(
-                contributing_factors, "contributing_factors", max_len=2000
+                contributing_factors, "contributing_factors", max_len=limits.POSTMORTEM_ITEM_MAX
             ),
             detection=text(detection, "detection"),
             response=text(response, "response"),
             recovery=text(recovery, "recovery"),
             five_whys=whys,
-            went_well=text_list(went_well, "went_well", max_len=2000),
-            went_wrong=text_list(went_wrong, "went_wrong", max_len=2000),
-            where_we_got_lucky=text_list(where_we_got_lucky, "where_we_got_lucky", max_len=2000),
+            went_well=text_list(went_well, "went_well", max_len=limits.POSTMORTEM_ITEM_MAX),
+            went_wrong=text_list(went_wrong, "went_wrong", max_len=limits.POSTMORTEM_ITEM_MAX),
+            where_we_got_lucky=text_list(
+                where_we_got_lucky, "where_we_got_lucky", max_len=limits.POSTMORTEM_ITEM_MAX
+            ),
         )
 
-    def publish_postmortem(self: Escalation, *, actor: str, at: datetime) -> None:
+    def publish_postmortem(self: EscalationState, *, actor: str, at: datetime) -> None:
         actor, at = self._check(actor, at)
-        if self.current_status is not Status.RESOLVED:
-            raise IllegalTransition(
-                f"a post-mortem is published after resolution; the escalation is {self.status}",
-                current=self.status,
-                attempted="postmortem/publish",
-            )
+        self._require_resolved("a post-mortem is published after resolution", "postmortem/publish")
         if self.postmortem is None:
             raise RuleViolated("record the post-mortem before publishing it")
         if self.postmortem_published_at is not None:
             raise RuleViolated("the post-mortem is already published")
-        self.trigger_event(
+        self._record(
             self.PostMortemPublished,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             revision=self.postmortem["revision"],
         )

@@ -1,20 +1,17 @@
 """What the escalation owes others: links to a global incident, SLA breaches, legal deadlines,
 communications to each audience and the erasure of a person's data."""
 
-# The methods declare `self: Escalation`: they are written for the aggregate they are mixed into,
-# which mypy reports as [misc] because the mixin class itself is not an Escalation.
-# mypy: disable-error-code="misc"
-
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
+from domain import limits
 from domain.errors import InvalidCommand, RuleViolated
+from domain.state import EscalationState
 from domain.validation import (
     enum_value,
-    optional_text,
     required_text,
+    text_or_blank,
     utc,
     whole_number_between,
 )
@@ -24,14 +21,13 @@ from domain.values import (
     Scope,
 )
 
-if TYPE_CHECKING:
-    from domain.escalation import Escalation
-
 
 class ObligationDecisions:
     """Mixed into `Escalation`; the methods run with the aggregate as `self`."""
 
-    def link_case(self: Escalation, case: Escalation, *, actor: str, at: datetime) -> None:
+    def link_case(
+        self: EscalationState, case: EscalationState, *, actor: str, at: datetime
+    ) -> None:
         """Link a customer case to this global escalation; both streams record it."""
         actor, at = self._check(actor, at)
         case._check(actor, at)
@@ -49,13 +45,11 @@ class ObligationDecisions:
             raise RuleViolated(f"case {case.id} is already linked to this escalation")
         if case.linked_to is not None:
             raise RuleViolated(f"case {case.id} is already linked to escalation {case.linked_to}")
-        self.trigger_event(self.CaseLinked, timestamp=at, actor=actor, case_id=str(case.id))
-        case.trigger_event(
-            case.LinkedToEscalation, timestamp=at, actor=actor, escalation_id=str(self.id)
-        )
+        self._record(self.CaseLinked, actor, at, case_id=str(case.id))
+        case._record(case.LinkedToEscalation, actor, at, escalation_id=str(self.id))
 
     def record_sla_breach(
-        self: Escalation,
+        self: EscalationState,
         *,
         actor: str,
         at: datetime,
@@ -67,23 +61,23 @@ class ObligationDecisions:
         Each target is recorded at most once, so a watcher can run any number of times."""
         actor, at = self._check(actor, at)
         self._require_not_terminal("record an SLA breach")
-        target = required_text(target, "target", 200)
+        target = required_text(target, "target", limits.SLA_TARGET_MAX)
         due = utc(due_at, "due_at")
         if target in self.sla_breaches:
             raise RuleViolated(f"the breach of {target} is already recorded")
         if due >= at:
             raise InvalidCommand(f"{target} is due at {due.isoformat()}, which has not passed yet")
-        self.trigger_event(
+        self._record(
             self.SlaBreached,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             target=target,
             due_at=due,
-            detail=optional_text(detail, "detail", 2000) or "",
+            detail=text_or_blank(detail, "detail", limits.REASON_MAX),
         )
 
     def extend_deadline(
-        self: Escalation,
+        self: EscalationState,
         *,
         actor: str,
         at: datetime,
@@ -115,18 +109,18 @@ class ObligationDecisions:
                 raise RuleViolated(
                     f"{self.privacy['regime'].upper()} allows extending to {latest.isoformat()} at most"
                 )
-        self.trigger_event(
+        self._record(
             self.DeadlineExtended,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             previous_deadline=self.deadline,
             new_deadline=new,
-            reason=required_text(reason, "reason", 2000),
-            notice=required_text(notice, "notice (how the requester was told)", 2000),
+            reason=required_text(reason, "reason", limits.REASON_MAX),
+            notice=required_text(notice, "notice (how the requester was told)", limits.REASON_MAX),
         )
 
     def communicate(
-        self: Escalation,
+        self: EscalationState,
         *,
         actor: str,
         at: datetime,
@@ -148,29 +142,31 @@ class ObligationDecisions:
         due = utc(next_update_due, "next_update_due") if next_update_due is not None else None
         if due is not None and due <= at:
             raise InvalidCommand(f"next_update_due must be in the future (after {at.isoformat()})")
-        if not whole_number_between(recipient_count, 0, 10**12):
+        if not whole_number_between(recipient_count, 0, limits.RECIPIENT_COUNT_MAX):
             raise InvalidCommand("recipient_count must be a whole number, zero or more")
         communication_id = f"c{len(self.communications) + 1}"
-        self.trigger_event(
+        self._record(
             self.Communicated,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             communication_id=communication_id,
             audience=audience_value,
             channel=channel_value,
-            subject=optional_text(subject, "subject", 300) or "",
-            body=required_text(body, "body", 50_000),
+            subject=text_or_blank(subject, "subject", limits.COMMUNICATION_SUBJECT_MAX),
+            body=required_text(body, "body", limits.COMMUNICATION_BODY_MAX),
             recipient_count=recipient_count,
             status_at_time=self.status,
             next_update_due=due,
         )
         return communication_id
 
-    def erase_customer_data(self: Escalation, *, actor: str, at: datetime, subject_id: str) -> None:
+    def erase_customer_data(
+        self: EscalationState, *, actor: str, at: datetime, subject_id: str
+    ) -> None:
         """Allowed in every status, final ones included: the law does not wait for a case to be
         open, and the history must stay whole, so erasing never changes the status."""
         actor, at = self._check(actor, at)
-        subject = required_text(subject_id, "subject_id", 200)
+        subject = required_text(subject_id, "subject_id", limits.SUBJECT_ID_MAX)
         if self.customer is None:
             raise RuleViolated("this escalation holds no customer data to erase")
         if self.customer.get("subject_id") != subject:
@@ -179,4 +175,4 @@ class ObligationDecisions:
             )
         if self.customer_data_erased:
             raise RuleViolated(f"the data of subject {subject} is already erased here")
-        self.trigger_event(self.CustomerDataErased, timestamp=at, actor=actor, subject_id=subject)
+        self._record(self.CustomerDataErased, actor, at, subject_id=subject)

@@ -1,22 +1,20 @@
 """Triage and response: acknowledging, sizing, staffing and steering the work."""
 
-# The methods declare `self: Escalation`: they are written for the aggregate they are mixed into,
-# which mypy reports as [misc] because the mixin class itself is not an Escalation.
-# mypy: disable-error-code="misc"
-
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING
 
+from domain import limits
+from domain.decisions.guards import ACTION_ITEM, EXIT_CRITERION
 from domain.errors import IllegalTransition, InvalidCommand, RuleViolated, UnknownItem
+from domain.state import EscalationState
 from domain.validation import (
     enum_value,
-    optional_text,
     required_text,
     text_list,
+    text_or_blank,
     utc,
 )
 from domain.values import (
@@ -29,41 +27,38 @@ from domain.values import (
     Team,
 )
 
-if TYPE_CHECKING:
-    from domain.escalation import Escalation
-
 
 class ResponseDecisions:
     """Mixed into `Escalation`; the methods run with the aggregate as `self`."""
 
-    def acknowledge(self: Escalation, *, actor: str, at: datetime) -> None:
+    def acknowledge(self: EscalationState, *, actor: str, at: datetime) -> None:
         actor, at = self._check(actor, at)
         self._require_open("acknowledge")
         if self.acknowledged_at is not None:
             raise RuleViolated(
                 f"already acknowledged at {self.acknowledged_at.isoformat()}; acknowledge once"
             )
-        self.trigger_event(self.Acknowledged, timestamp=at, actor=actor)
+        self._record(self.Acknowledged, actor, at)
 
     def change_severity(
-        self: Escalation, *, actor: str, at: datetime, severity: Severity | str, reason: str
+        self: EscalationState, *, actor: str, at: datetime, severity: Severity | str, reason: str
     ) -> None:
         actor, at = self._check(actor, at)
         self._require_open("change severity")
         target = enum_value(Severity, severity, "severity")
         if target == self.severity:
             raise RuleViolated(f"severity is already {target}")
-        self.trigger_event(
+        self._record(
             self.SeverityChanged,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             from_severity=self.severity,
             to_severity=target,
-            reason=required_text(reason, "reason", 2000),
+            reason=required_text(reason, "reason", limits.REASON_MAX),
         )
 
     def change_status(
-        self: Escalation, *, actor: str, at: datetime, status: Status | str, reason: str = ""
+        self: EscalationState, *, actor: str, at: datetime, status: Status | str, reason: str = ""
     ) -> None:
         actor, at = self._check(actor, at)
         target = Status(enum_value(Status, status, "status"))
@@ -86,17 +81,17 @@ class ResponseDecisions:
                 attempted=target.value,
             )
         self._require_transition(target, "status")
-        self.trigger_event(
+        self._record(
             self.StatusChanged,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             from_status=self.status,
             to_status=target.value,
-            reason=optional_text(reason, "reason", 2000) or "",
+            reason=text_or_blank(reason, "reason", limits.REASON_MAX),
         )
 
     def assess_impact(
-        self: Escalation,
+        self: EscalationState,
         *,
         actor: str,
         at: datetime,
@@ -115,6 +110,10 @@ class ResponseDecisions:
             raise InvalidCommand("customers_affected must be a whole number")
         if customers_affected < 0:
             raise InvalidCommand("customers_affected cannot be negative")
+        if customers_affected > limits.CUSTOMERS_AFFECTED_MAX:
+            raise InvalidCommand(
+                f"customers_affected is more than {limits.CUSTOMERS_AFFECTED_MAX:,}, the limit"
+            )
         if (
             isinstance(revenue_at_risk, bool)
             or not isinstance(revenue_at_risk, int | float)
@@ -123,20 +122,24 @@ class ResponseDecisions:
         ):
             # NaN passes a `< 0` check and then poisons every sum a report makes.
             raise InvalidCommand("revenue_at_risk must be a finite amount, zero or more")
+        if revenue_at_risk > limits.REVENUE_AT_RISK_MAX:
+            raise InvalidCommand(f"revenue_at_risk is more than {limits.REVENUE_AT_RISK_MAX:,.0f}")
         component_levels = dict(self.components) if components is None else {}
         for name, level in (components or {}).items():
             if level not in COMPONENT_IMPACTS:
                 raise InvalidCommand(
                     f"component {name!r} has impact {level!r}; use one of {', '.join(COMPONENT_IMPACTS)}"
                 )
-            component_levels[required_text(name, "component name", 100)] = level
-        currency_code = required_text(currency, "currency", 3).upper()
+            component_levels[required_text(name, "component name", limits.COMPONENT_NAME_MAX)] = (
+                level
+            )
+        currency_code = required_text(currency, "currency", limits.CURRENCY_LENGTH).upper()
         if len(currency_code) != 3 or not currency_code.isalpha():
             raise InvalidCommand("currency must be a three-letter ISO 4217 code such as USD")
-        self.trigger_event(
+        self._record(
             self.ImpactAssessed,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             customers_affected=customers_affected,
             accounts=text_list(accounts, "accounts"),
             segments=text_list(segments, "segments"),
@@ -144,33 +147,39 @@ class ResponseDecisions:
             revenue_at_risk=float(revenue_at_risk),
             currency=currency_code,
             components=component_levels,
-            summary=optional_text(summary, "summary", 5000) or "",
+            summary=text_or_blank(summary, "summary", limits.DETAIL_MAX),
         )
 
     def assign_owner(
-        self: Escalation, *, actor: str, at: datetime, owner: str, team: Team | str
+        self: EscalationState, *, actor: str, at: datetime, owner: str, team: Team | str
     ) -> None:
         actor, at = self._check(actor, at)
         self._require_not_terminal("assign an owner")
-        owner = required_text(owner, "owner", 200)
+        owner = required_text(owner, "owner", limits.NAME_MAX)
         team_value = enum_value(Team, team, "team")
         if self.owner is not None and self.owner["name"] == owner:
             raise RuleViolated(f"{owner} already owns this escalation")
-        self.trigger_event(
+        self._record(
             self.OwnerAssigned,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             owner=owner,
             team=team_value,
             previous_owner=self.owner["name"] if self.owner else None,
         )
 
     def add_participant(
-        self: Escalation, *, actor: str, at: datetime, name: str, role: Role | str, team: Team | str
+        self: EscalationState,
+        *,
+        actor: str,
+        at: datetime,
+        name: str,
+        role: Role | str,
+        team: Team | str,
     ) -> None:
         actor, at = self._check(actor, at)
         self._require_not_terminal("add a participant")
-        name = required_text(name, "name", 200)
+        name = required_text(name, "name", limits.NAME_MAX)
         role_value = enum_value(Role, role, "role")
         if role_value == Role.OWNER:
             raise InvalidCommand(
@@ -178,52 +187,52 @@ class ResponseDecisions:
             )
         if name in self.participants:
             raise RuleViolated(f"{name} already takes part as {self.participants[name]['role']}")
-        self.trigger_event(
+        self._record(
             self.ParticipantJoined,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             name=name,
             role=role_value,
             team=enum_value(Team, team, "team"),
         )
 
     def remove_participant(
-        self: Escalation, *, actor: str, at: datetime, name: str, reason: str = ""
+        self: EscalationState, *, actor: str, at: datetime, name: str, reason: str = ""
     ) -> None:
         actor, at = self._check(actor, at)
         self._require_not_terminal("remove a participant")
-        name = required_text(name, "name", 200)
+        name = required_text(name, "name", limits.NAME_MAX)
         if name not in self.participants:
             raise UnknownItem(f"{name!r} is not a participant of this escalation")
         if self.owner is not None and self.owner["name"] == name:
             raise RuleViolated(f"{name} owns this escalation; assign another owner first")
-        self.trigger_event(
+        self._record(
             self.ParticipantLeft,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             name=name,
-            reason=optional_text(reason, "reason", 2000) or "",
+            reason=text_or_blank(reason, "reason", limits.REASON_MAX),
         )
 
-    def add_note(self: Escalation, *, actor: str, at: datetime, text: str) -> str:
+    def add_note(self: EscalationState, *, actor: str, at: datetime, text: str) -> str:
         actor, at = self._check(actor, at)
         self._require_not_terminal("add a note")
         note_id = f"n{len(self.notes) + 1}"
-        self.trigger_event(
+        self._record(
             self.NoteAdded,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             note_id=note_id,
-            text=required_text(text, "text", 20_000),
+            text=required_text(text, "text", limits.NOTE_MAX),
         )
         return note_id
 
     def define_exit_criteria(
-        self: Escalation, *, actor: str, at: datetime, criteria: Iterable[str]
+        self: EscalationState, *, actor: str, at: datetime, criteria: Iterable[str]
     ) -> list[str]:
         actor, at = self._check(actor, at)
         self._require_open("define exit criteria")
-        descriptions = text_list(criteria, "criteria", max_len=1000)
+        descriptions = text_list(criteria, "criteria", max_len=limits.CRITERION_MAX)
         if not descriptions:
             raise InvalidCommand("give at least one exit criterion")
         existing = {c["description"] for c in self.exit_criteria.values()}
@@ -232,43 +241,32 @@ class ResponseDecisions:
             raise RuleViolated(f"exit criterion already defined: {repeated[0]!r}")
         start = len(self.exit_criteria) + 1
         new = [{"id": f"ec{start + i}", "description": d} for i, d in enumerate(descriptions)]
-        self.trigger_event(self.ExitCriteriaDefined, timestamp=at, actor=actor, criteria=new)
+        self._record(self.ExitCriteriaDefined, actor, at, criteria=new)
         return [c["id"] for c in new]
 
     def meet_exit_criterion(
-        self: Escalation, *, actor: str, at: datetime, criterion_id: str, evidence: str = ""
+        self: EscalationState, *, actor: str, at: datetime, criterion_id: str, evidence: str = ""
     ) -> None:
         actor, at = self._check(actor, at)
         self._require_open("meet an exit criterion")
-        criterion = self.exit_criteria.get(criterion_id)
-        if criterion is None:
-            known = ", ".join(self.exit_criteria) or "none defined yet"
-            raise UnknownItem(f"no exit criterion {criterion_id!r} (known: {known})")
-        if criterion["met"]:
-            raise RuleViolated(f"exit criterion {criterion_id} was already met")
-        self.trigger_event(
-            self.ExitCriterionMet,
-            timestamp=at,
-            actor=actor,
-            criterion_id=criterion_id,
-            evidence=optional_text(evidence, "evidence", 5000) or "",
-        )
+        fields = EXIT_CRITERION.done_fields(self.exit_criteria, criterion_id, evidence)
+        self._record(self.ExitCriterionMet, actor, at, **fields)
 
     def plan_deescalation(
-        self: Escalation, *, actor: str, at: datetime, strategy: str, steps: Iterable[str] = ()
+        self: EscalationState, *, actor: str, at: datetime, strategy: str, steps: Iterable[str] = ()
     ) -> None:
         actor, at = self._check(actor, at)
         self._require_open("plan de-escalation")
-        self.trigger_event(
+        self._record(
             self.DeescalationPlanned,
-            timestamp=at,
-            actor=actor,
-            strategy=required_text(strategy, "strategy", 10_000),
-            steps=text_list(steps, "steps", max_len=1000),
+            actor,
+            at,
+            strategy=required_text(strategy, "strategy", limits.STRATEGY_MAX),
+            steps=text_list(steps, "steps", max_len=limits.CRITERION_MAX),
         )
 
     def add_action_item(
-        self: Escalation,
+        self: EscalationState,
         *,
         actor: str,
         at: datetime,
@@ -284,13 +282,13 @@ class ResponseDecisions:
         if due is not None and due <= at:
             raise InvalidCommand("due_at must be in the future")
         action_id = f"a{len(self.action_items) + 1}"
-        self.trigger_event(
+        self._record(
             self.ActionItemAdded,
-            timestamp=at,
-            actor=actor,
+            actor,
+            at,
             action_id=action_id,
-            description=required_text(description, "description", 5000),
-            owner=required_text(owner, "owner", 200),
+            description=required_text(description, "description", limits.DETAIL_MAX),
+            owner=required_text(owner, "owner", limits.NAME_MAX),
             due_at=due,
             kind=enum_value(ActionKind, kind, "kind"),
             phase=enum_value(ActionPhase, phase, "phase"),
@@ -298,20 +296,9 @@ class ResponseDecisions:
         return action_id
 
     def complete_action_item(
-        self: Escalation, *, actor: str, at: datetime, action_id: str, note: str = ""
+        self: EscalationState, *, actor: str, at: datetime, action_id: str, note: str = ""
     ) -> None:
         actor, at = self._check(actor, at)
         self._require_not_terminal("complete an action item")
-        item = self.action_items.get(action_id)
-        if item is None:
-            known = ", ".join(self.action_items) or "none yet"
-            raise UnknownItem(f"no action item {action_id!r} (known: {known})")
-        if item["done"]:
-            raise RuleViolated(f"action item {action_id} is already complete")
-        self.trigger_event(
-            self.ActionItemCompleted,
-            timestamp=at,
-            actor=actor,
-            action_id=action_id,
-            note=optional_text(note, "note", 5000) or "",
-        )
+        fields = ACTION_ITEM.done_fields(self.action_items, action_id, note)
+        self._record(self.ActionItemCompleted, actor, at, **fields)

@@ -7,7 +7,8 @@ their pending events.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -96,3 +97,40 @@ def refused(
         assert snapshot(escalation) == before, "a refused command changed the aggregate"
         return caught
     raise AssertionError(f"expected {error.__name__}, the command succeeded")
+
+
+Step = Callable[[Escalation, datetime], object]
+"""A command on an escalation at a given time, as a table of cases writes it."""
+
+
+def command(method: Callable[..., object], **fields: Any) -> Step:
+    """The step that calls `method` (e.g. `Escalation.add_note`) with `fields`, by the usual actor
+    at the step's time."""
+    return lambda escalation, at: method(escalation, actor="maya.okafor", at=at, **fields)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One row of a table of refused commands: on an escalation in `start` (opened with
+    `open_fields`, then taken through the `setup` steps), `command` is refused with `error`, whose
+    text says each of `says`, and leaves the aggregate untouched."""
+
+    name: str
+    command: Step
+    error: type[Exception]
+    setup: tuple[Step, ...] = ()
+    start: str = "triage"
+    says: tuple[str, ...] = ()
+    open_fields: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def check(self) -> None:
+        clock = Clock()
+        escalation = drive_to(self.start, clock, **self.open_fields)
+        for step in self.setup:
+            step(escalation, clock.tick())
+        error = refused(escalation, lambda: self.command(escalation, clock.tick()), self.error)
+        for words in self.says:
+            assert words in str(error)

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import pytest
+
 from domain.errors import RuleViolated
 from domain.escalation import Escalation
 from domain.snapshot import CompactSnapshot
 from domain.validation import ERASED
-from tests.domain.support import Clock, drive_to, open_escalation, refused, replay, state_of
+from tests.domain.support import (
+    Clock,
+    Refusal,
+    Step,
+    drive_to,
+    open_escalation,
+    replay,
+    state_of,
+)
 
 ACTOR = "dpo.office"
 CUSTOMER = {"subject_id": "s-7", "name": "Ada Lovelace", "email": "ada@example.org"}
@@ -59,41 +69,37 @@ def test_the_erased_state_replays_and_survives_a_snapshot() -> None:
     assert state_of(restored) == state_of(e)
 
 
-def test_erasing_an_escalation_without_customer_data_is_refused() -> None:
-    clock = Clock()
-    e = open_escalation(clock, scope="global")
-
-    error = refused(
-        e,
-        lambda: e.erase_customer_data(actor=ACTOR, at=clock.tick(), subject_id="s-7"),
-        RuleViolated,
-    )
-
-    assert "no customer data" in str(error)
+def _erase(subject_id: str) -> Step:
+    return lambda e, at: e.erase_customer_data(actor=ACTOR, at=at, subject_id=subject_id)
 
 
-def test_erasing_another_subject_is_refused() -> None:
-    clock = Clock()
-    e = open_escalation(clock, customer=CUSTOMER)
-
-    error = refused(
-        e,
-        lambda: e.erase_customer_data(actor=ACTOR, at=clock.tick(), subject_id="s-8"),
-        RuleViolated,
-    )
-
-    assert "not data subject s-8" in str(error)
-
-
-def test_erasing_twice_is_refused_so_the_second_time_records_nothing() -> None:
-    clock = Clock()
-    e = open_escalation(clock, customer=CUSTOMER)
-    e.erase_customer_data(actor=ACTOR, at=clock.tick(), subject_id="s-7")
-
-    error = refused(
-        e,
-        lambda: e.erase_customer_data(actor=ACTOR, at=clock.tick(), subject_id="s-7"),
-        RuleViolated,
-    )
-
-    assert "already erased" in str(error)
+@pytest.mark.parametrize(
+    "case",
+    [
+        Refusal(
+            "erasing an escalation without customer data",
+            _erase("s-7"),
+            RuleViolated,
+            open_fields={"scope": "global"},
+            says=("no customer data",),
+        ),
+        Refusal(
+            "erasing another subject",
+            _erase("s-8"),
+            RuleViolated,
+            open_fields={"customer": CUSTOMER},
+            says=("not data subject s-8",),
+        ),
+        Refusal(
+            "erasing twice, so that the second time records nothing",
+            _erase("s-7"),
+            RuleViolated,
+            setup=(_erase("s-7"),),
+            open_fields={"customer": CUSTOMER},
+            says=("already erased",),
+        ),
+    ],
+    ids=str,
+)
+def test_an_erasure_against_the_rules_is_refused(case: Refusal) -> None:
+    case.check()

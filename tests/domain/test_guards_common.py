@@ -3,7 +3,7 @@ no active work once resolved. A refused command records nothing on any stream it
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -46,11 +46,15 @@ def test_a_command_at_a_naive_time_is_refused(event: str) -> None:
     assert "timezone" in str(error)
 
 
+def _ready_with_its_last_event(event: str) -> tuple[Ready, datetime]:
+    """A ready command and the time of the last event on any stream it touches."""
+    command = READY[event](Clock())
+    return command, max(e.modified_on for e in command.touched)
+
+
 @pytest.mark.parametrize("event", sorted(READY))
 def test_a_command_earlier_than_the_last_event_is_refused(event: str) -> None:
-    clock = Clock()
-    command = READY[event](clock)
-    last = max(e.modified_on for e in command.touched)
+    command, last = _ready_with_its_last_event(event)
 
     error = _refused_everywhere(command, ACTOR, last - timedelta(seconds=1))
 
@@ -59,9 +63,7 @@ def test_a_command_earlier_than_the_last_event_is_refused(event: str) -> None:
 
 @pytest.mark.parametrize("event", sorted(READY))
 def test_a_command_is_accepted_at_the_same_instant_as_the_last_event(event: str) -> None:
-    clock = Clock()
-    command = READY[event](clock)
-    last = max(e.modified_on for e in command.touched)
+    command, last = _ready_with_its_last_event(event)
 
     command.run(ACTOR, last)
 

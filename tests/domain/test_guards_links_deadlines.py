@@ -9,7 +9,15 @@ import pytest
 
 from domain.errors import DomainError, IllegalTransition, InvalidCommand, RuleViolated
 from domain.escalation import Escalation
-from tests.domain.support import Clock, drive_to, open_escalation, refused, snapshot
+from tests.domain.support import (
+    Clock,
+    Refusal,
+    command,
+    drive_to,
+    open_escalation,
+    refused,
+    snapshot,
+)
 
 ACTOR = "maya.okafor"
 
@@ -94,41 +102,7 @@ def test_linking_earlier_than_the_case_s_last_event_is_refused() -> None:
     _link_refused(incident, case, clock.now - timedelta(hours=1), InvalidCommand)
 
 
-# --------------------------------------------------------------------------------- SLA
-
-
-def test_recording_the_same_sla_breach_twice_is_refused() -> None:
-    clock = Clock()
-    e = open_escalation(clock)
-    e.record_sla_breach(actor="sla", at=clock.tick(), target="first_response", due_at=e.created_on)
-
-    refused(
-        e,
-        lambda: e.record_sla_breach(
-            actor="sla", at=clock.tick(), target="first_response", due_at=e.created_on
-        ),
-        RuleViolated,
-    )
-
-
-def test_recording_a_breach_before_the_target_is_due_is_refused() -> None:
-    clock = Clock()
-    e = open_escalation(clock)
-    at = clock.tick()
-
-    refused(
-        e,
-        lambda: e.record_sla_breach(actor="sla", at=at, target="resolution", due_at=at),
-        InvalidCommand,
-    )
-    refused(
-        e,
-        lambda: e.record_sla_breach(actor="sla", at=at, target=" ", due_at=e.created_on),
-        InvalidCommand,
-    )
-
-
-# ---------------------------------------------------------------------------- deadlines
+# ------------------------------------------------------ SLA breaches, deadlines, dismissal
 
 
 def _gdpr(clock: Clock) -> Escalation:
@@ -149,11 +123,64 @@ def _extend(e: Escalation, at: datetime, to: datetime) -> None:
     )
 
 
-def test_extending_without_a_deadline_is_refused() -> None:
-    clock = Clock()
-    e = open_escalation(clock)
+def _breach_first_response(e: Escalation, at: datetime) -> None:
+    e.record_sla_breach(actor="sla", at=at, target="first_response", due_at=e.created_on)
 
-    refused(e, lambda: _extend(e, clock.tick(), clock.now + timedelta(days=9)), RuleViolated)
+
+REFUSALS = [
+    Refusal(
+        "recording the same SLA breach twice",
+        _breach_first_response,
+        RuleViolated,
+        setup=(_breach_first_response,),
+    ),
+    Refusal(
+        "recording a breach before the target is due",
+        lambda e, at: e.record_sla_breach(actor="sla", at=at, target="resolution", due_at=at),
+        InvalidCommand,
+    ),
+    Refusal(
+        "recording a breach of a blank target",
+        lambda e, at: e.record_sla_breach(actor="sla", at=at, target=" ", due_at=e.created_on),
+        InvalidCommand,
+    ),
+    Refusal(
+        "extending without a deadline",
+        lambda e, at: _extend(e, at, at + timedelta(days=9)),
+        RuleViolated,
+    ),
+    Refusal(
+        "dismissing a duplicate without duplicate_of",
+        command(Escalation.dismiss, reason="duplicate"),
+        InvalidCommand,
+        says=("duplicate_of",),
+    ),
+    Refusal(
+        "dismissing as a duplicate of itself",
+        lambda e, at: e.dismiss(actor=ACTOR, at=at, reason="duplicate", duplicate_of=str(e.id)),
+        InvalidCommand,
+    ),
+    Refusal(
+        "dismissing with a blank duplicate_of",
+        command(Escalation.dismiss, reason="duplicate", duplicate_of="  "),
+        InvalidCommand,
+    ),
+    Refusal(
+        "duplicate_of with another reason",
+        command(Escalation.dismiss, reason="spam", duplicate_of=str(open_escalation().id)),
+        InvalidCommand,
+    ),
+    Refusal(
+        "an unknown dismissal reason",
+        command(Escalation.dismiss, reason="boring"),
+        InvalidCommand,
+    ),
+]
+
+
+@pytest.mark.parametrize("case", REFUSALS, ids=str)
+def test_a_breach_extension_or_dismissal_against_the_rules_is_refused(case: Refusal) -> None:
+    case.check()
 
 
 def test_extending_to_a_deadline_not_later_than_the_current_one_is_refused() -> None:
@@ -253,61 +280,6 @@ def test_an_ordinary_deadline_can_be_extended_more_than_once() -> None:
         _extend(e, clock.tick(), clock.now + timedelta(days=days))
 
     assert len(e.extensions) == 3
-
-
-# ------------------------------------------------------------------------------- dismissal
-
-
-def test_dismissing_a_duplicate_without_duplicate_of_is_refused() -> None:
-    clock = Clock()
-    e = open_escalation(clock)
-
-    error = refused(
-        e, lambda: e.dismiss(actor=ACTOR, at=clock.tick(), reason="duplicate"), InvalidCommand
-    )
-
-    assert "duplicate_of" in str(error)
-
-
-def test_dismissing_as_a_duplicate_of_itself_is_refused() -> None:
-    clock = Clock()
-    e = open_escalation(clock)
-
-    refused(
-        e,
-        lambda: e.dismiss(actor=ACTOR, at=clock.tick(), reason="duplicate", duplicate_of=str(e.id)),
-        InvalidCommand,
-    )
-
-
-def test_dismissing_with_a_blank_duplicate_of_is_refused() -> None:
-    clock = Clock()
-    e = open_escalation(clock)
-
-    refused(
-        e,
-        lambda: e.dismiss(actor=ACTOR, at=clock.tick(), reason="duplicate", duplicate_of="  "),
-        InvalidCommand,
-    )
-
-
-def test_duplicate_of_with_another_reason_is_refused() -> None:
-    clock = Clock()
-    e = open_escalation(clock)
-    other = open_escalation(clock)
-
-    refused(
-        e,
-        lambda: e.dismiss(actor=ACTOR, at=clock.tick(), reason="spam", duplicate_of=str(other.id)),
-        InvalidCommand,
-    )
-
-
-def test_an_unknown_dismissal_reason_is_refused() -> None:
-    clock = Clock()
-    e = open_escalation(clock)
-
-    refused(e, lambda: e.dismiss(actor=ACTOR, at=clock.tick(), reason="boring"), InvalidCommand)
 
 
 def test_dismissing_a_duplicate_records_what_it_repeats() -> None:

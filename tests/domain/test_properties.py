@@ -75,6 +75,20 @@ def _link(w: World, at: datetime, target: str) -> None:
 
 Command = Callable[[World, datetime], object]
 
+
+def _on_known(
+    items: Callable[[Escalation], dict[str, Any]],
+    command: Callable[[Escalation, datetime, str], object],
+    unknown: str,
+) -> st.SearchStrategy[Command]:
+    """A command on one of the subject's items (exit criteria, action items): mostly a known
+    one, picked by position, sometimes `unknown`."""
+    return st.builds(
+        lambda choice: lambda w, at: command(w.subject, at, _known(items(w.subject), choice)),
+        _with_bad([0, 1], unknown),
+    )
+
+
 COMMANDS: dict[str, st.SearchStrategy[Command]] = {
     "acknowledge": st.just(lambda w, at: w.subject.acknowledge(actor=ACTOR, at=at)),
     "severity": st.builds(
@@ -131,13 +145,10 @@ COMMANDS: dict[str, st.SearchStrategy[Command]] = {
         ),
         st.lists(_with_bad(["Lag normal", "No 5xx"], ""), max_size=2),
     ),
-    "criterion_met": st.builds(
-        lambda cid: (
-            lambda w, at: w.subject.meet_exit_criterion(
-                actor=ACTOR, at=at, criterion_id=_known(w.subject.exit_criteria, cid)
-            )
-        ),
-        _with_bad([0, 1], "ec9"),
+    "criterion_met": _on_known(
+        lambda e: e.exit_criteria,
+        lambda e, at, cid: e.meet_exit_criterion(actor=ACTOR, at=at, criterion_id=cid),
+        "ec9",
     ),
     "deescalation": st.builds(
         lambda strategy: (
@@ -159,13 +170,10 @@ COMMANDS: dict[str, st.SearchStrategy[Command]] = {
         _with_bad(["mitigate", "prevent"], "hope"),
         MINUTES,
     ),
-    "action_done": st.builds(
-        lambda aid: (
-            lambda w, at: w.subject.complete_action_item(
-                actor=ACTOR, at=at, action_id=_known(w.subject.action_items, aid)
-            )
-        ),
-        _with_bad([0, 1], "a9"),
+    "action_done": _on_known(
+        lambda e: e.action_items,
+        lambda e, at, aid: e.complete_action_item(actor=ACTOR, at=at, action_id=aid),
+        "a9",
     ),
     "link": st.builds(
         lambda target: lambda w, at: _link(w, at, target), st.sampled_from(["new", "same", "self"])

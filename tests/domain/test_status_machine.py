@@ -13,7 +13,7 @@ from domain.errors import IllegalTransition
 from domain.escalation import Escalation
 from domain.policies import TRANSITIONS, allowed
 from domain.values import Status
-from tests.domain.support import Clock, drive_to, refused
+from tests.domain.support import Clock, Refusal, drive_to, refused
 
 ACTOR = "maya.okafor"
 
@@ -132,17 +132,13 @@ def test_a_refused_status_change_names_the_move_in_plain_words() -> None:
 
 
 def test_a_refused_transition_says_where_the_escalation_can_go() -> None:
-    clock = Clock()
-    escalation = drive_to("identified", clock)
-
-    error = refused(
-        escalation,
-        lambda: escalation.dismiss(actor=ACTOR, at=clock.tick(), reason="spam"),
+    Refusal(
+        "dismissing an identified escalation",
+        lambda e, at: e.dismiss(actor=ACTOR, at=at, reason="spam"),
         IllegalTransition,
-    )
-
-    assert "investigating (by status)" in str(error)
-    assert "resolved (by resolve)" in str(error)
+        start="identified",
+        says=("investigating (by status)", "resolved (by resolve)"),
+    ).check()
 
 
 def test_reopening_clears_the_resolution_and_counts() -> None:
