@@ -19,8 +19,8 @@ from uuid import UUID
 from domain.escalation import Escalation
 from infra.application import Escalations
 from infra.bootstrap import Container, build
-from infra.projections import VIEWS, open_views, rebuild, start_projections
 from infra.settings import Settings
+from infra.views.lifecycle import VIEWS, open_views, rebuild, start_projections
 
 SCOPES = ("global", "group", "customer")
 

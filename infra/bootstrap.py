@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from infra.application import Clock, Escalations, system_clock
+from infra.erasure import ErasureHooks
 from infra.keys import ApiKeys
-from infra.privacy.erasure import ErasureHooks
 from infra.privacy.master_key import master_keys
 from infra.settings import Settings
 from infra.store_guard import guard_postgres

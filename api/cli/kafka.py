@@ -14,14 +14,14 @@ import typer
 from rich.console import Console
 
 from infra.bootstrap import Container, build
-from infra.kafka_settings import KafkaSettings
-from infra.kafka_wiring import (
+from infra.kafka.settings import KafkaSettings
+from infra.kafka.wiring import (
     application_commands,
     build_ingestor,
     build_relay,
     create_topics,
 )
-from infra.kafka_wiring import relay_status as relay_status_of
+from infra.kafka.wiring import relay_status as relay_status_of
 from infra.settings import Settings
 
 console = Console(stderr=True)

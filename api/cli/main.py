@@ -121,7 +121,7 @@ def demo(
     ] = True,
 ) -> None:
     """Load a realistic demo history (idempotent), then serve it."""
-    from infra.demo import SYNC_OUTAGE, load_demo
+    from infra.demo.scenarios import SYNC_OUTAGE, load_demo
 
     overrides: dict[str, Any] = {}
     if host:

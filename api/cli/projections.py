@@ -20,8 +20,8 @@ from rich.progress import (
 from rich.table import Table
 
 from infra.bootstrap import build
-from infra.projections import VIEWS, open_views, rebuild, start_projections, view_names
 from infra.settings import Settings
+from infra.views.lifecycle import VIEWS, open_views, rebuild, start_projections, view_names
 
 projections_cli = typer.Typer(help="The tracked views: rebuild them, see how far behind they are.")
 console = Console(stderr=True)
@@ -99,7 +99,7 @@ def worker(
     ] = True,
 ) -> None:
     """Run the projections (and the deadline watcher) without the HTTP API, until stopped."""
-    from infra.sla_watcher import start_deadline_watcher
+    from infra.views.sla_watcher import start_deadline_watcher
 
     container = build(_settings(database_url))
     stopping = threading.Event()

@@ -42,7 +42,7 @@ def erase(
     database_url: DatabaseOption = None,
 ) -> None:
     """Erase a data subject: delete their key, record the erasure, purge the views."""
-    from infra.privacy.erasure import ErasureIncomplete, SubjectNotFound, erase_subject
+    from infra.erasure import ErasureIncomplete, SubjectNotFound, erase_subject
 
     container = _container(database_url)
     try:

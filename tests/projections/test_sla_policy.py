@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from infra.sla_settings import SlaSettings
+from infra.views.sla_settings import SlaSettings
 from projections.sla import BusinessHours
 
 

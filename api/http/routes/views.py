@@ -26,9 +26,9 @@ from api.http.deps import Moment
 from api.http.negotiation import negotiate
 from api.http.problems import PROBLEM_JSON, Problem, ProblemError
 from domain.values import Scope, Severity, Source, Status
-from infra.projections import ViewSet, open_views
-from infra.sla_settings import SlaSettings
-from infra.view_settings import ProjectionSettings, StatusPageSettings
+from infra.views.lifecycle import ViewSet, open_views
+from infra.views.settings import ProjectionSettings, StatusPageSettings
+from infra.views.sla_settings import SlaSettings
 from projections import render
 from projections.base import instant
 from projections.cases.reports import metrics, queue, sla_report, trends

@@ -19,8 +19,8 @@ from adapters.kafka.ingest import IngestConfig, SignalIngestor
 from adapters.kafka.ports import SignalCommands
 from adapters.kafka.relay import ESCALATION_TOPIC_PREFIX, Relay, RelayConfig, RelayStatus
 from infra.application import Escalations
-from infra.kafka_commands import EscalationSignalCommands
-from infra.kafka_settings import KafkaSettings
+from infra.kafka.commands import EscalationSignalCommands
+from infra.kafka.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
 

@@ -17,9 +17,9 @@ from uuid import UUID
 from domain.errors import DomainError, RuleViolated
 from infra.application import EscalationNotFound, Escalations
 from infra.bootstrap import Container
-from infra.projections import open_view
-from infra.sla_settings import SlaSettings
-from infra.view_settings import ProjectionSettings
+from infra.views.lifecycle import open_view
+from infra.views.settings import ProjectionSettings
+from infra.views.sla_settings import SlaSettings
 from projections.cases.base import CasesView
 from projections.cases.reports import unrecorded_breaches
 from projections.sla import SlaPolicy

@@ -18,8 +18,8 @@ from eventsourcing.utils import Environment
 
 from infra.application import Escalations
 from infra.bootstrap import Container
-from infra.runner import PageCache, ViewRunner, catch_up
-from infra.view_settings import ProjectionSettings
+from infra.views.runner import PageCache, ViewRunner, catch_up
+from infra.views.settings import ProjectionSettings
 from projections.base import TrackedView
 from projections.cases.postgres import PostgresCasesView
 from projections.cases.sqlite import SQLiteCasesView
