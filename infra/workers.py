@@ -18,7 +18,7 @@ def background_workers(container: Container) -> list[Callable[[], Any]]:
 
     return [
         lambda: ErasedFromCache(container.app).start(),
-        lambda: start_kafka_workers(container.app),
+        lambda: start_kafka_workers(container.app, container.settings.kafka),
         lambda: start_projections(container),
         lambda: start_deadline_watcher(container),
     ]

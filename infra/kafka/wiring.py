@@ -70,9 +70,8 @@ def _decoder(app: Application[Any]) -> Any:
     return getattr(app, "pseudonymous_mapper", app.mapper)
 
 
-def relay_status(app: Application[Any], settings: KafkaSettings | None = None) -> RelayStatus:
+def relay_status(app: Application[Any], settings: KafkaSettings) -> RelayStatus:
     """Position and lag of the relay for `settings.events_topic`, read from the store alone."""
-    settings = settings or KafkaSettings()
     relay = Relay(
         reader=app.recorder,
         decoder=_decoder(app),
@@ -116,6 +115,10 @@ class KafkaWorkers:
         for thread in self.threads:
             thread.join(timeout=timeout_s)
 
+    def thread(self, run: Callable[[threading.Event], Any], name: str) -> threading.Thread:
+        """A daemon thread that runs one worker until this handle is stopped."""
+        return threading.Thread(target=run, args=(self.stop_event,), name=name, daemon=True)
+
     @property
     def running(self) -> bool:
         return any(thread.is_alive() for thread in self.threads)
@@ -123,7 +126,7 @@ class KafkaWorkers:
 
 def start_kafka_workers(
     app: Escalations,
-    settings: KafkaSettings | None = None,
+    settings: KafkaSettings,
     *,
     relay: bool = True,
     ingest: bool = True,
@@ -135,31 +138,16 @@ def start_kafka_workers(
 
     With Kafka off (no bootstrap servers) nothing starts and the handle's `stop()` does nothing.
     """
-    settings = settings or KafkaSettings()
     workers = KafkaWorkers()
     if not settings.enabled:
         log.info("Kafka is off (ESCALATIONS_KAFKA_BOOTSTRAP_SERVERS is not set)")
         return workers
     if relay:
         workers.relay = build_relay(app, settings, to_record=to_record, topic_prefix=topic_prefix)
-        workers.threads.append(
-            threading.Thread(
-                target=workers.relay.run,
-                args=(workers.stop_event,),
-                name="kafka-relay",
-                daemon=True,
-            )
-        )
+        workers.threads.append(workers.thread(workers.relay.run, "kafka-relay"))
     if ingest:
         workers.ingestor = build_ingestor(commands or application_commands(app), settings)
-        workers.threads.append(
-            threading.Thread(
-                target=workers.ingestor.run,
-                args=(workers.stop_event,),
-                name="kafka-ingest",
-                daemon=True,
-            )
-        )
+        workers.threads.append(workers.thread(workers.ingestor.run, "kafka-ingest"))
     for thread in workers.threads:
         thread.start()
     return workers

@@ -1,16 +1,26 @@
-"""Settings of the projection runners and the public status page (prefixes ESCALATIONS_PROJECTIONS_
-and ESCALATIONS_STATUS_)."""
+"""The sections of the settings that the read side uses: the projection runners
+(ESCALATIONS_PROJECTIONS_*), the public status page (ESCALATIONS_STATUS_*) and the SLA policy
+(ESCALATIONS_SLA_*).
+
+`ESCALATIONS_SLA_POLICIES` is JSON mapping "source:severity" ("*" for any) to targets, e.g.
+`{"bbb_complaint:*": {"first_response": "PT4H", "update_every": "P1D", "resolution": "P10D",
+"hours": "business"}}`; entries are merged over the defaults (docs/projections.md), and the most
+specific key wins. Durations are ISO 8601 (PT15M) or seconds.
+"""
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from datetime import time, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from infra.section import Section
+from projections.sla import BusinessHours, SlaPolicy, Targets
 
 
-class ProjectionSettings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="ESCALATIONS_PROJECTIONS_", env_file=None, extra="ignore"
-    )
+class ProjectionSettings(Section):
+    ENV_PREFIX = "PROJECTIONS_"
 
     batch_size: int = Field(
         default=2000, ge=1, le=50_000, description="Events applied per view transaction."
@@ -40,10 +50,9 @@ class ProjectionSettings(BaseSettings):
     )
 
 
-class StatusPageSettings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="ESCALATIONS_STATUS_", env_file=None, extra="ignore"
-    )
+class StatusPageSettings(Section):
+    ENV_PREFIX = "STATUS_"
+    ENV_NAMES = {"templates_dir": "ESCALATIONS_TEMPLATES_DIR"}
 
     page_id: str = "escalations"
     page_name: str = "Service status"
@@ -63,8 +72,69 @@ class StatusPageSettings(BaseSettings):
     )
     templates_dir: str = Field(
         default="",
-        validation_alias=AliasChoices("ESCALATIONS_TEMPLATES_DIR", "templates_dir"),
         description="ESCALATIONS_TEMPLATES_DIR, shared with the documents: a directory whose "
         "templates (status/page.html.j2, status/body.html.j2, status/feed.atom.j2, "
         "reports/trends.html.j2) override the packaged ones.",
     )
+
+
+class TargetSettings(BaseModel):
+    first_response: timedelta
+    update_every: timedelta
+    resolution: timedelta
+    hours: Literal["calendar", "business"] = "calendar"
+
+
+def _t(first: str, update: str, resolve: str, hours: str = "calendar") -> TargetSettings:
+    return TargetSettings.model_validate(
+        {"first_response": first, "update_every": update, "resolution": resolve, "hours": hours}
+    )
+
+
+DEFAULT_POLICIES: dict[str, TargetSettings] = {
+    "*:SEV1": _t("PT15M", "PT30M", "PT4H"),
+    "*:SEV2": _t("PT1H", "PT2H", "P1D"),
+    "*:SEV3": _t("PT4H", "PT8H", "PT24H", "business"),
+    "*:SEV4": _t("PT8H", "PT24H", "PT80H", "business"),
+    "email:*": _t("PT8H", "PT24H", "PT40H", "business"),
+    "social:*": _t("PT1H", "PT4H", "P2D"),
+    "priority_support:*": _t("PT1H", "PT4H", "P1D"),
+    "bbb_complaint:*": _t("PT8H", "PT24H", "PT80H", "business"),
+    "privacy_request:*": _t("PT16H", "PT40H", "PT160H", "business"),
+    "*:*": _t("PT4H", "PT8H", "PT24H", "business"),
+}
+
+
+class SlaSettings(Section):
+    ENV_PREFIX = "SLA_"
+
+    policies: dict[str, TargetSettings] = Field(
+        default_factory=dict, description="Overrides merged over DEFAULT_POLICIES."
+    )
+    bbb_response_window: timedelta = Field(
+        default=timedelta(days=14),
+        description="Time to send the first regulator-audience reply to a BBB complaint.",
+    )
+    business_day_start: time = time(9)
+    business_day_end: time = time(17)
+    business_days: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])
+
+    def policy(self) -> SlaPolicy:
+        merged = {**DEFAULT_POLICIES, **self.policies}
+        return SlaPolicy(
+            targets={
+                key: Targets(
+                    first_response=t.first_response,
+                    update_every=t.update_every,
+                    resolution=t.resolution,
+                    business_hours=t.hours == "business",
+                )
+                for key, t in merged.items()
+            },
+            bbb_response_window=self.bbb_response_window,
+            hours=BusinessHours(
+                start=self.business_day_start,
+                end=self.business_day_end,
+                weekdays=tuple(self.business_days),
+            ),
+        )

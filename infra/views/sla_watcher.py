@@ -18,8 +18,6 @@ from domain.errors import DomainError, RuleViolated
 from infra.application import EscalationNotFound, Escalations
 from infra.bootstrap import Container
 from infra.views.lifecycle import open_view
-from infra.views.settings import ProjectionSettings
-from infra.views.sla_settings import SlaSettings
 from projections.cases.base import CasesView
 from projections.cases.reports import unrecorded_breaches
 from projections.sla import SlaPolicy
@@ -87,7 +85,7 @@ class DeadlineWatcher(threading.Thread):
 
 def start_deadline_watcher(container: Container) -> DeadlineWatcher:
     watcher = DeadlineWatcher(
-        container, ProjectionSettings().sla_watch_interval, SlaSettings().policy()
+        container, container.settings.views.sla_watch_interval, container.sla_policy
     )
     watcher.start()
     return watcher

@@ -132,8 +132,13 @@ def test_every_view_answers_on_an_empty_store(client, path):
         }
 
 
-def test_a_deployment_can_replace_the_status_page_template(client, tmp_path, monkeypatch):
+@pytest.fixture
+def status_template(tmp_path, monkeypatch):
+    """Set before the `client` fixture builds its container: settings are read then."""
     (tmp_path / "status").mkdir()
     (tmp_path / "status" / "page.html.j2").write_text("<h1>{{ page.page_name }} (ours)</h1>")
     monkeypatch.setenv("ESCALATIONS_TEMPLATES_DIR", str(tmp_path))
+
+
+def test_a_deployment_can_replace_the_status_page_template(status_template, client):
     assert client.get("/status").text == "<h1>Service status (ours)</h1>"

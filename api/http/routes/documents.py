@@ -6,13 +6,11 @@ Each is a live projection of one escalation's events, rendered as Markdown, HTML
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from api.http.access import Permission, require
@@ -21,7 +19,6 @@ from api.http.negotiation import negotiate
 from api.http.problems import PROBLEM_JSON, Problem, ProblemError
 from infra.application import EscalationNotFound
 from infra.bootstrap import Container
-from infra.documents_settings import build_renderer
 from projections.documents.render import MEDIA_TYPES, DocumentRenderer, Format, to_plain
 from projections.documents.views import (
     AUDIENCES,
@@ -33,22 +30,11 @@ from projections.documents.views import (
     update_view,
 )
 
-
-@asynccontextmanager
-async def _load_templates_at_start(app: FastAPI) -> AsyncIterator[None]:
-    """A wrong ESCALATIONS_TEMPLATES_DIR stops the server at start, not at the first read."""
-    if getattr(app.state, "document_renderer", None) is None:
-        app.state.document_renderer = build_renderer()
-    yield
-
-
-router = APIRouter(tags=["documents"], lifespan=_load_templates_at_start)
+router = APIRouter(tags=["documents"])
 
 
 def get_renderer(request: Request) -> DocumentRenderer:
-    renderer: DocumentRenderer | None = getattr(request.app.state, "document_renderer", None)
-    if renderer is None:
-        renderer = request.app.state.document_renderer = build_renderer()
+    renderer: DocumentRenderer = request.app.state.container.renderer
     return renderer
 
 
