@@ -11,7 +11,6 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from domain.errors import DomainError, RuleViolated
@@ -33,18 +32,15 @@ def record_breaches(
     recorded = []
     for doc in cases.open_cases():
         for state in unrecorded_breaches(doc, policy, now):
-
-            def action(escalation: Any, *, at: datetime, _state: Any = state) -> None:
-                escalation.record_sla_breach(
-                    actor=WATCHER,
-                    at=at,
-                    target=_state.target,
-                    due_at=_state.due_at,
-                    detail=f"due {_state.due_at.isoformat()}",
-                )
-
             try:
-                app.execute(UUID(doc["id"]), action)
+                app.run(
+                    "record_sla_breach",
+                    UUID(doc["id"]),
+                    actor=WATCHER,
+                    target=state.target,
+                    due_at=state.due_at,
+                    detail=f"due {state.due_at.isoformat()}",
+                )
             except RuleViolated:
                 continue  # recorded already (by us earlier, or by another watcher)
             except (DomainError, EscalationNotFound) as error:
