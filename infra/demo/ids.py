@@ -1,4 +1,5 @@
-"""The demo's fixed escalation ids: loading the demo twice changes nothing."""
+"""The demo's fixed escalation ids, derived from the names its stories give them: loading the demo
+twice changes nothing."""
 
 from __future__ import annotations
 
@@ -12,9 +13,4 @@ def demo_id(name: str) -> UUID:
 
 
 SYNC_OUTAGE = demo_id("sync-outage")
-SSO_DEGRADATION = demo_id("sso-degradation")
-BBB_COMPLAINT = demo_id("bbb-complaint")
-GDPR_ERASURE = demo_id("gdpr-erasure")
-PRIORITY_CASE = demo_id("priority-globex")
-SPAM_EMAIL = demo_id("spam-email")
-LINKED_CASES = (demo_id("case-northwind"), demo_id("case-contoso"))
+"""The escalation the demo points to first (its stakeholder updates, post-mortem, timeline)."""
