@@ -87,18 +87,13 @@ def command_to_visible(container: Container, commands: int) -> dict[str, float]:
     try:
         for n in range(commands):
             started = time.perf_counter()
-            result = app.execute(
+            result = app.run(
+                "communicate",
                 eid,
-                lambda e, at, n=n: (
-                    e.communicate(
-                        actor="bench",
-                        at=at,
-                        audience="public",
-                        channel="status_page",
-                        body=f"probe {n}",
-                    )
-                    and None
-                ),
+                actor="bench",
+                audience="public",
+                channel="status_page",
+                body=f"probe {n}",
             )
             committed = time.perf_counter()
             assert result.position is not None
