@@ -25,11 +25,15 @@ DatabaseOption = Annotated[
 ]
 
 
-def container_for(database_url: str | None = None, **overrides: Any) -> Container:
-    """The container for this run: the environment's settings, with what the options say."""
+def settings_for(database_url: str | None = None, **overrides: Any) -> Settings:
+    """The settings for this run: the environment's, with what the options say."""
     if database_url:
         overrides["database_url"] = database_url
-    return build(Settings(**{k: v for k, v in overrides.items() if v is not None}))
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def container_for(database_url: str | None = None, **overrides: Any) -> Container:
+    return build(settings_for(database_url, **overrides))
 
 
 def stop_on_signals() -> threading.Event:

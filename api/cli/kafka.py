@@ -10,8 +10,14 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import DatabaseOption, console, container_for, stop_on_signals
-from infra.bootstrap import Container
+from api.cli.common import (
+    DatabaseOption,
+    console,
+    container_for,
+    settings_for,
+    stop_on_signals,
+)
+from infra.bootstrap import build
 from infra.kafka.settings import KafkaSettings
 from infra.kafka.wiring import (
     application_commands,
@@ -20,6 +26,7 @@ from infra.kafka.wiring import (
     create_topics,
 )
 from infra.kafka.wiring import relay_status as relay_status_of
+from infra.settings import Settings
 
 relay_cli = typer.Typer(
     help="Publish every stored escalation event to Kafka, in order, at least once.",
@@ -27,14 +34,14 @@ relay_cli = typer.Typer(
 )
 
 
-def _kafka_settings(container: Container) -> KafkaSettings:
-    settings = container.settings.kafka
-    if not settings.enabled:
+def _kafka_settings(settings: Settings) -> KafkaSettings:
+    kafka = settings.kafka
+    if not kafka.enabled:
         console.print(
             "[red]Kafka is off:[/] set ESCALATIONS_KAFKA_BOOTSTRAP_SERVERS (e.g. 127.0.0.1:9092)"
         )
         raise typer.Exit(2)
-    return settings
+    return kafka
 
 
 def _configure_logging() -> None:
@@ -54,9 +61,10 @@ def relay(
     if ctx.invoked_subcommand is not None:
         ctx.obj = database_url
         return
-    container = container_for(database_url)
-    settings = _kafka_settings(container)
+    configured = settings_for(database_url)
+    settings = _kafka_settings(configured)  # Kafka off: say so before touching the store
     _configure_logging()
+    container = build(configured)
     relay_worker = build_relay(container.app, settings)
     try:
         if once:
@@ -99,9 +107,10 @@ def relay_status(
 
 def ingest(database_url: DatabaseOption = None) -> None:
     """Consume signals from other systems and turn them into escalation commands."""
-    container = container_for(database_url)
-    settings = _kafka_settings(container)
+    configured = settings_for(database_url)
+    settings = _kafka_settings(configured)  # Kafka off: say so before touching the store
     _configure_logging()
+    container = build(configured)
     ingestor = build_ingestor(application_commands(container.app), settings)
     console.print(
         f"taking signals from {settings.signals_topic} as group {settings.consumer_group}; "
@@ -120,7 +129,7 @@ def kafka_topics(
     replication_factor: Annotated[int, typer.Option(min=1, help="Copies of each partition.")] = 3,
 ) -> None:
     """Create the events, signals and dead-letter topics if they do not exist."""
-    settings = _kafka_settings(container_for())
+    settings = _kafka_settings(settings_for())
     for name, created in create_topics(settings, partitions, replication_factor).items():
         typer.echo(f"{name}: {'created' if created else 'already there'}")
 
