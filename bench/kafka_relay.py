@@ -23,8 +23,8 @@ from typing import Any
 from kafka import KafkaConsumer, TopicPartition
 
 from infra.bootstrap import Container, build
-from infra.kafka_settings import KafkaSettings
-from infra.kafka_wiring import build_relay
+from infra.kafka.settings import KafkaSettings
+from infra.kafka.wiring import build_relay
 from infra.settings import Settings
 from tests.kafka.broker import TansuBroker
 

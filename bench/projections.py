@@ -19,8 +19,8 @@ from uuid import UUID
 from domain.escalation import Escalation
 from infra.application import Escalations
 from infra.bootstrap import Container, build
-from infra.projections import VIEWS, open_views, rebuild, start_projections
 from infra.settings import Settings
+from infra.views.lifecycle import VIEWS, open_views, rebuild, start_projections
 
 SCOPES = ("global", "group", "customer")
 
@@ -87,18 +87,13 @@ def command_to_visible(container: Container, commands: int) -> dict[str, float]:
     try:
         for n in range(commands):
             started = time.perf_counter()
-            result = app.execute(
+            result = app.run(
+                "communicate",
                 eid,
-                lambda e, at, n=n: (
-                    e.communicate(
-                        actor="bench",
-                        at=at,
-                        audience="public",
-                        channel="status_page",
-                        body=f"probe {n}",
-                    )
-                    and None
-                ),
+                actor="bench",
+                audience="public",
+                channel="status_page",
+                body=f"probe {n}",
             )
             committed = time.perf_counter()
             assert result.position is not None

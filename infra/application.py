@@ -27,6 +27,7 @@ from domain.escalation import Escalation
 from infra.privacy.crypto import MasterKey
 from infra.privacy.keys import SubjectKeys
 from infra.privacy.mapper import PersonalDataMapper
+from infra.use_cases import act, use_case
 
 ESCALATION_TOPIC_PREFIX = get_topic(Escalation).replace(":Escalation", ":Escalation.")
 IDEMPOTENCY_NAMESPACE = uuid5(NAMESPACE_URL, "urn:escalations:idempotency")
@@ -246,6 +247,31 @@ class Escalations(Application[UUID]):
             retry_error_callback=gave_up,
         )
         return retrying(attempt)
+
+    def run(
+        self,
+        name: str,
+        escalation_id: UUID,
+        /,
+        *,
+        actor: str,
+        expected_version: int | None = None,
+        idempotency: Idempotency | None = None,
+        at: datetime | None = None,
+        **arguments: Any,
+    ) -> CommandResult:
+        """Run the named use case (`infra/use_cases.py`) on an escalation, as `execute` does."""
+        case = use_case(name)
+        also = [UUID(str(arguments.pop(case.other_escalation)))] if case.other_escalation else []
+        action = act(case.method, case.created, actor=actor, **arguments)
+        return self.execute(
+            escalation_id,
+            action,
+            expected_version=expected_version,
+            idempotency=idempotency,
+            at=at,
+            also=also,
+        )
 
     def _save(
         self,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from infra.application import Clock, Escalations, system_clock
+from infra.erasure import ErasureHooks
 from infra.keys import ApiKeys
-from infra.privacy.erasure import ErasureHooks
 from infra.privacy.master_key import master_keys
 from infra.settings import Settings
-from infra.store_guard import guard_postgres
+from infra.store_guard import connect_postgres, guard_postgres
+from projections.documents.render import DocumentRenderer
+from projections.sla import SlaPolicy
 
 
 @dataclass
@@ -19,6 +21,10 @@ class Container:
     settings: Settings
     app: Escalations
     keys: ApiKeys
+    renderer: DocumentRenderer
+    """The documents' templates (ESCALATIONS_TEMPLATES_DIR over the built-in ones)."""
+    sla_policy: SlaPolicy
+    """The targets the views and the deadline watcher measure against."""
     erasure_hooks: ErasureHooks = field(default_factory=ErasureHooks)
     """Views that hold data derived from customers register here to be purged on an erasure."""
 
@@ -26,26 +32,38 @@ class Container:
         self.app.close()
 
 
-def build(settings: Settings | None = None, *, clock: Clock = system_clock) -> Container:
-    settings = settings or Settings()
+def build(settings: Settings, *, clock: Clock = system_clock) -> Container:
     master_key, previous_master_keys = master_keys(settings)
     if settings.is_postgres:
         ensure_postgres_schema(settings)
     app = Escalations(
         settings.eventsourcing_env(),
         clock=clock,
-        snapshot_interval=settings.snapshot_interval,
-        command_retries=settings.command_retries,
+        snapshot_interval=settings.store.snapshot_interval,
+        command_retries=settings.store.command_retries,
         master_key=master_key,
         previous_master_keys=previous_master_keys,
     )
     if settings.is_postgres:
         guard_postgres(app, settings.eventsourcing_env())
+    renderer, sla_policy = _read_side(settings)
     return Container(
         settings=settings,
         app=app,
-        keys=ApiKeys(app, clock, cache_seconds=settings.auth_cache_seconds),
+        keys=ApiKeys(app, clock, cache_seconds=settings.auth.cache_seconds),
+        renderer=renderer,
+        sla_policy=sla_policy,
     )
+
+
+def reconfigured(container: Container, settings: Settings) -> Container:
+    """The same store and keys under other read-side settings (templates, SLA targets)."""
+    renderer, sla_policy = _read_side(settings)
+    return replace(container, settings=settings, renderer=renderer, sla_policy=sla_policy)
+
+
+def _read_side(settings: Settings) -> tuple[DocumentRenderer, SlaPolicy]:
+    return DocumentRenderer(settings.documents.templates_dir), settings.sla.policy()
 
 
 def ensure_postgres_schema(settings: Settings) -> None:
@@ -54,16 +72,8 @@ def ensure_postgres_schema(settings: Settings) -> None:
     schema = env.get("POSTGRES_SCHEMA")
     if not schema:
         return
-    import psycopg
     from psycopg import sql
 
-    with psycopg.connect(
-        dbname=env["POSTGRES_DBNAME"],
-        host=env["POSTGRES_HOST"],
-        port=env["POSTGRES_PORT"],
-        user=env["POSTGRES_USER"],
-        password=env["POSTGRES_PASSWORD"] or None,
-        connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
-        autocommit=True,
-    ) as connection:
+    timeout = int(env["POSTGRES_CONNECT_TIMEOUT"])
+    with connect_postgres(env, timeout=timeout, autocommit=True) as connection:
         connection.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))

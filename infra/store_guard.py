@@ -87,21 +87,27 @@ class StoreGuard:
         return guarded
 
 
-def guard_postgres(app: Any, env: dict[str, str]) -> StoreGuard:
-    """Install a guard on the application's PostgreSQL datastore."""
+def connect_postgres(env: dict[str, str], *, timeout: int, autocommit: bool = False) -> Any:
+    """A connection of our own (outside the library's pool) to the store's PostgreSQL server."""
     import psycopg
 
+    return psycopg.connect(
+        dbname=env["POSTGRES_DBNAME"],
+        host=env["POSTGRES_HOST"],
+        port=env["POSTGRES_PORT"],
+        user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"] or None,
+        connect_timeout=timeout,
+        autocommit=autocommit,
+    )
+
+
+def guard_postgres(app: Any, env: dict[str, str]) -> StoreGuard:
+    """Install a guard on the application's PostgreSQL datastore."""
     datastore = app.recorder.datastore
 
     def probe() -> None:
-        with psycopg.connect(
-            dbname=env["POSTGRES_DBNAME"],
-            host=env["POSTGRES_HOST"],
-            port=env["POSTGRES_PORT"],
-            user=env["POSTGRES_USER"],
-            password=env["POSTGRES_PASSWORD"] or None,
-            connect_timeout=1,
-        ) as connection:
+        with connect_postgres(env, timeout=1) as connection:
             connection.execute("SELECT 1")
 
     guard = StoreGuard(probe)

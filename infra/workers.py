@@ -11,14 +11,14 @@ from infra.bootstrap import Container
 
 def background_workers(container: Container) -> list[Callable[[], Any]]:
     """Start hooks for the API's lifespan; each returns a handle with .stop()."""
-    from infra.kafka_wiring import start_kafka_workers
-    from infra.privacy.cache_watch import ErasedFromCache
-    from infra.projections import start_projections
-    from infra.sla_watcher import start_deadline_watcher
+    from infra.cache_watch import ErasedFromCache
+    from infra.kafka.wiring import start_kafka_workers
+    from infra.views.lifecycle import start_projections
+    from infra.views.sla_watcher import start_deadline_watcher
 
     return [
         lambda: ErasedFromCache(container.app).start(),
-        lambda: start_kafka_workers(container.app),
+        lambda: start_kafka_workers(container.app, container.settings.kafka),
         lambda: start_projections(container),
         lambda: start_deadline_watcher(container),
     ]

@@ -1,6 +1,6 @@
 """What the Kafka adapters need from the application, as commands and a Protocol.
 
-`infra/kafka_wiring.py` implements `SignalCommands` on top of the real application; tests implement
+`infra/kafka/wiring.py` implements `SignalCommands` on top of the real application; tests implement
 it on a throwaway one. The adapters never import the application itself.
 """
 

@@ -5,66 +5,43 @@ from __future__ import annotations
 
 import json
 import logging
-import signal
-import threading
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from infra.bootstrap import Container, build
-from infra.kafka_settings import KafkaSettings
-from infra.kafka_wiring import (
+from api.cli.common import (
+    DatabaseOption,
+    console,
+    container_for,
+    settings_for,
+    stop_on_signals,
+)
+from infra.bootstrap import build
+from infra.kafka.settings import KafkaSettings
+from infra.kafka.wiring import (
     application_commands,
     build_ingestor,
     build_relay,
     create_topics,
 )
-from infra.kafka_wiring import relay_status as relay_status_of
+from infra.kafka.wiring import relay_status as relay_status_of
 from infra.settings import Settings
-
-console = Console(stderr=True)
 
 relay_cli = typer.Typer(
     help="Publish every stored escalation event to Kafka, in order, at least once.",
     invoke_without_command=True,
 )
 
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url",
-        envvar="ESCALATIONS_DATABASE_URL",
-        help="sqlite:///file.db or postgresql://...",
-    ),
-]
 
-
-def _container(database_url: str | None) -> Container:
-    return build(Settings(database_url=database_url) if database_url else Settings())
-
-
-def _kafka_settings() -> KafkaSettings:
-    settings = KafkaSettings()
-    if not settings.enabled:
+def _kafka_settings(settings: Settings) -> KafkaSettings:
+    kafka = settings.kafka
+    if not kafka.enabled:
         console.print(
             "[red]Kafka is off:[/] set ESCALATIONS_KAFKA_BOOTSTRAP_SERVERS (e.g. 127.0.0.1:9092)"
         )
         raise typer.Exit(2)
-    return settings
-
-
-def _stop_on_signals() -> threading.Event:
-    stop = threading.Event()
-
-    def request_stop(signum: int, _frame: Any) -> None:
-        console.print(f"stopping ({signal.Signals(signum).name}) ...")
-        stop.set()
-
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
-    return stop
+    return kafka
 
 
 def _configure_logging() -> None:
@@ -84,9 +61,10 @@ def relay(
     if ctx.invoked_subcommand is not None:
         ctx.obj = database_url
         return
-    settings = _kafka_settings()
+    configured = settings_for(database_url)
+    settings = _kafka_settings(configured)  # Kafka off: say so before touching the store
     _configure_logging()
-    container = _container(database_url)
+    container = build(configured)
     relay_worker = build_relay(container.app, settings)
     try:
         if once:
@@ -97,7 +75,7 @@ def relay(
             f"relaying to {settings.events_topic} on {settings.bootstrap_servers} "
             f"from position {relay_worker.position()}"
         )
-        relay_worker.run(_stop_on_signals())
+        relay_worker.run(stop_on_signals())
     finally:
         relay_worker.close()
         container.close()
@@ -110,9 +88,9 @@ def relay_status(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The relay's tracked position, the store's head, and how far behind the relay is."""
-    container = _container(database_url or ctx.obj)
+    container = container_for(database_url or ctx.obj)
     try:
-        status = relay_status_of(container.app, KafkaSettings())
+        status = relay_status_of(container.app, container.settings.kafka)
     finally:
         container.close()
     if as_json:
@@ -129,16 +107,17 @@ def relay_status(
 
 def ingest(database_url: DatabaseOption = None) -> None:
     """Consume signals from other systems and turn them into escalation commands."""
-    settings = _kafka_settings()
+    configured = settings_for(database_url)
+    settings = _kafka_settings(configured)  # Kafka off: say so before touching the store
     _configure_logging()
-    container = _container(database_url)
+    container = build(configured)
     ingestor = build_ingestor(application_commands(container.app), settings)
     console.print(
         f"taking signals from {settings.signals_topic} as group {settings.consumer_group}; "
         f"dead letters to {settings.dead_letter_topic}"
     )
     try:
-        ingestor.run(_stop_on_signals())
+        ingestor.run(stop_on_signals())
     finally:
         container.close()
     stats = ingestor.stats
@@ -150,7 +129,7 @@ def kafka_topics(
     replication_factor: Annotated[int, typer.Option(min=1, help="Copies of each partition.")] = 3,
 ) -> None:
     """Create the events, signals and dead-letter topics if they do not exist."""
-    settings = _kafka_settings()
+    settings = _kafka_settings(settings_for())
     for name, created in create_topics(settings, partitions, replication_factor).items():
         typer.echo(f"{name}: {'created' if created else 'already there'}")
 

@@ -15,21 +15,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from infra.bootstrap import Container, build
+from api.cli.common import DatabaseOption, console, container_for
 from infra.keys import AccessRole, KeyRefused
-from infra.settings import Settings
 
 keys_cli = typer.Typer(help="API keys: issue, list, revoke.", no_args_is_help=True)
-console = Console(stderr=True)
 
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url",
-        envvar="ESCALATIONS_DATABASE_URL",
-        help="sqlite:///file.db or postgresql://...",
-    ),
-]
 ActorOption = Annotated[
     str | None, typer.Option("--actor", help="Recorded as who did it; default cli:<login name>.")
 ]
@@ -42,10 +32,6 @@ def default_actor() -> str:
         return "cli"
 
 
-def _container(database_url: str | None) -> Container:
-    return build(Settings(database_url=database_url) if database_url else Settings())
-
-
 @keys_cli.command("create")
 def create(
     name: Annotated[str, typer.Option("--name", help="The holder; the actor on their events.")],
@@ -54,7 +40,7 @@ def create(
     actor: ActorOption = None,
 ) -> None:
     """Issue a key and print its secret (on stdout, once; it is stored only as a digest)."""
-    container = _container(database_url)
+    container = container_for(database_url)
     try:
         issued = container.keys.create(name=name, role=role.value, actor=actor or default_actor())
     except KeyRefused as error:
@@ -75,7 +61,7 @@ def list_keys(
     as_json: Annotated[bool, typer.Option("--json", help="JSON Lines instead of a table.")] = False,
 ) -> None:
     """Every key ever issued, revoked ones too."""
-    container = _container(database_url)
+    container = container_for(database_url)
     try:
         keys = container.keys.all()
     finally:
@@ -105,7 +91,7 @@ def revoke(
     actor: ActorOption = None,
 ) -> None:
     """Revoke a key; running API servers refuse it within ESCALATIONS_AUTH_CACHE_SECONDS (2 s)."""
-    container = _container(database_url)
+    container = container_for(database_url)
     try:
         info = container.keys.revoke(key_id, actor=actor or default_actor())
     except KeyRefused as error:

@@ -7,17 +7,16 @@ import sys
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import typer
-from rich.console import Console
 
+from api.cli.common import DatabaseOption, console, container_for
 from api.cli.keys import keys_cli
 from api.cli.projections import projections_cli, worker
 from api.cli.subjects import subjects_cli
-from infra.bootstrap import Container, build
-from infra.settings import Settings
+from infra.bootstrap import Container
 
 cli = typer.Typer(
     name="escalations",
@@ -30,28 +29,12 @@ cli.add_typer(events_cli, name="events")
 cli.add_typer(keys_cli, name="keys")
 cli.add_typer(subjects_cli, name="subjects")
 
-console = Console(stderr=True)
 DEMO_KEY_NAME = "demo-manager"
-
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url",
-        envvar="ESCALATIONS_DATABASE_URL",
-        help="sqlite:///file.db or postgresql://...",
-    ),
-]
 
 
 class PersonalData(StrEnum):
     pseudonymised = "pseudonymised"
     clear = "clear"
-
-
-def container_for(database_url: str | None, **overrides: Any) -> Container:
-    if database_url:
-        overrides["database_url"] = database_url
-    return build(Settings(**overrides))
 
 
 def parse_moment(text: str) -> datetime:
@@ -71,12 +54,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
 ) -> None:
     """Serve the HTTP API (and, when configured, the background workers)."""
-    overrides: dict[str, Any] = {}
-    if host:
-        overrides["host"] = host
-    if port:
-        overrides["port"] = port
-    run_server(container_for(database_url, **overrides))
+    run_server(container_for(database_url, host=host, port=port))
 
 
 def run_server(container: Container) -> None:
@@ -86,7 +64,7 @@ def run_server(container: Container) -> None:
     from infra.workers import background_workers
 
     settings = container.settings
-    if not settings.auth_enabled:
+    if not settings.auth.enabled:
         console.print(
             "[yellow]Authentication is OFF (ESCALATIONS_AUTH_ENABLED=false): anyone who can "
             "reach this port can do anything, as whatever X-Actor says.[/]"
@@ -98,15 +76,15 @@ def run_server(container: Container) -> None:
         )
     app = create_app(container, lifespan_hooks=background_workers(container))
     console.print(
-        f"[bold]escalations[/] on http://{settings.host}:{settings.port}  "
-        f"(store: {settings.database_url}; API docs at /docs)"
+        f"[bold]escalations[/] on http://{settings.http.host}:{settings.http.port}  "
+        f"(store: {settings.store.database_url}; API docs at /docs)"
     )
     uvicorn.run(
         app,
-        host=settings.host,
-        port=settings.port,
+        host=settings.http.host,
+        port=settings.http.port,
         log_level="info",
-        access_log=settings.access_log,
+        access_log=settings.http.access_log,
         timeout_graceful_shutdown=5,
     )
 
@@ -121,14 +99,9 @@ def demo(
     ] = True,
 ) -> None:
     """Load a realistic demo history (idempotent), then serve it."""
-    from infra.demo import SYNC_OUTAGE, load_demo
+    from infra.demo.scenarios import SYNC_OUTAGE, load_demo
 
-    overrides: dict[str, Any] = {}
-    if host:
-        overrides["host"] = host
-    if port:
-        overrides["port"] = port
-    container = container_for(database_url, **overrides)
+    container = container_for(database_url, host=host, port=port)
     if load_demo(container.app, datetime.now(UTC)):
         console.print(
             "Demo history loaded: a SEV1 sync outage with linked cases, an SSO incident, "
@@ -137,7 +110,7 @@ def demo(
     else:
         console.print("Demo history already present; serving it.")
     issued, revoked = container.keys.rotate(name=DEMO_KEY_NAME, role="manager", actor="demo")
-    base = f"http://{container.settings.host}:{container.settings.port}"
+    base = f"http://{container.settings.http.host}:{container.settings.http.port}"
     console.print(
         f"Manager key for this run, named {DEMO_KEY_NAME!r}"
         + (f" ({len(revoked)} earlier demo key(s) revoked)" if revoked else "")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-import threading
 import time
 from typing import Annotated
 
@@ -19,21 +17,10 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from infra.bootstrap import build
-from infra.projections import VIEWS, open_views, rebuild, start_projections, view_names
-from infra.settings import Settings
+from api.cli.common import DatabaseOption, console, container_for, stop_on_signals
+from infra.views.lifecycle import VIEWS, open_views, rebuild, start_projections, view_names
 
 projections_cli = typer.Typer(help="The tracked views: rebuild them, see how far behind they are.")
-console = Console(stderr=True)
-
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option("--database-url", envvar="ESCALATIONS_DATABASE_URL", help="The event store."),
-]
-
-
-def _settings(database_url: str | None) -> Settings:
-    return Settings(database_url=database_url) if database_url else Settings()
 
 
 @projections_cli.command("rebuild")
@@ -48,7 +35,7 @@ def rebuild_command(
         names = view_names([name] if name else None)
     except ValueError as error:
         raise typer.BadParameter(str(error)) from None
-    container = build(_settings(database_url))
+    container = container_for(database_url)
     head = container.app.recorder.max_notification_id() or 0
     columns = (
         TextColumn("{task.description:<8}"),
@@ -80,7 +67,7 @@ def rebuild_command(
 @projections_cli.command("status")
 def status_command(database_url: DatabaseOption = None) -> None:
     """Each view's position, the store's head, and the lag between them."""
-    container = build(_settings(database_url))
+    container = container_for(database_url)
     views = open_views(container)
     try:
         table = Table("view", "position", "head", "lag")
@@ -99,12 +86,10 @@ def worker(
     ] = True,
 ) -> None:
     """Run the projections (and the deadline watcher) without the HTTP API, until stopped."""
-    from infra.sla_watcher import start_deadline_watcher
+    from infra.views.sla_watcher import start_deadline_watcher
 
-    container = build(_settings(database_url))
-    stopping = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stopping.set())
+    container = container_for(database_url)
+    stopping = stop_on_signals()
     handle = start_projections(container)
     watcher = start_deadline_watcher(container) if sla_watcher else None
     console.print(f"worker running views {', '.join(handle.runners)}; Ctrl-C to stop")

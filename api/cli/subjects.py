@@ -7,29 +7,13 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from infra.bootstrap import Container, build
-from infra.settings import Settings
+from api.cli.common import DatabaseOption, console, container_for
 
 subjects_cli = typer.Typer(
     help="Data subjects: erasure (crypto-shredding) and the keys that protect them.",
     no_args_is_help=True,
 )
-console = Console(stderr=True)
-
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url",
-        envvar="ESCALATIONS_DATABASE_URL",
-        help="sqlite:///file.db or postgresql://...",
-    ),
-]
-
-
-def _container(database_url: str | None) -> Container:
-    return build(Settings(database_url=database_url) if database_url else Settings())
 
 
 @subjects_cli.command("erase")
@@ -42,9 +26,9 @@ def erase(
     database_url: DatabaseOption = None,
 ) -> None:
     """Erase a data subject: delete their key, record the erasure, purge the views."""
-    from infra.privacy.erasure import ErasureIncomplete, SubjectNotFound, erase_subject
+    from infra.erasure import ErasureIncomplete, SubjectNotFound, erase_subject
 
-    container = _container(database_url)
+    container = container_for(database_url)
     try:
         outcome = erase_subject(
             container.app,
@@ -83,7 +67,7 @@ def new_master_key() -> None:
 @subjects_cli.command("rewrap")
 def rewrap(database_url: DatabaseOption = None) -> None:
     """Re-wrap every subject key with the current master key (after a rotation)."""
-    container = _container(database_url)
+    container = container_for(database_url)
     try:
         count = container.app.subject_keys.rewrap()
     finally:

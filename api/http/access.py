@@ -92,7 +92,7 @@ class Requirement:
         api_key: Annotated[str | None, Depends(_api_key)],
     ) -> Principal | None:
         container: Container = request.app.state.container
-        if not container.settings.auth_enabled:
+        if not container.settings.auth.enabled:
             return None
         known = getattr(request.state, "principal", None)
         if isinstance(known, Principal):

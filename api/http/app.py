@@ -42,8 +42,9 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
         lifespan=lifespan,
     )
     app.state.container = container
+    app.state.reads = views.Reads(container)
     problems.install(app)
-    app.add_middleware(BodySizeLimit, limit=container.settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, limit=container.settings.http.max_body_bytes)
 
     app.include_router(documents_router)
     app.include_router(escalations.router)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -13,7 +11,6 @@ from pydantic import BaseModel
 
 from api.http.deps import CommandContext
 from api.http.problems import PROBLEM_JSON, Problem
-from domain.escalation import Escalation
 from infra.application import CommandResult, Idempotency
 from infra.serialization import escalation_to_dict
 
@@ -58,39 +55,32 @@ def accepted(
     return JSONResponse(payload, status_code=status_code, headers=headers)
 
 
+def idempotency_for(
+    context: CommandContext, route: str, body: BaseModel | None
+) -> Idempotency | None:
+    """The request's Idempotency-Key, scoped to its actor and route: one caller's key never
+    answers for another's."""
+    if not context.idempotency_key:
+        return None
+    payload = body.model_dump(mode="json") if body is not None else {}
+    return Idempotency.for_request(context.idempotency_key, f"{context.actor} {route}", payload)
+
+
 def run(
     request: Request,
     context: CommandContext,
     escalation_id: UUID,
     body: BaseModel | None,
-    action: Callable[..., Mapping[str, Any] | None],
-    *,
-    also: Sequence[UUID] = (),
+    use_case: str,
+    arguments: dict[str, Any],
 ) -> JSONResponse:
-    idempotency = None
-    if context.idempotency_key:
-        payload = body.model_dump(mode="json") if body is not None else {}
-        # The actor is part of the request: one caller's key never answers for another's.
-        scope = f"{context.actor} {request.method} {request.url.path}"
-        idempotency = Idempotency.for_request(context.idempotency_key, scope, payload)
-    result = context.container.app.execute(
+    """Run a named use case for an HTTP request and answer it."""
+    result = context.container.app.run(
+        use_case,
         escalation_id,
-        action,
+        actor=context.actor,
         expected_version=context.if_match,
-        idempotency=idempotency,
-        also=also,
+        idempotency=idempotency_for(context, f"{request.method} {request.url.path}", body),
+        **arguments,
     )
     return accepted(context, result)
-
-
-def act(
-    method: Callable[..., Any], created: str | None = None, **kwargs: Any
-) -> Callable[..., Any]:
-    """An action for `run`: call a command method of the escalation with the actor and the time,
-    and report what it created under `created`."""
-
-    def action(escalation: Escalation, *others: Escalation, at: datetime) -> dict[str, Any]:
-        outcome = method(escalation, *others, at=at, **kwargs)
-        return {created: outcome} if created else {}
-
-    return action

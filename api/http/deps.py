@@ -64,7 +64,7 @@ def actor_of(request: Request) -> str:
     principal = getattr(request.state, "principal", None)
     if principal is not None:
         return str(principal)
-    if request.app.state.container.settings.auth_enabled:
+    if request.app.state.container.settings.auth.enabled:
         # Reached only by a route that declared no permission: never let a header name the actor.
         raise ProblemError("unauthenticated", "this route needs an API key")
     actor = (request.headers.get("x-actor") or "").strip()

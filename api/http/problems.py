@@ -19,7 +19,7 @@ from infra.application import (
     StaleVersion,
     WriteConflict,
 )
-from infra.privacy.erasure import ErasureIncomplete, SubjectNotFound
+from infra.erasure import ErasureIncomplete, SubjectNotFound
 from infra.store_guard import StoreUnavailable
 
 log = logging.getLogger("escalations.api")

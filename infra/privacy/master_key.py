@@ -17,14 +17,14 @@ def master_keys(settings: Settings) -> tuple[MasterKey, tuple[MasterKey, ...]]:
     previous = tuple(
         MasterKey.from_base64(text)
         for text in (
-            settings.previous_master_keys.get_secret_value()
-            if settings.previous_master_keys
+            settings.privacy.previous_master_keys.get_secret_value()
+            if settings.privacy.previous_master_keys
             else ""
         ).split(",")
         if text.strip()
     )
-    if settings.master_key is not None:
-        return MasterKey.from_base64(settings.master_key.get_secret_value()), previous
+    if settings.privacy.master_key is not None:
+        return MasterKey.from_base64(settings.privacy.master_key.get_secret_value()), previous
     if settings.is_postgres:
         raise MasterKeyError(
             "ESCALATIONS_MASTER_KEY is required with PostgreSQL: generate one with "

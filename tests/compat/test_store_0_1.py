@@ -16,9 +16,9 @@ from uuid import UUID
 import pytest
 
 from infra.bootstrap import build
-from infra.projections import open_view, rebuild
 from infra.serialization import escalation_to_dict, event_to_record
 from infra.settings import Settings
+from infra.views.lifecycle import open_view, rebuild
 
 DATA = Path(__file__).parent / "data" / "store-0.1"
 

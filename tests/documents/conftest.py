@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.http.app import create_app
-from infra.bootstrap import Container, build
+from infra.bootstrap import Container, build, reconfigured
 from infra.settings import Settings
 from tests.documents.scenarios import NOW, bbb_complaint, global_outage
 from tests.support import bearer, issue_key
@@ -23,6 +23,12 @@ class Store:
     outage: UUID
     complaint: UUID
     unreviewed: UUID
+
+    def as_configured_now(self) -> Container:
+        """This store under the settings the environment holds now: for a test that sets a
+        variable after the store was made (settings are read once, when a container is built)."""
+        settings = Settings(database_url=self.container.settings.store.database_url)
+        return reconfigured(self.container, settings)
 
 
 @pytest.fixture(autouse=True)

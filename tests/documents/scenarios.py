@@ -3,12 +3,11 @@ has one audience, so that a test can see exactly which words reached which docum
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from uuid import UUID
 
 from infra.application import Escalations
+from infra.demo.history import History, Step
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 NOW = T0 + timedelta(days=2)
@@ -31,13 +30,11 @@ def at(minutes: float) -> datetime:
     return T0 + timedelta(minutes=minutes)
 
 
-def _run(
-    app: Escalations, escalation_id: UUID, minutes: float, command: Callable[..., Any]
-) -> None:
-    def action(escalation: Any, at: datetime) -> None:
-        command(escalation, at)
-
-    app.execute(escalation_id, action, at=at(minutes))
+def _tell(app: Escalations, escalation_id: UUID, steps: list[Step]) -> None:
+    """Each step at its minute after T0."""
+    story = History(app, escalation_id, T0)
+    for minutes, name, arguments in steps:
+        story.at(at(minutes), name, **arguments)
 
 
 def global_outage(app: Escalations, *, through_postmortem: bool = True) -> UUID:
@@ -53,15 +50,15 @@ def global_outage(app: Escalations, *, through_postmortem: bool = True) -> UUID:
         description=f"Monitoring alert on sync latency. {MARKERS['description']}",
         components=["Sync", "Sign-in"],
     ).escalation_id
-    steps: list[tuple[float, Callable[..., Any]]] = [
-        (5, lambda e, t: e.acknowledge(actor="dana", at=t)),
-        (6, lambda e, t: e.assign_owner(actor="dana", at=t, owner="Dana Reyes", team="cx")),
-        (8, lambda e, t: e.change_status(actor="dana", at=t, status="investigating")),
+    steps: list[Step] = [
+        (5, "acknowledge", dict(actor="dana")),
+        (6, "assign_owner", dict(actor="dana", owner="Dana Reyes", team="cx")),
+        (8, "change_status", dict(actor="dana", status="investigating")),
         (
             10,
-            lambda e, t: e.assess_impact(
+            "assess_impact",
+            dict(
                 actor="dana",
-                at=t,
                 customers_affected=12400,
                 accounts=["Globex", "Initech"],
                 regions=["EU"],
@@ -71,48 +68,44 @@ def global_outage(app: Escalations, *, through_postmortem: bool = True) -> UUID:
                 summary="Files saved in the EU are not syncing to other devices.",
             ),
         ),
-        (11, lambda e, t: e.add_note(actor="sam", at=t, text=f"Suspect cache {MARKERS['note']}")),
+        (11, "add_note", dict(actor="sam", text=f"Suspect cache {MARKERS['note']}")),
         (
             12,
-            lambda e, t: e.define_exit_criteria(
-                actor="dana", at=t, criteria=["Sync latency under 5 s for 1 hour"]
-            ),
+            "define_exit_criteria",
+            dict(actor="dana", criteria=["Sync latency under 5 s for 1 hour"]),
         ),
         (
             13,
-            lambda e, t: e.plan_deescalation(
-                actor="dana", at=t, strategy="Roll back the cache change, then monitor."
-            ),
+            "plan_deescalation",
+            dict(actor="dana", strategy="Roll back the cache change, then monitor."),
         ),
         (
             14,
-            lambda e, t: e.add_action_item(
-                actor="dana", at=t, description="Roll back cache", owner="Sam Lee", kind="mitigate"
-            ),
+            "add_action_item",
+            dict(actor="dana", description="Roll back cache", owner="Sam Lee", kind="mitigate"),
         ),
-        (15, lambda e, t: _say(e, t, "internal", "slack", MARKERS["internal"], 30)),
-        (16, lambda e, t: _say(e, t, "executive", "email", MARKERS["executive"], 60)),
-        (17, lambda e, t: _say(e, t, "sales_cs", "email", MARKERS["sales_cs"], 60)),
-        (18, lambda e, t: _say(e, t, "public", "status_page", MARKERS["public"], 30, 12400)),
-        (19, lambda e, t: _say(e, t, "customer", "email", MARKERS["customer"], 30, 300)),
-        (40, lambda e, t: e.change_status(actor="sam", at=t, status="identified")),
-        (55, lambda e, t: e.change_status(actor="sam", at=t, status="monitoring")),
-        (56, lambda e, t: e.complete_action_item(actor="sam", at=t, action_id="a1")),
-        (120, lambda e, t: e.meet_exit_criterion(actor="dana", at=t, criterion_id="ec1")),
+        _say(15, "internal", "slack", MARKERS["internal"], 30),
+        _say(16, "executive", "email", MARKERS["executive"], 60),
+        _say(17, "sales_cs", "email", MARKERS["sales_cs"], 60),
+        _say(18, "public", "status_page", MARKERS["public"], 30, 12400),
+        _say(19, "customer", "email", MARKERS["customer"], 30, 300),
+        (40, "change_status", dict(actor="sam", status="identified")),
+        (55, "change_status", dict(actor="sam", status="monitoring")),
+        (56, "complete_action_item", dict(actor="sam", action_id="a1")),
+        (120, "meet_exit_criterion", dict(actor="dana", criterion_id="ec1")),
         (
             125,
-            lambda e, t: e.resolve(
-                actor="dana", at=t, summary=f"Cache rolled back. {MARKERS['resolution']}"
-            ),
+            "resolve",
+            dict(actor="dana", summary=f"Cache rolled back. {MARKERS['resolution']}"),
         ),
     ]
     if through_postmortem:
         steps += [
             (
                 130,
-                lambda e, t: e.add_action_item(
+                "add_action_item",
+                dict(
                     actor="dana",
-                    at=t,
                     description="Canary cache changes in one region first",
                     owner="Priya Shah",
                     kind="prevent",
@@ -122,9 +115,9 @@ def global_outage(app: Escalations, *, through_postmortem: bool = True) -> UUID:
             ),
             (
                 24 * 60,
-                lambda e, t: e.record_postmortem(
+                "record_postmortem",
+                dict(
                     actor="dana",
-                    at=t,
                     summary="EU sync stalled for two hours after a cache change.",
                     impact="12,400 customers could not sync.",
                     root_cause="A cache eviction setting was applied to every region at once.",
@@ -141,29 +134,30 @@ def global_outage(app: Escalations, *, through_postmortem: bool = True) -> UUID:
                 ),
             ),
         ]
-    for minutes, command in steps:
-        _run(app, escalation_id, minutes, command)
+    _tell(app, escalation_id, steps)
     return escalation_id
 
 
 def _say(
-    e: Any,
-    t: datetime,
+    minutes: float,
     audience: str,
     channel: str,
     body: str,
     next_in_minutes: float | None = None,
     recipients: int = 0,
-) -> None:
-    e.communicate(
-        actor="dana",
-        at=t,
-        audience=audience,
-        channel=channel,
-        subject=f"Update for {audience}",
-        body=f"{body}\n\nSecond paragraph for {audience}.",
-        recipient_count=recipients,
-        next_update_due=t + timedelta(minutes=next_in_minutes) if next_in_minutes else None,
+) -> Step:
+    return (
+        minutes,
+        "communicate",
+        {
+            "actor": "dana",
+            "audience": audience,
+            "channel": channel,
+            "subject": f"Update for {audience}",
+            "body": f"{body}\n\nSecond paragraph for {audience}.",
+            "recipient_count": recipients,
+            "next_update_due": at(minutes + next_in_minutes) if next_in_minutes else None,
+        },
     )
 
 
@@ -182,19 +176,21 @@ def bbb_complaint(app: Escalations) -> UUID:
         external_ref="BBB-2026-118842",
         received_at=at(-60 * 24),
     ).escalation_id
-    for minutes, command in [
-        (30, lambda e, t: e.acknowledge(actor="lee", at=t)),
-        (31, lambda e, t: e.assign_owner(actor="lee", at=t, owner="Lee Morgan", team="cx")),
-        (32, lambda e, t: e.add_note(actor="lee", at=t, text=f"Angry tone. {MARKERS['note']}")),
-        (40, lambda e, t: _say(e, t, "customer", "email", MARKERS["customer"], 24 * 60)),
-        (50, lambda e, t: _say(e, t, "regulator", "portal", MARKERS["regulator"])),
-        (60, lambda e, t: _say(e, t, "internal", "slack", MARKERS["internal"])),
-        (
-            90,
-            lambda e, t: e.resolve(
-                actor="lee", at=t, summary=f"Refund reissued. {MARKERS['resolution']}"
+    _tell(
+        app,
+        escalation_id,
+        [
+            (30, "acknowledge", dict(actor="lee")),
+            (31, "assign_owner", dict(actor="lee", owner="Lee Morgan", team="cx")),
+            (32, "add_note", dict(actor="lee", text=f"Angry tone. {MARKERS['note']}")),
+            _say(40, "customer", "email", MARKERS["customer"], 24 * 60),
+            _say(50, "regulator", "portal", MARKERS["regulator"]),
+            _say(60, "internal", "slack", MARKERS["internal"]),
+            (
+                90,
+                "resolve",
+                dict(actor="lee", summary=f"Refund reissued. {MARKERS['resolution']}"),
             ),
-        ),
-    ]:
-        _run(app, escalation_id, minutes, command)
+        ],
+    )
     return escalation_id

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from api.http.app import create_app
-from infra.documents_settings import DocumentsSettings
+from infra.settings import DocumentsSettings, Settings
 from tests.documents.conftest import Store
 
 
@@ -24,7 +24,7 @@ def test_an_override_directory_replaces_only_the_templates_it_holds(
         "{% endblock %}"
     )
     monkeypatch.setenv("ESCALATIONS_TEMPLATES_DIR", str(tmp_path))
-    client = TestClient(create_app(store.container), headers=store.client.headers)
+    client = TestClient(create_app(store.as_configured_now()), headers=store.client.headers)
 
     executive = client.get(f"/escalations/{store.outage}/updates/executive").text
     assert executive.startswith("OVERRIDDEN Sync stalls for EU customers / SEV1")
@@ -40,7 +40,7 @@ def test_override_templates_are_autoescaped_in_html(
 ) -> None:
     (tmp_path / "executive.html.j2").write_text("<p>{{ '<b>' ~ h.title }}</p>")
     monkeypatch.setenv("ESCALATIONS_TEMPLATES_DIR", str(tmp_path))
-    client = TestClient(create_app(store.container), headers=store.client.headers)
+    client = TestClient(create_app(store.as_configured_now()), headers=store.client.headers)
     html = client.get(f"/escalations/{store.outage}/updates/executive?format=html").text
     assert html.startswith("<p>&lt;b&gt;Sync stalls")
 
@@ -54,7 +54,7 @@ def test_a_wrong_templates_dir_stops_the_server_at_start(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ESCALATIONS_TEMPLATES_DIR", str(tmp_path / "missing"))
-    with pytest.raises(ValidationError), TestClient(create_app(store.container)):
+    with pytest.raises(ValidationError), TestClient(create_app(store.as_configured_now())):
         pass
 
 
@@ -62,4 +62,4 @@ def test_a_blank_templates_dir_means_the_built_in_templates(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("ESCALATIONS_TEMPLATES_DIR", " ")
-    assert DocumentsSettings().templates_dir is None
+    assert Settings().documents.templates_dir is None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from domain.escalation import Escalation
 from tests.domain.support import Clock, drive_to, open_escalation
@@ -14,11 +15,19 @@ from tests.domain.support import Clock, drive_to, open_escalation
 @dataclass
 class Ready:
     stream: Escalation  # the stream the event lands on
-    run: Callable[[str, datetime], object]  # the command, given an actor and a time
+    command: str  # the command's name, as in the use cases: the Escalation method it calls
+    arguments: dict[str, Any] = field(default_factory=dict)  # all but the actor and the time
     touched: list[Escalation] = field(default_factory=list)  # every stream the command writes to
+    on: Escalation | None = None  # the escalation it runs on, when the event lands elsewhere
+    others: list[Escalation] = field(default_factory=list)  # further escalations it takes
 
     def __post_init__(self) -> None:
         self.touched = self.touched or [self.stream]
+
+    def run(self, actor: str, at: datetime) -> object:
+        """The command, given an actor and a time."""
+        method = getattr(self.on or self.stream, self.command)
+        return method(*self.others, actor=actor, at=at, **self.arguments)
 
 
 READY: dict[str, Callable[[Clock], Ready]] = {}
@@ -38,7 +47,7 @@ def ready(event: str) -> Callable[[Callable[[Clock], Ready]], Callable[[Clock], 
 @ready("Acknowledged")
 def _acknowledged(clock: Clock) -> Ready:
     e = open_escalation(clock)
-    return Ready(e, lambda actor, at: e.acknowledge(actor=actor, at=at))
+    return Ready(e, "acknowledge")
 
 
 @ready("SeverityChanged")
@@ -46,16 +55,15 @@ def _severity_changed(clock: Clock) -> Ready:
     e = open_escalation(clock)
     return Ready(
         e,
-        lambda actor, at: e.change_severity(
-            actor=actor, at=at, severity="SEV1", reason="Spreading"
-        ),
+        "change_severity",
+        dict(severity="SEV1", reason="Spreading"),
     )
 
 
 @ready("StatusChanged")
 def _status_changed(clock: Clock) -> Ready:
     e = open_escalation(clock)
-    return Ready(e, lambda actor, at: e.change_status(actor=actor, at=at, status="investigating"))
+    return Ready(e, "change_status", dict(status="investigating"))
 
 
 @ready("ImpactAssessed")
@@ -63,9 +71,8 @@ def _impact_assessed(clock: Clock) -> Ready:
     e = open_escalation(clock, components=["Sync"])
     return Ready(
         e,
-        lambda actor, at: e.assess_impact(
-            actor=actor,
-            at=at,
+        "assess_impact",
+        dict(
             customers_affected=4200,
             accounts=["Acme"],
             regions=["eu-west"],
@@ -78,7 +85,7 @@ def _impact_assessed(clock: Clock) -> Ready:
 @ready("OwnerAssigned")
 def _owner_assigned(clock: Clock) -> Ready:
     e = open_escalation(clock)
-    return Ready(e, lambda actor, at: e.assign_owner(actor=actor, at=at, owner="ana", team="cx"))
+    return Ready(e, "assign_owner", dict(owner="ana", team="cx"))
 
 
 @ready("ParticipantJoined")
@@ -86,9 +93,8 @@ def _participant_joined(clock: Clock) -> Ready:
     e = open_escalation(clock)
     return Ready(
         e,
-        lambda actor, at: e.add_participant(
-            actor=actor, at=at, name="raj", role="scribe", team="engineering"
-        ),
+        "add_participant",
+        dict(name="raj", role="scribe", team="engineering"),
     )
 
 
@@ -96,13 +102,13 @@ def _participant_joined(clock: Clock) -> Ready:
 def _participant_left(clock: Clock) -> Ready:
     e = open_escalation(clock)
     e.add_participant(actor="maya", at=clock.tick(), name="raj", role="scribe", team="cx")
-    return Ready(e, lambda actor, at: e.remove_participant(actor=actor, at=at, name="raj"))
+    return Ready(e, "remove_participant", dict(name="raj"))
 
 
 @ready("NoteAdded")
 def _note_added(clock: Clock) -> Ready:
     e = open_escalation(clock)
-    return Ready(e, lambda actor, at: e.add_note(actor=actor, at=at, text="Vendor is looking"))
+    return Ready(e, "add_note", dict(text="Vendor is looking"))
 
 
 @ready("ExitCriteriaDefined")
@@ -110,7 +116,8 @@ def _exit_criteria_defined(clock: Clock) -> Ready:
     e = drive_to("investigating", clock)
     return Ready(
         e,
-        lambda actor, at: e.define_exit_criteria(actor=actor, at=at, criteria=["Errors normal"]),
+        "define_exit_criteria",
+        dict(criteria=["Errors normal"]),
     )
 
 
@@ -120,9 +127,8 @@ def _exit_criterion_met(clock: Clock) -> Ready:
     e.define_exit_criteria(actor="maya", at=clock.tick(), criteria=["Sync lag < 1 min"])
     return Ready(
         e,
-        lambda actor, at: e.meet_exit_criterion(
-            actor=actor, at=at, criterion_id="ec1", evidence="Graph"
-        ),
+        "meet_exit_criterion",
+        dict(criterion_id="ec1", evidence="Graph"),
     )
 
 
@@ -131,9 +137,8 @@ def _deescalation_planned(clock: Clock) -> Ready:
     e = drive_to("investigating", clock)
     return Ready(
         e,
-        lambda actor, at: e.plan_deescalation(
-            actor=actor, at=at, strategy="Roll back", steps=["Freeze"]
-        ),
+        "plan_deescalation",
+        dict(strategy="Roll back", steps=["Freeze"]),
     )
 
 
@@ -142,9 +147,8 @@ def _action_item_added(clock: Clock) -> Ready:
     e = drive_to("investigating", clock)
     return Ready(
         e,
-        lambda actor, at: e.add_action_item(
-            actor=actor,
-            at=at,
+        "add_action_item",
+        dict(
             description="Add a canary",
             owner="raj",
             kind="prevent",
@@ -160,7 +164,7 @@ def _action_item_completed(clock: Clock) -> Ready:
     e.add_action_item(
         actor="maya", at=clock.tick(), description="Fix", owner="raj", kind="mitigate"
     )
-    return Ready(e, lambda actor, at: e.complete_action_item(actor=actor, at=at, action_id="a1"))
+    return Ready(e, "complete_action_item", dict(action_id="a1"))
 
 
 def _link(clock: Clock, event_on_case: bool) -> Ready:
@@ -168,8 +172,10 @@ def _link(clock: Clock, event_on_case: bool) -> Ready:
     case = open_escalation(clock)
     return Ready(
         case if event_on_case else incident,
-        lambda actor, at: incident.link_case(case, actor=actor, at=at),
+        "link_case",
         touched=[incident, case],
+        on=incident,
+        others=[case],
     )
 
 
@@ -189,9 +195,8 @@ def _sla_breached(clock: Clock) -> Ready:
     due = clock.now - timedelta(seconds=30)
     return Ready(
         e,
-        lambda actor, at: e.record_sla_breach(
-            actor=actor, at=at, target="first_response", due_at=due
-        ),
+        "record_sla_breach",
+        dict(target="first_response", due_at=due),
     )
 
 
@@ -204,9 +209,8 @@ def _deadline_extended(clock: Clock) -> Ready:
     later = e.deadline + timedelta(days=30)
     return Ready(
         e,
-        lambda actor, at: e.extend_deadline(
-            actor=actor,
-            at=at,
+        "extend_deadline",
+        dict(
             new_deadline=later,
             reason="Many linked accounts",
             notice="Letter sent to the requester",
@@ -217,7 +221,7 @@ def _deadline_extended(clock: Clock) -> Ready:
 @ready("Dismissed")
 def _dismissed(clock: Clock) -> Ready:
     e = open_escalation(clock)
-    return Ready(e, lambda actor, at: e.dismiss(actor=actor, at=at, reason="spam"))
+    return Ready(e, "dismiss", dict(reason="spam"))
 
 
 @ready("Communicated")
@@ -225,9 +229,8 @@ def _communicated(clock: Clock) -> Ready:
     e = open_escalation(clock)
     return Ready(
         e,
-        lambda actor, at: e.communicate(
-            actor=actor,
-            at=at,
+        "communicate",
+        dict(
             audience="public",
             channel="status_page",
             body="We are investigating",
@@ -239,25 +242,25 @@ def _communicated(clock: Clock) -> Ready:
 @ready("Resolved")
 def _resolved(clock: Clock) -> Ready:
     e = drive_to("investigating", clock)
-    return Ready(e, lambda actor, at: e.resolve(actor=actor, at=at, summary="Rolled back"))
+    return Ready(e, "resolve", dict(summary="Rolled back"))
 
 
 @ready("Reopened")
 def _reopened(clock: Clock) -> Ready:
     e = drive_to("resolved", clock)
-    return Ready(e, lambda actor, at: e.reopen(actor=actor, at=at, reason="It came back"))
+    return Ready(e, "reopen", dict(reason="It came back"))
 
 
 @ready("FeedbackReceived")
 def _feedback_received(clock: Clock) -> Ready:
     e = drive_to("resolved", clock)
-    return Ready(e, lambda actor, at: e.receive_feedback(actor=actor, at=at, csat=4, nps=9))
+    return Ready(e, "receive_feedback", dict(csat=4, nps=9))
 
 
 @ready("Closed")
 def _closed(clock: Clock) -> Ready:
     e = drive_to("resolved", clock)
-    return Ready(e, lambda actor, at: e.close(actor=actor, at=at))
+    return Ready(e, "close")
 
 
 @ready("PostMortemRecorded")
@@ -265,9 +268,8 @@ def _postmortem_recorded(clock: Clock) -> Ready:
     e = drive_to("resolved", clock)
     return Ready(
         e,
-        lambda actor, at: e.record_postmortem(
-            actor=actor,
-            at=at,
+        "record_postmortem",
+        dict(
             summary="Sync stalled",
             root_cause="Bad config push",
             five_whys=["Why 1", "Why 2"],
@@ -282,10 +284,10 @@ def _postmortem_published(clock: Clock) -> Ready:
     e.record_postmortem(
         actor="maya", at=clock.tick(), summary="Sync stalled", root_cause="Bad config push"
     )
-    return Ready(e, lambda actor, at: e.publish_postmortem(actor=actor, at=at))
+    return Ready(e, "publish_postmortem")
 
 
 @ready("CustomerDataErased")
 def _customer_data_erased(clock: Clock) -> Ready:
     e = open_escalation(clock, customer={"subject_id": "s-42", "name": "Ada", "email": "a@x.io"})
-    return Ready(e, lambda actor, at: e.erase_customer_data(actor=actor, at=at, subject_id="s-42"))
+    return Ready(e, "erase_customer_data", dict(subject_id="s-42"))

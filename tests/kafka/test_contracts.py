@@ -12,7 +12,7 @@ import pytest
 
 from adapters.kafka.cloudevents import to_cloudevent
 from adapters.kafka.signals import InvalidSignal, parse_signal
-from infra.demo import load_demo
+from infra.demo.scenarios import load_demo
 from infra.serialization import event_to_record
 from tests.kafka.samples import INVALID, VALID
 

@@ -14,14 +14,14 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from adapters.kafka.ingest import REASON_HEADER, SignalIngestor
 from adapters.kafka.ports import SignalDeferred
-from api.http.commands import act
 from domain.escalation import Escalation
 from infra.application import ESCALATION_TOPIC_PREFIX, Escalations
 from infra.bootstrap import Container, build
-from infra.kafka_commands import EscalationSignalCommands
-from infra.kafka_settings import KafkaSettings
-from infra.kafka_wiring import build_ingestor
+from infra.kafka.commands import EscalationSignalCommands
+from infra.kafka.settings import KafkaSettings
+from infra.kafka.wiring import build_ingestor
 from infra.settings import Settings
+from infra.use_cases import act
 from tests.kafka.broker import TansuBroker
 from tests.kafka.samples import (
     bbb_complaint,

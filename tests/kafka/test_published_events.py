@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from confluent_kafka import Consumer
 
-from api.http.commands import act
 from domain.escalation import Escalation
 from infra.bootstrap import Container, build
-from infra.kafka_settings import KafkaSettings
-from infra.kafka_wiring import build_relay
+from infra.kafka.settings import KafkaSettings
+from infra.kafka.wiring import build_relay
 from infra.settings import Settings
+from infra.use_cases import act
 from tests.kafka.broker import TansuBroker
 from tests.kafka.test_contracts import validator
 

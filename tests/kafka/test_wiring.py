@@ -12,8 +12,8 @@ from kafka import KafkaProducer
 
 from infra.application import ESCALATION_TOPIC_PREFIX
 from infra.bootstrap import Container, build
-from infra.kafka_settings import KafkaSettings
-from infra.kafka_wiring import start_kafka_workers
+from infra.kafka.settings import KafkaSettings
+from infra.kafka.wiring import start_kafka_workers
 from infra.settings import Settings
 from tests.kafka.broker import TansuBroker
 from tests.kafka.reading import TopicReader

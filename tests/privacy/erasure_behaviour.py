@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from api.cli.main import cli
 from api.http.app import create_app
 from infra.bootstrap import Container, build
-from infra.privacy.cache_watch import ErasedFromCache
+from infra.cache_watch import ErasedFromCache
 from infra.settings import Settings
 from tests.support import bearer, issue_key
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from infra.sla_settings import SlaSettings
-from infra.sla_watcher import record_breaches
+from infra.views.settings import SlaSettings
+from infra.views.sla_watcher import record_breaches
 from projections.cases.reports import metrics, queue, sla_report, trends
 from projections.sla import targets
 from tests.projections.support import BackendSuite, project

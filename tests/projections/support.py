@@ -12,10 +12,10 @@ import pytest
 
 from infra.application import CommandResult, Escalations
 from infra.bootstrap import Container, build
-from infra.projections import ViewSet, open_views
-from infra.runner import catch_up
 from infra.settings import Settings
-from infra.view_settings import ProjectionSettings
+from infra.views.lifecycle import ViewSet, open_views
+from infra.views.runner import catch_up
+from infra.views.settings import ProjectionSettings
 
 
 class Driver:

@@ -12,8 +12,8 @@ from eventsourcing.projection import ProjectionRunner
 from infra.application import Escalations, Idempotency
 from infra.bootstrap import build
 from infra.privacy.master_key import master_keys
-from infra.projections import open_views, rebuild
 from infra.settings import Settings
+from infra.views.lifecycle import open_views, rebuild
 from projections.search.base import SearchProjection
 from projections.search.postgres import PostgresSearchView
 from tests.projections.support import Driver, varied_history

@@ -14,8 +14,8 @@ from pathlib import Path
 from domain.escalation import Escalation
 from infra.application import Escalations
 from infra.bootstrap import build
-from infra.projections import VIEWS, open_views, rebuild, start_projections
 from infra.settings import Settings
+from infra.views.lifecycle import VIEWS, open_views, rebuild, start_projections
 from tests.projections.support import Driver, varied_history
 
 ROOT = Path(__file__).resolve().parents[2]

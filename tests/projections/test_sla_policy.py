@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from infra.sla_settings import SlaSettings
+from infra.settings import Settings
+from infra.views.settings import SlaSettings
 from projections.sla import BusinessHours
 
 
@@ -35,7 +36,7 @@ def test_the_most_specific_policy_wins_and_overrides_merge_over_defaults(monkeyp
         ' "resolution": "P5D", "hours": "calendar"}}',
     )
     monkeypatch.setenv("ESCALATIONS_SLA_BBB_RESPONSE_WINDOW", "P10D")
-    policy = SlaSettings().policy()
+    policy = Settings().sla.policy()
     assert policy.for_case("bbb_complaint", "SEV2").first_response == timedelta(hours=2)
     assert policy.for_case("bbb_complaint", "SEV3").first_response == timedelta(hours=8)
     assert policy.for_case("vendor", "SEV1").first_response == timedelta(minutes=15)

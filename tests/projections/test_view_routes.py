@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 
 from api.http.app import create_app
 from infra.bootstrap import build
-from infra.projections import start_projections
 from infra.settings import Settings
+from infra.views.lifecycle import start_projections
 from tests.support import bearer, issue_key
 
 PUBLIC_UPDATE = "Uploads are delayed; we are on it."
@@ -132,8 +132,13 @@ def test_every_view_answers_on_an_empty_store(client, path):
         }
 
 
-def test_a_deployment_can_replace_the_status_page_template(client, tmp_path, monkeypatch):
+@pytest.fixture
+def status_template(tmp_path, monkeypatch):
+    """Set before the `client` fixture builds its container: settings are read then."""
     (tmp_path / "status").mkdir()
     (tmp_path / "status" / "page.html.j2").write_text("<h1>{{ page.page_name }} (ours)</h1>")
     monkeypatch.setenv("ESCALATIONS_TEMPLATES_DIR", str(tmp_path))
+
+
+def test_a_deployment_can_replace_the_status_page_template(status_template, client):
     assert client.get("/status").text == "<h1>Service status (ours)</h1>"

@@ -31,8 +31,8 @@ from schemathesis.checks import (
 
 from api.http.app import create_app
 from infra.bootstrap import build
-from infra.projections import start_projections
 from infra.settings import Settings
+from infra.views.lifecycle import start_projections
 
 CHECKS = [
     not_a_server_error,

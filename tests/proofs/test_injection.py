@@ -19,8 +19,8 @@ from fastapi.testclient import TestClient
 
 from api.http.app import create_app
 from infra.bootstrap import build
-from infra.projections import start_projections
 from infra.settings import Settings
+from infra.views.lifecycle import start_projections
 from projections.documents.views import AUDIENCES
 from tests.conftest import ManualClock
 from tests.support import bearer, issue_key

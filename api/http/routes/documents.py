@@ -6,13 +6,14 @@ Each is a live projection of one escalation's events, rendered as Markdown, HTML
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from api.http.access import Permission, require
@@ -21,7 +22,6 @@ from api.http.negotiation import negotiate
 from api.http.problems import PROBLEM_JSON, Problem, ProblemError
 from infra.application import EscalationNotFound
 from infra.bootstrap import Container
-from infra.documents_settings import build_renderer
 from projections.documents.render import MEDIA_TYPES, DocumentRenderer, Format, to_plain
 from projections.documents.views import (
     AUDIENCES,
@@ -33,22 +33,11 @@ from projections.documents.views import (
     update_view,
 )
 
-
-@asynccontextmanager
-async def _load_templates_at_start(app: FastAPI) -> AsyncIterator[None]:
-    """A wrong ESCALATIONS_TEMPLATES_DIR stops the server at start, not at the first read."""
-    if getattr(app.state, "document_renderer", None) is None:
-        app.state.document_renderer = build_renderer()
-    yield
-
-
-router = APIRouter(tags=["documents"], lifespan=_load_templates_at_start)
+router = APIRouter(tags=["documents"])
 
 
 def get_renderer(request: Request) -> DocumentRenderer:
-    renderer: DocumentRenderer | None = getattr(request.app.state, "document_renderer", None)
-    if renderer is None:
-        renderer = request.app.state.document_renderer = build_renderer()
+    renderer: DocumentRenderer = request.app.state.container.renderer
     return renderer
 
 
@@ -95,6 +84,51 @@ def _not_yet(error: NotYetOpened, escalation_id: UUID) -> EscalationNotFound:
     return EscalationNotFound(escalation_id, f"escalation {escalation_id}: {error}")
 
 
+@dataclass(frozen=True)
+class DocumentRequest:
+    """What every document route reads: the store, the templates, the format asked for (by
+    `?format=` or Accept) and the moment (`?as_of=`)."""
+
+    request: Request
+    container: Container
+    renderer: DocumentRenderer
+    fmt: str | None
+    as_of: datetime | None
+
+    def answer(
+        self,
+        escalation_id: UUID,
+        name: str,
+        default_format: Format,
+        build: Callable[..., Any],
+        plain: Callable[[Any], Any] = to_plain,
+    ) -> Response:
+        """Build the document's view from the escalation's events and render it."""
+        chosen = negotiate(self.request.headers.get("accept"), self.fmt, default_format)
+        events = load_events(self.container, escalation_id)
+        now, moment = moments(self.container, self.as_of)
+        try:
+            view = build(events, now=now, as_of=moment)
+        except NotYetOpened as error:
+            raise _not_yet(error, escalation_id) from None
+        except PostmortemMissing as error:
+            raise ProblemError("not-found", str(error)) from None
+        return answer(self.renderer, name, chosen, view, plain(view))
+
+
+async def document_request(
+    request: Request,
+    container: ContainerDep,
+    renderer: RendererDep,
+    fmt: FormatQuery = None,
+    as_of: AsOfQuery = None,
+) -> DocumentRequest:
+    return DocumentRequest(request, container, renderer, fmt, as_of)
+
+
+DocumentDep = Annotated[DocumentRequest, Depends(document_request)]
+
+
 def _responses(what: str, json_schema: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
     problem = {"model": Problem, "content": {PROBLEM_JSON: {}}}
     return {
@@ -133,22 +167,11 @@ UPDATE_RESPONSES[404]["description"] = "Unknown escalation or audience"
 def read_update(
     escalation_id: UUID,
     audience: Annotated[str, Path(description=f"One of: {', '.join(AUDIENCES)}.")],
-    request: Request,
-    container: ContainerDep,
-    renderer: RendererDep,
-    fmt: FormatQuery = None,
-    as_of: AsOfQuery = None,
+    document: DocumentDep,
 ) -> Response:
     if audience not in AUDIENCES:
         raise ProblemError("not-found", str(UnknownAudience(audience)))
-    chosen = negotiate(request.headers.get("accept"), fmt, "md")
-    events = load_events(container, escalation_id)
-    now, moment = moments(container, as_of)
-    try:
-        view = update_view(audience, events, now=now, as_of=moment)
-    except NotYetOpened as error:
-        raise _not_yet(error, escalation_id) from None
-    return answer(renderer, audience, chosen, view, to_plain(view))
+    return document.answer(escalation_id, audience, "md", partial(update_view, audience))
 
 
 @router.get(
@@ -160,24 +183,8 @@ def read_update(
     "events. 404 until a post-mortem is recorded, saying what to do first. Markdown by default.",
     dependencies=[require(Permission.READ_UPDATES, replaying=Permission.REPLAY)],
 )
-def read_postmortem(
-    escalation_id: UUID,
-    request: Request,
-    container: ContainerDep,
-    renderer: RendererDep,
-    fmt: FormatQuery = None,
-    as_of: AsOfQuery = None,
-) -> Response:
-    chosen = negotiate(request.headers.get("accept"), fmt, "md")
-    events = load_events(container, escalation_id)
-    now, moment = moments(container, as_of)
-    try:
-        view = postmortem_view(events, now=now, as_of=moment)
-    except NotYetOpened as error:
-        raise _not_yet(error, escalation_id) from None
-    except PostmortemMissing as error:
-        raise ProblemError("not-found", str(error)) from None
-    return answer(renderer, "postmortem", chosen, view, to_plain(view))
+def read_postmortem(escalation_id: UUID, document: DocumentDep) -> Response:
+    return document.answer(escalation_id, "postmortem", "md", postmortem_view)
 
 
 TIMELINE_ENTRY = {
@@ -205,19 +212,7 @@ TIMELINE_ENTRY = {
     description="For the team: internal notes included (marked `internal`). JSON by default.",
     dependencies=[require(Permission.READ, replaying=Permission.REPLAY)],
 )
-def read_timeline(
-    escalation_id: UUID,
-    request: Request,
-    container: ContainerDep,
-    renderer: RendererDep,
-    fmt: FormatQuery = None,
-    as_of: AsOfQuery = None,
-) -> Response:
-    chosen = negotiate(request.headers.get("accept"), fmt, "json")
-    events = load_events(container, escalation_id)
-    now, moment = moments(container, as_of)
-    try:
-        view = timeline_view(events, now=now, as_of=moment)
-    except NotYetOpened as error:
-        raise _not_yet(error, escalation_id) from None
-    return answer(renderer, "timeline", chosen, view, to_plain(view.entries))
+def read_timeline(escalation_id: UUID, document: DocumentDep) -> Response:
+    return document.answer(
+        escalation_id, "timeline", "json", timeline_view, lambda view: to_plain(view.entries)
+    )

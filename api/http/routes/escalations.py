@@ -9,11 +9,10 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from api.http.access import Permission, require
-from api.http.commands import PROBLEM_RESPONSES, accepted
+from api.http.commands import PROBLEM_RESPONSES, accepted, idempotency_for
 from api.http.deps import COMMAND_HEADERS, CommandContextDep, ContainerDep, Moment, call_store
 from api.http.models import CommandAccepted, EscalationOpen, EscalationRead, EventPage
 from api.http.problems import ProblemError
-from infra.application import Idempotency
 from infra.serialization import escalation_to_dict, event_to_record
 
 router = APIRouter(tags=["escalations"])
@@ -35,14 +34,7 @@ MAX_VERSION = 2**53
 async def open_escalation(body: EscalationOpen, context: CommandContextDep) -> JSONResponse:
     def call() -> JSONResponse:
         fields: dict[str, Any] = body.model_dump(exclude_none=True)
-        key = context.idempotency_key
-        idempotency = (
-            Idempotency.for_request(
-                key, f"{context.actor} POST /escalations", body.model_dump(mode="json")
-            )
-            if key
-            else None
-        )
+        idempotency = idempotency_for(context, "POST /escalations", body)
         result = context.container.app.open(actor=context.actor, idempotency=idempotency, **fields)
         response = accepted(context, result, status_code=201)
         response.headers["Location"] = f"/escalations/{result.escalation_id}"

@@ -17,7 +17,7 @@ from api.http.access import Permission, require
 from api.http.commands import PROBLEM_RESPONSES
 from api.http.deps import CommandContextDep, ContainerDep
 from api.http.problems import ProblemError
-from infra.privacy.erasure import erase_subject, erasure_record
+from infra.erasure import erase_subject, erasure_record
 
 # Erasing, and reading who was erased when, are the admins' (docs/privacy.md).
 router = APIRouter(tags=["privacy"], dependencies=[require(Permission.ERASE)])

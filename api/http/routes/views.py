@@ -13,7 +13,6 @@ import json
 import threading
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
@@ -27,9 +26,8 @@ from api.http.deps import Moment
 from api.http.negotiation import negotiate
 from api.http.problems import PROBLEM_JSON, Problem, ProblemError
 from domain.values import Scope, Severity, Source, Status
-from infra.projections import ViewSet, open_views
-from infra.sla_settings import SlaSettings
-from infra.view_settings import ProjectionSettings, StatusPageSettings
+from infra.bootstrap import Container
+from infra.views.lifecycle import ViewSet, open_views
 from projections import render
 from projections.base import instant
 from projections.cases.reports import metrics, queue, sla_report, trends
@@ -41,44 +39,42 @@ router = APIRouter(tags=["views"])
 
 POSITION_HEADER = "Escalations-Position"
 VIEW_POSITION_HEADER = "Escalations-View-Position"
-_lock = threading.Lock()
 
 
-@dataclass
 class Reads:
-    views: ViewSet
-    status: StatusPageSettings
-    projections: ProjectionSettings
-    sla: SlaPolicy
-    base_url: str
-    # The current page, kept while the status view stays where it was (at most PAGE_TTL seconds,
-    # since uptime and history move with the clock): readers and streams share one fold.
-    current: tuple[int, float, StatusPage] | None = None
+    """What the view routes read: the container's views (opened on the first read, once per
+    app, so that an app which serves no view opens none), its view and status-page settings and
+    its SLA policy."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+        self.status = container.settings.status_page
+        self.projections = container.settings.views
+        self.sla: SlaPolicy = container.sla_policy
+        self.base_url = container.settings.http.public_base_url
+        # The current page, kept while the status view stays where it was (at most PAGE_TTL
+        # seconds, since uptime and history move with the clock): readers and streams share one.
+        self.current: tuple[int, float, StatusPage] | None = None
+        self._views: ViewSet | None = None
+        self._opening = threading.Lock()
+
+    @property
+    def views(self) -> ViewSet:
+        if self._views is None:
+            with self._opening:
+                if self._views is None:
+                    self._views = open_views(self.container)
+        return self._views
 
     def now(self) -> datetime:
-        return self.views.app.clock()
+        return self.container.app.clock()
 
 
 PAGE_TTL = 2.0
 
 
 def get_reads(request: Request) -> Reads:
-    """The views of the app's container, opened on first use."""
-    state = request.app.state
-    reads: Reads | None = getattr(state, "reads", None)
-    if reads is None:
-        with _lock:
-            reads = getattr(state, "reads", None)
-            if reads is None:
-                container = state.container
-                reads = Reads(
-                    views=open_views(container),
-                    status=StatusPageSettings(),
-                    projections=ProjectionSettings(),
-                    sla=SlaSettings().policy(),
-                    base_url=container.settings.public_base_url,
-                )
-                state.reads = reads
+    reads: Reads = request.app.state.reads
     return reads
 
 

@@ -18,8 +18,8 @@ from eventsourcing.utils import Environment
 
 from infra.application import Escalations
 from infra.bootstrap import Container
-from infra.runner import PageCache, ViewRunner, catch_up
-from infra.view_settings import ProjectionSettings
+from infra.views.runner import PageCache, ViewRunner, catch_up
+from infra.views.settings import ProjectionSettings
 from projections.base import TrackedView
 from projections.cases.postgres import PostgresCasesView
 from projections.cases.sqlite import SQLiteCasesView
@@ -63,7 +63,7 @@ def open_view(container: Container, name: str) -> TrackedView:
 def _sqlite_view_file(container: Container, events_file: str, name: str) -> str:
     if "memory" in events_file:
         return f"file:escalations-{name}-{id(container.app)}?mode=memory&cache=shared"
-    configured = ProjectionSettings().sqlite_views_dir
+    configured = container.settings.views.sqlite_views_dir
     events = Path(events_file)
     folder = Path(configured) if configured else events.parent
     folder.mkdir(parents=True, exist_ok=True)
@@ -154,7 +154,7 @@ def start_projections(
     settings: ProjectionSettings | None = None,
 ) -> Projections:
     """Start one runner thread per view; returns the handle to stop them and to wait on them."""
-    settings = settings or ProjectionSettings()
+    settings = settings or container.settings.views
     chosen = view_names(names if names is not None else settings.enabled)
     pages = PageCache(container.app, settings.batch_size)
     runners = {
@@ -174,7 +174,7 @@ def rebuild(
 ) -> int:
     """Forget the view and apply every event again from event 1. Runners of the same view in other
     processes notice that the position moved and follow; stop them first for a clean timing."""
-    settings = settings or ProjectionSettings()
+    settings = settings or container.settings.views
     view = open_view(container, name)
     try:
         view.reset(container.app.name)

@@ -1,4 +1,4 @@
-"""Kafka settings, read from `ESCALATIONS_KAFKA_*` environment variables.
+"""The Kafka section of the settings: the `ESCALATIONS_KAFKA_*` environment variables.
 
 Kafka is off unless `ESCALATIONS_KAFKA_BOOTSTRAP_SERVERS` is set. Everything else has a default that
 suits a single Apache Kafka cluster; the security options are passed through to kafka-python as they
@@ -10,14 +10,15 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from infra.section import Section
 
 SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER", "GSSAPI"]
 
 
-class KafkaSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ESCALATIONS_KAFKA_", extra="ignore")
+class KafkaSettings(Section):
+    ENV_PREFIX = "KAFKA_"
 
     bootstrap_servers: str | None = None
     """Comma-separated `host:port` list. None means Kafka is off."""

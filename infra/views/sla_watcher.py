@@ -11,15 +11,12 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from domain.errors import DomainError, RuleViolated
 from infra.application import EscalationNotFound, Escalations
 from infra.bootstrap import Container
-from infra.projections import open_view
-from infra.sla_settings import SlaSettings
-from infra.view_settings import ProjectionSettings
+from infra.views.lifecycle import open_view
 from projections.cases.base import CasesView
 from projections.cases.reports import unrecorded_breaches
 from projections.sla import SlaPolicy
@@ -35,18 +32,15 @@ def record_breaches(
     recorded = []
     for doc in cases.open_cases():
         for state in unrecorded_breaches(doc, policy, now):
-
-            def action(escalation: Any, *, at: datetime, _state: Any = state) -> None:
-                escalation.record_sla_breach(
-                    actor=WATCHER,
-                    at=at,
-                    target=_state.target,
-                    due_at=_state.due_at,
-                    detail=f"due {_state.due_at.isoformat()}",
-                )
-
             try:
-                app.execute(UUID(doc["id"]), action)
+                app.run(
+                    "record_sla_breach",
+                    UUID(doc["id"]),
+                    actor=WATCHER,
+                    target=state.target,
+                    due_at=state.due_at,
+                    detail=f"due {state.due_at.isoformat()}",
+                )
             except RuleViolated:
                 continue  # recorded already (by us earlier, or by another watcher)
             except (DomainError, EscalationNotFound) as error:
@@ -87,7 +81,7 @@ class DeadlineWatcher(threading.Thread):
 
 def start_deadline_watcher(container: Container) -> DeadlineWatcher:
     watcher = DeadlineWatcher(
-        container, ProjectionSettings().sla_watch_interval, SlaSettings().policy()
+        container, container.settings.views.sla_watch_interval, container.sla_policy
     )
     watcher.start()
     return watcher

@@ -1,9 +1,11 @@
-"""SLA policy settings (prefix ESCALATIONS_SLA_), with the defaults documented in docs/projections.md.
+"""The sections of the settings that the read side uses: the projection runners
+(ESCALATIONS_PROJECTIONS_*), the public status page (ESCALATIONS_STATUS_*) and the SLA policy
+(ESCALATIONS_SLA_*).
 
 `ESCALATIONS_SLA_POLICIES` is JSON mapping "source:severity" ("*" for any) to targets, e.g.
 `{"bbb_complaint:*": {"first_response": "PT4H", "update_every": "P1D", "resolution": "P10D",
-"hours": "business"}}`; entries are merged over the defaults, and the most specific key wins.
-Durations are ISO 8601 (PT15M) or seconds.
+"hours": "business"}}`; entries are merged over the defaults (docs/projections.md), and the most
+specific key wins. Durations are ISO 8601 (PT15M) or seconds.
 """
 
 from __future__ import annotations
@@ -12,9 +14,68 @@ from datetime import time, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from infra.section import Section
 from projections.sla import BusinessHours, SlaPolicy, Targets
+
+
+class ProjectionSettings(Section):
+    ENV_PREFIX = "PROJECTIONS_"
+
+    batch_size: int = Field(
+        default=2000, ge=1, le=50_000, description="Events applied per view transaction."
+    )
+    poll_interval: float = Field(
+        default=0.02,
+        gt=0,
+        le=5,
+        description="Seconds between polls of the SQLite store when idle (PostgreSQL is notified).",
+    )
+    max_wait: float = Field(
+        default=5.0,
+        ge=0,
+        le=60,
+        description="Longest a read with ?wait_for=POSITION waits for the views to catch up.",
+    )
+    enabled: list[str] = Field(
+        default_factory=lambda: ["search", "status", "cases"],
+        description="Views run by `serve` and `worker` (JSON list).",
+    )
+    sla_watch_interval: float = Field(
+        default=30.0, ge=0.05, description="Seconds between two passes of the deadline watcher."
+    )
+    sqlite_views_dir: str = Field(
+        default="",
+        description="Where SQLite view files live; empty: next to the event store's file.",
+    )
+
+
+class StatusPageSettings(Section):
+    ENV_PREFIX = "STATUS_"
+    ENV_NAMES = {"templates_dir": "ESCALATIONS_TEMPLATES_DIR"}
+
+    page_id: str = "escalations"
+    page_name: str = "Service status"
+    components: list[str] = Field(
+        default_factory=list,
+        description="Components always listed (JSON list); components named by published "
+        "incidents are added.",
+    )
+    history_days: int = Field(default=14, ge=1, le=90)
+    uptime_days: int = Field(default=90, ge=1, le=365)
+    stream_seconds: float = Field(
+        default=25.0,
+        gt=0,
+        le=3600,
+        description="How long one /status/stream response lasts before the browser reconnects "
+        "(EventSource does so by itself); bounds how long a server shutdown waits for it.",
+    )
+    templates_dir: str = Field(
+        default="",
+        description="ESCALATIONS_TEMPLATES_DIR, shared with the documents: a directory whose "
+        "templates (status/page.html.j2, status/body.html.j2, status/feed.atom.j2, "
+        "reports/trends.html.j2) override the packaged ones.",
+    )
 
 
 class TargetSettings(BaseModel):
@@ -44,8 +105,8 @@ DEFAULT_POLICIES: dict[str, TargetSettings] = {
 }
 
 
-class SlaSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ESCALATIONS_SLA_", env_file=None, extra="ignore")
+class SlaSettings(Section):
+    ENV_PREFIX = "SLA_"
 
     policies: dict[str, TargetSettings] = Field(
         default_factory=dict, description="Overrides merged over DEFAULT_POLICIES."

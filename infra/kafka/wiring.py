@@ -19,8 +19,8 @@ from adapters.kafka.ingest import IngestConfig, SignalIngestor
 from adapters.kafka.ports import SignalCommands
 from adapters.kafka.relay import ESCALATION_TOPIC_PREFIX, Relay, RelayConfig, RelayStatus
 from infra.application import Escalations
-from infra.kafka_commands import EscalationSignalCommands
-from infra.kafka_settings import KafkaSettings
+from infra.kafka.commands import EscalationSignalCommands
+from infra.kafka.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +70,8 @@ def _decoder(app: Application[Any]) -> Any:
     return getattr(app, "pseudonymous_mapper", app.mapper)
 
 
-def relay_status(app: Application[Any], settings: KafkaSettings | None = None) -> RelayStatus:
+def relay_status(app: Application[Any], settings: KafkaSettings) -> RelayStatus:
     """Position and lag of the relay for `settings.events_topic`, read from the store alone."""
-    settings = settings or KafkaSettings()
     relay = Relay(
         reader=app.recorder,
         decoder=_decoder(app),
@@ -111,7 +110,8 @@ class KafkaWorkers:
     relay: Relay | None = None
     ingestor: SignalIngestor | None = None
 
-    def add(self, name: str, run: Callable[[threading.Event], None]) -> None:
+    def add(self, name: str, run: Callable[[threading.Event], Any]) -> None:
+        """A daemon thread that runs one worker until this handle is stopped."""
         self.threads.append(
             threading.Thread(target=run, args=(self.stop_event,), name=name, daemon=True)
         )
@@ -128,7 +128,7 @@ class KafkaWorkers:
 
 def start_kafka_workers(
     app: Escalations,
-    settings: KafkaSettings | None = None,
+    settings: KafkaSettings,
     *,
     relay: bool = True,
     ingest: bool = True,
@@ -140,7 +140,6 @@ def start_kafka_workers(
 
     With Kafka off (no bootstrap servers) nothing starts and the handle's `stop()` does nothing.
     """
-    settings = settings or KafkaSettings()
     workers = KafkaWorkers()
     if not settings.enabled:
         log.info("Kafka is off (ESCALATIONS_KAFKA_BOOTSTRAP_SERVERS is not set)")

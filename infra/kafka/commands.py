@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -23,7 +22,6 @@ from adapters.kafka.ports import (
     SignalRejected,
 )
 from domain.errors import DomainError
-from domain.escalation import Escalation
 from infra.application import (
     EscalationNotFound,
     Escalations,
@@ -80,20 +78,21 @@ class EscalationSignalCommands:
         global_id = _escalation_id(command.global_escalation_id)
         case_id = _escalation_id(command.case_escalation_id)
         idempotency = Idempotency.for_request(idempotency_key, "kafka:link", asdict(command))
-
-        def link(escalation: Escalation, case: Escalation, *, at: datetime) -> None:
-            escalation.link_case(case, actor=actor, at=at)
-
         with _translated_refusals():
-            self.app.execute(global_id, link, idempotency=idempotency, also=[case_id])
+            self.app.run(
+                "link_case", global_id, actor=actor, idempotency=idempotency, case_id=case_id
+            )
 
     def record_feedback(self, command: RecordFeedback, *, actor: str, idempotency_key: str) -> None:
         escalation_id = _escalation_id(command.escalation_id)
         idempotency = Idempotency.for_request(idempotency_key, "kafka:feedback", asdict(command))
         scores: dict[str, Any] = {"csat" if command.survey == "CSAT" else "nps": command.score}
-
-        def feedback(escalation: Escalation, *, at: datetime) -> None:
-            escalation.receive_feedback(actor=actor, at=at, comment=command.comment or "", **scores)
-
         with _translated_refusals():
-            self.app.execute(escalation_id, feedback, idempotency=idempotency)
+            self.app.run(
+                "receive_feedback",
+                escalation_id,
+                actor=actor,
+                idempotency=idempotency,
+                comment=command.comment or "",
+                **scores,
+            )

@@ -1,0 +1,224 @@
+"""Erasure of a data subject (GDPR Art. 17, CCPA deletion) by crypto-shredding.
+
+An erasure deletes the subject's key, so every personal field sealed under it reads as erased in
+events, snapshots, exports and replays, and records the fact twice, in one write: a
+`CustomerDataErased` event on each of the subject's escalations (so every cache, snapshot and
+follower that replays the stream drops the fields too, and the Kafka relay tells consumers) and a
+`SubjectErased` event on the subject's own erasure record (who, when, which escalations, at whose
+request). Then each registered view is asked to purge what it holds about the subject.
+
+Every step can be repeated: the key delete, the events (only where not yet recorded) and the view
+purges. So a retry after a crash, or a second request, completes or confirms the first.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError, RecordConflictError
+from eventsourcing.utils import get_topic
+
+from domain.escalation import Escalation
+from infra.application import Escalations, WriteConflict
+from infra.privacy.erasure import SubjectErasures
+from infra.privacy.mapper import PersonalDataMapper
+
+log = logging.getLogger("escalations.privacy")
+
+OPENED_TOPIC = get_topic(Escalation.Opened)
+MAX_PASSES = 10
+
+
+class SubjectNotFound(LookupError):
+    def __init__(self, subject_id: str) -> None:
+        self.subject_id = subject_id
+        super().__init__(
+            f"no data subject {subject_id!r}: no escalation names it and no key or erasure "
+            "exists for it. Subject ids are in the customer field of an escalation"
+        )
+
+
+class ErasureIncomplete(Exception):
+    """The store is erased, but a view failed to purge; repeating the erasure retries it."""
+
+
+class SubjectErasedListener(Protocol):
+    """What a view implements to purge a subject (idempotently: it may be called again)."""
+
+    def on_subject_erased(self, subject_id: str, escalation_ids: Sequence[UUID]) -> None: ...
+
+
+@dataclass
+class ErasureHooks:
+    """The views of this process that hold data derived from customers. Register each one in the
+    composition root, so that the API and the CLI purge the same views."""
+
+    listeners: dict[str, SubjectErasedListener] = field(default_factory=dict)
+
+    def register(self, name: str, listener: SubjectErasedListener) -> None:
+        self.listeners[name] = listener
+
+    def notify(
+        self, subject_id: str, escalation_ids: Sequence[UUID]
+    ) -> tuple[list[str], list[str]]:
+        purged, failed = [], []
+        for name, listener in self.listeners.items():
+            try:
+                listener.on_subject_erased(subject_id, escalation_ids)
+            except Exception:
+                log.exception("view %s failed to purge data subject %s", name, subject_id)
+                failed.append(name)
+            else:
+                purged.append(name)
+        return purged, failed
+
+
+@dataclass(frozen=True)
+class ErasureOutcome:
+    subject_id: str
+    escalation_ids: list[UUID]
+    """Every escalation that held the subject's data; all of them now read as erased."""
+    newly_erased: list[UUID]
+    """Those on which this request recorded CustomerDataErased."""
+    key_deleted: bool
+    """Whether this request deleted a key (False when an earlier erasure already had)."""
+    first_erased_at: datetime
+    views_purged: list[str]
+
+    @property
+    def already_erased(self) -> bool:
+        return not self.key_deleted and not self.newly_erased
+
+
+def escalations_of(app: Escalations, subject_id: str, batch: int = 1000) -> list[UUID]:
+    """The escalations whose customer is this subject: a scan of the Opened events, reading only
+    the subject id, which is stored in clear for this purpose."""
+    mapper = app.mapper
+    assert isinstance(mapper, PersonalDataMapper)
+    found: list[UUID] = []
+    position = 1
+    while True:
+        page = app.recorder.select_notifications(position, batch, topics=[OPENED_TOPIC])
+        found.extend(UUID(str(n.originator_id)) for n in page if mapper.subject_of(n) == subject_id)
+        if len(page) < batch:
+            return found
+        position = page[-1].id + 1
+
+
+def erasure_record(app: Escalations, subject_id: str) -> SubjectErasures | None:
+    try:
+        record: Any = app.repository.get(SubjectErasures.id_for(subject_id))
+    except AggregateNotFoundError:
+        return None
+    assert isinstance(record, SubjectErasures)
+    return record
+
+
+def erase_subject(
+    app: Escalations,
+    subject_id: str,
+    *,
+    actor: str,
+    request_id: str | None = None,
+    hooks: ErasureHooks | None = None,
+) -> ErasureOutcome:
+    """Forget a data subject. Repeats its passes until one finds nothing left to do, so a key or an
+    escalation made for the subject while the erasure ran is erased too."""
+    key_deleted = key_recorded = False
+    newly: list[UUID] = []
+    escalation_ids: list[UUID] = []
+    for _ in range(MAX_PASSES):
+        deleted_now = app.subject_keys.delete(subject_id)
+        key_deleted = key_deleted or deleted_now
+        escalation_ids = escalations_of(app, subject_id)
+        record = erasure_record(app, subject_id)
+        if not escalation_ids and not key_deleted and record is None:
+            raise SubjectNotFound(subject_id)
+        try:
+            erased_now = _record_erasure(
+                app,
+                subject_id,
+                escalation_ids,
+                record,
+                actor,
+                request_id,
+                key_deleted and not key_recorded,
+            )
+            key_recorded = key_deleted
+        except RecordConflictError:
+            continue  # another writer touched one of the escalations: look again
+        finally:
+            # The cached copies may hold the plain fields loaded before the key was deleted.
+            app.forget_cached(escalation_ids)
+        newly.extend(erased_now)
+        if not deleted_now and not erased_now:
+            break
+    else:
+        raise WriteConflict(
+            f"the escalations of subject {subject_id} kept changing during the erasure; any key "
+            "it had is deleted already; repeat the erasure to record it everywhere"
+        )
+    record = erasure_record(app, subject_id)
+    assert record is not None
+    purged, failed = (hooks or ErasureHooks()).notify(subject_id, escalation_ids)
+    if failed:
+        raise ErasureIncomplete(
+            f"the store no longer holds subject {subject_id}'s data, but these views failed to "
+            f"purge it: {', '.join(failed)}. Repeat the erasure to retry them"
+        )
+    return ErasureOutcome(
+        subject_id=subject_id,
+        escalation_ids=escalation_ids,
+        newly_erased=newly,
+        key_deleted=key_deleted,
+        first_erased_at=record.erasures[0]["at"],
+        views_purged=purged,
+    )
+
+
+def _record_erasure(
+    app: Escalations,
+    subject_id: str,
+    escalation_ids: list[UUID],
+    record: SubjectErasures | None,
+    actor: str,
+    request_id: str | None,
+    key_deleted: bool,
+) -> list[UUID]:
+    """One write: CustomerDataErased on each escalation not yet marked, and the record's event."""
+    pending: list[Escalation] = []
+    for escalation_id in escalation_ids:
+        escalation = app.get(escalation_id)
+        if not escalation.customer_data_erased:
+            at = max(app.clock(), escalation.modified_on)
+            escalation.erase_customer_data(actor=actor, at=at, subject_id=subject_id)
+            pending.append(escalation)
+    if not pending and not key_deleted and record is not None:
+        return []
+    if record is None:
+        record = SubjectErasures._create(
+            SubjectErasures.Registered,
+            id=SubjectErasures.id_for(subject_id),
+            timestamp=app.clock(),
+            subject_id=subject_id,
+        )
+    moment = max([app.clock(), record.modified_on, *(e.modified_on for e in pending)])
+    record.trigger_event(
+        SubjectErasures.SubjectErased,
+        timestamp=moment,
+        actor=actor,
+        escalation_ids=[str(e.id) for e in pending],
+        key_deleted=key_deleted,
+        request_id=request_id,
+    )
+    try:
+        app.save(*pending, record)
+    except IntegrityError as error:
+        raise RecordConflictError(str(error)) from error
+    return [e.id for e in pending]

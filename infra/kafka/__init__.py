@@ -1,0 +1,1 @@
+"""Kafka ways in and out: the relay and ingest wiring, and signals as commands."""

@@ -1,0 +1,1 @@
+"""The read side: view runners, their lifecycle and the SLA deadline watcher."""
