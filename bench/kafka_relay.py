@@ -23,9 +23,9 @@ from typing import Any
 from kafka import KafkaConsumer, TopicPartition
 
 from infra.bootstrap import Container, build
-from infra.kafka.settings import KafkaSettings
 from infra.kafka.wiring import build_relay
 from infra.settings import Settings
+from infra.settings.kafka import KafkaSettings
 from tests.kafka.broker import TansuBroker
 
 OPEN = {"title": "Bench", "scope": "customer", "source": "email", "severity": "SEV3"}

@@ -14,15 +14,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from domain.escalation import EVENTS, Escalation
 from projections import event_groups as group
 from projections.cases.base import CasesFold
+from projections.cases.postgres import PostgresCasesView
+from projections.cases.sqlite import SQLiteCasesView
 from projections.dispatch import uncovered
 from projections.documents import fold as casefile_fold
 from projections.documents import timeline
 from projections.search.base import SearchFold
+from projections.search.postgres import PostgresSearchView
+from projections.search.sqlite import SQLiteSearchView
 from projections.status.base import StatusFold
+from projections.status.postgres import PostgresStatusView
+from projections.status.sqlite import SQLiteStatusView
 
 INLINE = "inline"
 TRACKED = "tracked"
@@ -94,10 +101,18 @@ READERS: tuple[Reader, ...] = (
            "one sentence per event"),
     Reader("kafka relay", TRACKED, "adapters/kafka/relay.py", *_EVERY,
            "every escalation event (by topic prefix), as a CloudEvent, in store order"),
-    Reader("sla watcher", TRACKED, "infra/sla_watcher.py", *_SLA,
+    Reader("sla watcher", TRACKED, "infra/views/sla_watcher.py", *_SLA,
            "polls the cases view for missed targets; records SlaBreached"),
 )
 # fmt: on
+
+TRACKED_VIEWS: dict[str, tuple[type[Any], type[Any]]] = {
+    "search": (SQLiteSearchView, PostgresSearchView),
+    "status": (SQLiteStatusView, PostgresStatusView),
+    "cases": (SQLiteCasesView, PostgresCasesView),
+}
+"""The tracked views by the name the runners, `/healthz` and `escalations projections` use:
+(SQLite implementation, PostgreSQL implementation). `infra/views/lifecycle.py` runs these."""
 
 EVENT_READERS: dict[type, list[str]] = {
     event: [r.name for r in READERS if event in r.handles] for event in EVENTS

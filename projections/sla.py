@@ -1,6 +1,6 @@
 """SLA targets of one escalation, evaluated at a moment: which are met, missed, pending, not due.
 
-Pure: the policy comes in as plain values (built from settings in `infra/views/settings.py`), the case
+Pure: the policy comes in as plain values (built from settings in `infra/settings/views.py`), the case
 as a document of the cases view. Targets:
 
 * `first_response`  received -> acknowledged (or resolved), per source and severity

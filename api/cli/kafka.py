@@ -18,7 +18,6 @@ from api.cli.common import (
     stop_on_signals,
 )
 from infra.bootstrap import build
-from infra.kafka.settings import KafkaSettings
 from infra.kafka.wiring import (
     application_commands,
     build_ingestor,
@@ -27,6 +26,7 @@ from infra.kafka.wiring import (
 )
 from infra.kafka.wiring import relay_status as relay_status_of
 from infra.settings import Settings
+from infra.settings.kafka import KafkaSettings
 
 relay_cli = typer.Typer(
     help="Publish every stored escalation event to Kafka, in order, at least once.",

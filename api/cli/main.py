@@ -188,6 +188,22 @@ def export_events(
     console.print(f"{count} events exported")
 
 
+@cli.command()
+def readers(
+    by_event: Annotated[
+        bool, typer.Option("--by-event", help="One row per event: who reads it.")
+    ] = False,
+) -> None:
+    """Print the registry: every reader of the escalation events, its lifecycle, what it reads."""
+    from infra.readers import event_rows, table_text
+
+    if by_event:
+        for event, names in event_rows():
+            sys.stdout.write(f"{event:22} {names}\n")
+    else:
+        sys.stdout.write(table_text() + "\n")
+
+
 def _register_subcommands() -> None:
     from api.cli.kafka import register as register_kafka
 

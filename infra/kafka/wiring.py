@@ -20,7 +20,7 @@ from adapters.kafka.ports import SignalCommands
 from adapters.kafka.relay import ESCALATION_TOPIC_PREFIX, Relay, RelayConfig, RelayStatus
 from infra.application import Escalations
 from infra.kafka.commands import EscalationSignalCommands
-from infra.kafka.settings import KafkaSettings
+from infra.settings.kafka import KafkaSettings
 
 log = logging.getLogger(__name__)
 

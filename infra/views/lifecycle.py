@@ -18,21 +18,13 @@ from eventsourcing.utils import Environment
 
 from infra.application import Escalations
 from infra.bootstrap import Container
+from infra.readers import TRACKED_VIEWS
+from infra.settings.views import ProjectionSettings
 from infra.views.runner import PageCache, ViewRunner, catch_up
-from infra.views.settings import ProjectionSettings
 from projections.base import TrackedView
-from projections.cases.postgres import PostgresCasesView
-from projections.cases.sqlite import SQLiteCasesView
-from projections.search.postgres import PostgresSearchView
-from projections.search.sqlite import SQLiteSearchView
-from projections.status.postgres import PostgresStatusView
-from projections.status.sqlite import SQLiteStatusView
 
-VIEWS: dict[str, tuple[type[Any], type[Any]]] = {
-    "search": (SQLiteSearchView, PostgresSearchView),
-    "status": (SQLiteStatusView, PostgresStatusView),
-    "cases": (SQLiteCasesView, PostgresCasesView),
-}
+VIEWS = TRACKED_VIEWS
+"""The tracked views, as the registry (`infra/readers.py`) lists them."""
 
 
 def view_names(names: Iterable[str] | None = None) -> list[str]:

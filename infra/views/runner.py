@@ -25,7 +25,7 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError, Notification, Tracking
 
 from infra.application import ESCALATION_TOPIC_PREFIX, Escalations
-from infra.views.settings import ProjectionSettings
+from infra.settings.views import ProjectionSettings
 from projections.base import PositionMoved, TrackedView
 
 log = logging.getLogger("escalations.projections")

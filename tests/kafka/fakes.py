@@ -17,8 +17,8 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, event
 
 from adapters.kafka.relay import Relay
-from infra.kafka.settings import KafkaSettings
 from infra.kafka.wiring import build_relay
+from infra.settings.kafka import KafkaSettings
 
 TICKET_TOPIC_PREFIX = "tests.kafka.fakes:Ticket."
 

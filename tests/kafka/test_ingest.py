@@ -18,9 +18,9 @@ from domain.escalation import Escalation
 from infra.application import ESCALATION_TOPIC_PREFIX, Escalations
 from infra.bootstrap import Container, build
 from infra.kafka.commands import EscalationSignalCommands
-from infra.kafka.settings import KafkaSettings
 from infra.kafka.wiring import build_ingestor
 from infra.settings import Settings
+from infra.settings.kafka import KafkaSettings
 from infra.use_cases import act
 from tests.kafka.broker import TansuBroker
 from tests.kafka.samples import (

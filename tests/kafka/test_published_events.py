@@ -14,9 +14,9 @@ from confluent_kafka import Consumer
 
 from domain.escalation import Escalation
 from infra.bootstrap import Container, build
-from infra.kafka.settings import KafkaSettings
 from infra.kafka.wiring import build_relay
 from infra.settings import Settings
+from infra.settings.kafka import KafkaSettings
 from infra.use_cases import act
 from tests.kafka.broker import TansuBroker
 from tests.kafka.test_contracts import validator

@@ -12,9 +12,9 @@ from kafka import KafkaProducer
 
 from infra.application import ESCALATION_TOPIC_PREFIX
 from infra.bootstrap import Container, build
-from infra.kafka.settings import KafkaSettings
 from infra.kafka.wiring import start_kafka_workers
 from infra.settings import Settings
+from infra.settings.kafka import KafkaSettings
 from tests.kafka.broker import TansuBroker
 from tests.kafka.reading import TopicReader
 from tests.kafka.samples import monitoring_alert

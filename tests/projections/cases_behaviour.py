@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from infra.views.settings import SlaSettings
+from infra.settings.views import SlaSettings
 from infra.views.sla_watcher import record_breaches
 from projections.cases.reports import metrics, queue, sla_report, trends
 from projections.sla import targets

@@ -13,9 +13,9 @@ import pytest
 from infra.application import CommandResult, Escalations
 from infra.bootstrap import Container, build
 from infra.settings import Settings
+from infra.settings.views import ProjectionSettings
 from infra.views.lifecycle import ViewSet, open_views
 from infra.views.runner import catch_up
-from infra.views.settings import ProjectionSettings
 
 
 class Driver:

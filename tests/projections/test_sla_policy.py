@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from infra.settings import Settings
-from infra.views.settings import SlaSettings
+from infra.settings.views import SlaSettings
 from projections.sla import BusinessHours
 
 

@@ -2,7 +2,7 @@
 
 Each section names its environment prefix (after `ESCALATIONS_`), so a field `batch_size` of the
 views section is `ESCALATIONS_PROJECTIONS_BATCH_SIZE`; a few fields keep a name of their own
-(`ENV_NAMES`). `infra/settings.py` reads every section from the environment in one pass.
+(`ENV_NAMES`). `infra/settings/__init__.py` reads every section from the environment in one pass.
 """
 
 from __future__ import annotations

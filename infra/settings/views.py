@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from infra.section import Section
+from infra.settings.section import Section
 from projections.sla import BusinessHours, SlaPolicy, Targets
 
 

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from infra.section import Section
+from infra.settings.section import Section
 
 SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER", "GSSAPI"]

@@ -1,33 +1,16 @@
-"""The configuration: one `Settings`, read from the environment (prefix ESCALATIONS_) once, at
-start-up, by the composition root (`infra/bootstrap.py`) or the CLI entry.
-
-It is made of sections (`infra/section.py`), each a plain model: the store, the HTTP server,
-authentication, privacy, documents, the views, the status page, the SLA policy, Kafka, and room
-for delivery and mail. Every variable keeps its documented name (README, "Configuration"):
-`ESCALATIONS_DATABASE_URL` is `store.database_url`, `ESCALATIONS_KAFKA_BOOTSTRAP_SERVERS` is
-`kafka.bootstrap_servers`, `ESCALATIONS_TEMPLATES_DIR` is `documents.templates_dir` and
-`status_page.templates_dir`. Overrides are given by the same names without the prefix:
-`Settings(database_url=..., auth_enabled=False)`, or as whole sections: `Settings(kafka=...)`.
-"""
+"""The sections of `Settings` that belong to no one component: the store, the HTTP server,
+authentication, privacy, documents, and the room kept for delivery and mail. The views' and
+Kafka's sections are in `views.py` and `kafka.py` beside this module."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
-from pydantic.fields import FieldInfo
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-)
+from pydantic import Field, SecretStr, field_validator
 
-from infra.kafka.settings import KafkaSettings
-from infra.section import ROOT_PREFIX, Section
-from infra.views.settings import ProjectionSettings, SlaSettings, StatusPageSettings
+from infra.settings.section import Section
 
 
 class StoreSettings(Section):
@@ -175,106 +158,3 @@ class MailSettings(Section):
     """Room for outgoing mail (ESCALATIONS_MAIL_*); nothing yet."""
 
     ENV_PREFIX = "MAIL_"
-
-
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix=ROOT_PREFIX, env_file=None, extra="forbid")
-
-    store: StoreSettings = Field(default_factory=StoreSettings)
-    http: HttpSettings = Field(default_factory=HttpSettings)
-    auth: AuthSettings = Field(default_factory=AuthSettings)
-    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
-    documents: DocumentsSettings = Field(default_factory=DocumentsSettings)
-    views: ProjectionSettings = Field(default_factory=ProjectionSettings)
-    status_page: StatusPageSettings = Field(default_factory=StatusPageSettings)
-    sla: SlaSettings = Field(default_factory=SlaSettings)
-    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
-    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
-    mail: MailSettings = Field(default_factory=MailSettings)
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (_Overrides(settings_cls, init_settings), _Environment(settings_cls))
-
-    def eventsourcing_env(self) -> dict[str, str]:
-        return self.store.eventsourcing_env()
-
-    @property
-    def is_postgres(self) -> bool:
-        return self.store.is_postgres
-
-
-def sections() -> dict[str, type[Section]]:
-    """Each section's name in `Settings` and its class."""
-    found: dict[str, type[Section]] = {}
-    for name, info in Settings.model_fields.items():
-        if isinstance(info.annotation, type) and issubclass(info.annotation, Section):
-            found[name] = info.annotation
-    return found
-
-
-def variables() -> dict[str, list[tuple[str, str]]]:
-    """Every environment variable, and the (section, field) pairs it sets."""
-    table: dict[str, list[tuple[str, str]]] = {}
-    for section_name, section in sections().items():
-        for field_name in section.model_fields:
-            table.setdefault(section.env_name(field_name), []).append((section_name, field_name))
-    return table
-
-
-def _nest(values: dict[str, Any]) -> dict[str, Any]:
-    """Flat overrides (`database_url=...`) into their sections; whole sections pass through."""
-    known = sections()
-    by_flat = {name.removeprefix(ROOT_PREFIX).lower(): at for name, at in variables().items()}
-    nested: dict[str, Any] = {}
-    for key, value in values.items():
-        if key in known:
-            given = dict(value) if isinstance(value, BaseModel) else value
-            nested[key] = {**nested.get(key, {}), **given} if isinstance(given, dict) else given
-        elif key in by_flat:
-            for section_name, field_name in by_flat[key]:
-                nested.setdefault(section_name, {})[field_name] = value
-        else:
-            nested[key] = value  # refused by extra="forbid", naming the unknown setting
-    return nested
-
-
-class _Overrides(PydanticBaseSettingsSource):
-    def __init__(self, settings_cls: type[BaseSettings], given: PydanticBaseSettingsSource):
-        super().__init__(settings_cls)
-        self.given = given
-
-    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
-        return None, field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        return _nest(self.given())
-
-
-class _Environment(PydanticBaseSettingsSource):
-    """Every section's variables, by their flat names; lists and maps are JSON."""
-
-    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
-        return None, field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        environment = {name.upper(): value for name, value in os.environ.items()}
-        known = sections()
-        nested: dict[str, dict[str, Any]] = {}
-        for variable, places in variables().items():
-            if variable not in environment:
-                continue
-            for section_name, field_name in places:
-                info = known[section_name].model_fields[field_name]
-                value: Any = environment[variable]
-                if self.field_is_complex(info):
-                    value = self.decode_complex_value(field_name, info, value)
-                nested.setdefault(section_name, {})[field_name] = value
-        return nested
