@@ -37,7 +37,9 @@ def test_two_callers_with_one_key_each_get_their_own_command_applied_once(two_ca
     assert first.json()["id"] != other.json()["id"]
     again = client.post("/escalations", json=OPEN, headers=alice | key)
     assert again.status_code == 201 and again.json()["id"] == first.json()["id"]
-    assert client.post("/escalations", json=OPEN, headers=bob | key).json()["id"] == other.json()["id"]
+    assert (
+        client.post("/escalations", json=OPEN, headers=bob | key).json()["id"] == other.json()["id"]
+    )
 
 
 def test_a_key_reused_by_its_own_caller_for_another_request_is_still_refused(two_callers):

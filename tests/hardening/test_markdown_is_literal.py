@@ -53,9 +53,7 @@ def _assert_literal(text: str) -> None:
     assert not any(line.lstrip().startswith("# Everything") for line in text.splitlines())
 
 
-@pytest.mark.parametrize(
-    "audience", ["customer", "executive", "sales_cs", "regulator", "tactical"]
-)
+@pytest.mark.parametrize("audience", ["customer", "executive", "sales_cs", "regulator", "tactical"])
 def test_updates_in_markdown_show_user_text_literally(client, escalation, audience):
     response = client.get(f"/escalations/{escalation}/updates/{audience}", params={"format": "md"})
     assert response.status_code == 200, response.text

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from api.http.app import create_app
 from infra.bootstrap import build
-from infra.projections import start_projections
+from infra.views.lifecycle import start_projections
 from infra.settings import Settings
 from tests.support import bearer, issue_key
 
@@ -49,8 +49,12 @@ def test_nul_anywhere_in_a_body_is_refused_and_the_views_keep_up(client):
         client.post("/escalations", json={**OPEN, "components": ["Sy\u0000nc"]}),
         client.post(
             "/escalations",
-            json={**OPEN, "scope": "customer", "source": "email",
-                  "customer": {"name": "Ada\u0000", "email": "ada@example.com"}},
+            json={
+                **OPEN,
+                "scope": "customer",
+                "source": "email",
+                "customer": {"name": "Ada\u0000", "email": "ada@example.com"},
+            },
         ),  # fmt: skip
     ]
     for response in refused:
