@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 
 from api.http.app import create_app
 from infra.bootstrap import build
-from infra.views.lifecycle import start_projections
 from infra.settings import Settings
+from infra.views.lifecycle import start_projections
 from tests.support import bearer, issue_key
 
 OPEN = {"title": "Sync down", "scope": "global", "source": "tools_outage", "severity": "SEV1"}
@@ -55,7 +55,7 @@ def test_nul_anywhere_in_a_body_is_refused_and_the_views_keep_up(client):
                 "source": "email",
                 "customer": {"name": "Ada\u0000", "email": "ada@example.com"},
             },
-        ),  # fmt: skip
+        ),
     ]
     for response in refused:
         assert response.status_code == 422, response.text
