@@ -46,12 +46,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(database_url: str, *, extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """`escalations serve` in a child process; yields its base URL once /healthz answers."""
+def running_server(
+    database_url: str, *, extra_env: dict[str, str] | None = None, log_to: Path | None = None
+) -> Iterator[str]:
+    """`escalations serve` in a child process; yields its base URL once /healthz answers. Its
+    log goes to `log_to` when given (and is kept), else to a temporary file."""
     port = free_port()
     env = os.environ | {"ESCALATIONS_DATABASE_URL": database_url} | (extra_env or {})
     # The log goes to a file, never a pipe: a pipe nobody reads fills up and stalls the server.
-    log = tempfile.NamedTemporaryFile(prefix="escalations-serve-", suffix=".log", delete=False)  # noqa: SIM115
+    log = (
+        log_to.open("wb")
+        if log_to is not None
+        else tempfile.NamedTemporaryFile(prefix="escalations-serve-", suffix=".log", delete=False)  # noqa: SIM115
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT,
@@ -83,4 +90,5 @@ def running_server(database_url: str, *, extra_env: dict[str, str] | None = None
             process.kill()
             process.wait(10)
         log.close()
-        Path(log.name).unlink(missing_ok=True)
+        if log_to is None:
+            Path(log.name).unlink(missing_ok=True)

@@ -60,6 +60,7 @@ def serve(
 def run_server(container: Container) -> None:
     import uvicorn
 
+    from api.cli.access_log import log_config
     from api.http.app import create_app
     from infra.workers import background_workers
 
@@ -85,6 +86,7 @@ def run_server(container: Container) -> None:
         port=settings.http.port,
         log_level="info",
         access_log=settings.http.access_log,
+        log_config=log_config(),
         timeout_graceful_shutdown=5,
     )
 
