@@ -65,3 +65,19 @@ def test_the_timeline_in_markdown_shows_user_text_literally(client, escalation):
     response = client.get(f"/escalations/{escalation}/timeline", params={"format": "md"})
     assert response.status_code == 200, response.text
     _assert_literal(response.text)
+
+
+def test_the_postmortem_in_markdown_shows_user_text_literally(client, escalation):
+    assert client.post(f"/escalations/{escalation}/acknowledge").status_code == 200
+    resolved = client.post(f"/escalations/{escalation}/resolve", json={"summary": LINK})
+    assert resolved.status_code == 200, resolved.text
+    recorded = client.post(
+        f"/escalations/{escalation}/postmortem",
+        json={"summary": f"{HEADING}\n{IMAGE}", "root_cause": LINK, "five_whys": [HEADING, LINK],
+              "went_well": [IMAGE]},
+    )  # fmt: skip
+    assert recorded.status_code == 200, recorded.text
+    response = client.get(f"/escalations/{escalation}/postmortem", params={"format": "md"})
+    assert response.status_code == 200, response.text
+    assert "Everything is fine" in response.text and "pixel" in response.text
+    _assert_literal(response.text)
