@@ -5,28 +5,10 @@ text around it. JSON keeps the text as stored."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from fastapi.testclient import TestClient
-
-from api.http.app import create_app
-from infra.bootstrap import build
-from infra.settings import Settings
-from infra.views.lifecycle import start_projections
-from tests.support import bearer, issue_key
 
 OVERRIDE = "status \u202enwod si\u202c ok"
-
-
-@pytest.fixture
-def client(database_url: str, clock) -> Iterator[TestClient]:
-    container = build(Settings(database_url=database_url), clock=clock)
-    app = create_app(container, lifespan_hooks=[lambda: start_projections(container)])
-    with TestClient(app) as client:
-        client.headers.update(bearer(issue_key(container, "manager", name="tester")))
-        yield client
-    container.close()
 
 
 def test_a_bidi_control_in_a_public_update_is_isolated_on_the_status_page(client):
