@@ -6,6 +6,8 @@ Text limits count characters after stripping; list limits count distinct items."
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 # Who and what: names and references.
 ACTOR_MAX = 200
 NAME_MAX = 200
@@ -23,6 +25,16 @@ COMPONENT_NAME_MAX = 100
 CATEGORY_MAX = 100
 """A post-mortem's root-cause category."""
 CURRENCY_LENGTH = 3
+
+ONE_LINE_MAX = PERSONAL_FIELD_MAX
+"""A text field whose limit is at most this is one line (a title, a name, a tag, a subject):
+bidirectional controls are refused there, as they can make it read as something else."""
+
+# Moments.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 1, 1, tzinfo=UTC)
+"""Every moment a command or a query takes is from EARLIEST up to LATEST, in UTC: the views
+reckon a year back or forward from a moment, which must stay within the calendar."""
 
 # Lists.
 LIST_MAX = 200

@@ -10,6 +10,7 @@ from typing import Any
 
 from domain import limits
 from domain.errors import InvalidCommand
+from domain.text import normalised, problem_in
 
 CUSTOMER_FIELDS = ("subject_id", "name", "email", "phone", "account_id")
 PERSONAL_FIELDS = ("name", "email", "phone", "account_id")
@@ -24,7 +25,17 @@ def utc(moment: datetime | None, field: str) -> datetime:
         raise InvalidCommand(f"{field} must be a date-time")
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise InvalidCommand(f"{field} must carry a timezone (e.g. 2026-01-31T09:00:00Z)")
-    return moment.astimezone(UTC)
+    # At the calendar's ends the conversion to UTC leaves the range of dates, and the views reach
+    # a year back or forward from a moment; bounding it here keeps every way in a client error.
+    try:
+        converted = moment.astimezone(UTC)
+    except OverflowError:
+        converted = None
+    if converted is None or not limits.EARLIEST <= converted < limits.LATEST:
+        raise InvalidCommand(
+            f"{field} must be from {limits.EARLIEST.isoformat()} up to {limits.LATEST.isoformat()}"
+        )
+    return converted
 
 
 def enum_value(enum: type[StrEnum], value: object, field: str) -> str:
@@ -40,7 +51,7 @@ def enum_value(enum: type[StrEnum], value: object, field: str) -> str:
 def required_text(value: object, field: str, max_len: int) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidCommand(f"{field} is required and cannot be blank")
-    return _bounded(value.strip(), field, max_len)
+    return _bounded(value, field, max_len)
 
 
 def optional_text(value: object, field: str, max_len: int) -> str | None:
@@ -48,8 +59,7 @@ def optional_text(value: object, field: str, max_len: int) -> str | None:
         return None
     if not isinstance(value, str):
         raise InvalidCommand(f"{field} must be text")
-    stripped = value.strip()
-    return _bounded(stripped, field, max_len) if stripped else None
+    return _bounded(value, field, max_len) if value.strip() else None
 
 
 def text_or_blank(value: object, field: str, max_len: int) -> str:
@@ -58,6 +68,13 @@ def text_or_blank(value: object, field: str, max_len: int) -> str:
 
 
 def _bounded(value: str, field: str, max_len: int) -> str:
+    """The one check every text field passes: NFC and LF line breaks, no control characters
+    (nor, in a one-line field, bidi controls), stripped, within its limit."""
+    value = normalised(value)
+    problem = problem_in(value, one_line=max_len <= limits.ONE_LINE_MAX)
+    if problem is not None:
+        raise InvalidCommand(f"{field} {problem}; send it without")
+    value = value.strip()
     if len(value) > max_len:
         raise InvalidCommand(f"{field} is {len(value)} characters long; the limit is {max_len}")
     return value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from infra.application import Clock, Escalations, system_clock
 from infra.erasure import ErasureHooks
@@ -12,6 +13,7 @@ from infra.settings import Settings
 from infra.store_guard import connect_postgres, guard_postgres
 from projections.documents.render import DocumentRenderer
 from projections.sla import SlaPolicy
+from projections.template_check import check_overrides
 
 
 @dataclass
@@ -33,6 +35,7 @@ class Container:
 
 
 def build(settings: Settings, *, clock: Clock = system_clock) -> Container:
+    renderer, sla_policy = _read_side(settings)  # a broken template stops us before the store
     master_key, previous_master_keys = master_keys(settings)
     if settings.is_postgres:
         ensure_postgres_schema(settings)
@@ -46,7 +49,6 @@ def build(settings: Settings, *, clock: Clock = system_clock) -> Container:
     )
     if settings.is_postgres:
         guard_postgres(app, settings.eventsourcing_env())
-    renderer, sla_policy = _read_side(settings)
     return Container(
         settings=settings,
         app=app,
@@ -63,6 +65,10 @@ def reconfigured(container: Container, settings: Settings) -> Container:
 
 
 def _read_side(settings: Settings) -> tuple[DocumentRenderer, SlaPolicy]:
+    """Raises BrokenTemplate naming the first override that does not compile or render."""
+    overrides = (settings.documents.templates_dir, settings.status_page.templates_dir)
+    for override_dir in {Path(d) for d in overrides if d}:
+        check_overrides(override_dir)
     return DocumentRenderer(settings.documents.templates_dir), settings.sla.policy()
 
 

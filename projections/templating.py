@@ -8,17 +8,20 @@ override directory; nothing here reads the environment or the settings.
 Three flavours, because their escaping and blank handling differ:
 - `page`: the status page, its feed and the trend report; everything autoescaped (Atom too);
 - `html`: documents as HTML; autoescaped by file name, a None prints as nothing;
-- `md`: documents as Markdown; typed `<` is neutralised instead of escaped (see `markdown_safe`).
+- `md`: documents as Markdown; every value printed is Markdown-escaped (see `markdown_safe`), so
+  text someone typed reads as the characters typed: never a link, an image, a heading or HTML.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from projections.documents.formatting import (
     audience_label,
@@ -38,13 +41,35 @@ DOCUMENT_TEMPLATES = Path(__file__).parent / "documents" / "templates"
 Flavour = Literal["page", "html", "md"]
 
 
+# Inline syntax: emphasis, code, links and images (`[`, `](`), tables, strikethrough, and `<`,
+# which a viewer that allows raw HTML would otherwise run. `>` and `(` only mean something after
+# a line start or a `]`, so prose keeps them as typed.
+_INLINE = re.compile(r"([\\`*_\[\]|~])")
+_LINK_TARGET = re.compile(r"(\\\])\(")
+# What makes a line a heading, a quote, a list item, a rule or a code fence when it starts one.
+_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])", re.MULTILINE)
+
+
+def markdown_escaped(text: str) -> str:
+    """`text` as Markdown that renders as exactly these characters."""
+    text = _INLINE.sub(r"\\\1", text).replace("<", "&lt;")
+    text = _LINK_TARGET.sub(r"\1\\(", text)
+    return _LINE_START.sub(lambda m: f"{m.group(1)}{_escape_marker(m.group(2))}", text)
+
+
+def _escape_marker(marker: str) -> str:
+    return f"{marker[:-1]}\\{marker[-1]}" if marker[0].isdigit() else f"\\{marker}"
+
+
 def markdown_safe(value: Any) -> Any:
-    """Typed text reaches Markdown verbatim except for `<`, so that a Markdown viewer that
-    allows raw HTML cannot be made to run a `<script>` someone typed into an update."""
+    """Every value a Markdown template prints, unless a filter here already made it Markdown
+    (`Markup`, as `quote` returns): escaped, so an override template is as safe as ours."""
     if value is None:
         return ""
+    if isinstance(value, Markup):
+        return str(value)
     if isinstance(value, str):
-        return value.replace("<", "&lt;")
+        return markdown_escaped(value)
     return value
 
 
@@ -52,9 +77,11 @@ def blank_none(value: Any) -> Any:
     return "" if value is None else value
 
 
-def quote(text: str) -> str:
-    """A Markdown block quote of typed text, every line of it."""
-    return "\n".join(f"> {line}".rstrip() for line in str(text).splitlines())
+def quote(text: str) -> Markup:
+    """A Markdown block quote of typed text, every line of it, escaped (Markup: it is Markdown
+    now, and `markdown_safe` leaves it as it is)."""
+    lines = markdown_escaped(str(text)).splitlines()
+    return Markup("\n".join(f"> {line}".rstrip() for line in lines))  # noqa: S704 - escaped above
 
 
 def template_loader(override_dir: str | Path | None = None) -> FileSystemLoader:

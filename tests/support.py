@@ -46,12 +46,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(database_url: str, *, extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """`escalations serve` in a child process; yields its base URL once /healthz answers."""
+def running_server(
+    database_url: str, *, extra_env: dict[str, str] | None = None, log_to: Path | None = None
+) -> Iterator[str]:
+    """`escalations serve` in a child process; yields its base URL once /healthz answers. Its
+    log goes to `log_to` when given (and is kept), else to a temporary file."""
     port = free_port()
     env = os.environ | {"ESCALATIONS_DATABASE_URL": database_url} | (extra_env or {})
     # The log goes to a file, never a pipe: a pipe nobody reads fills up and stalls the server.
-    log = tempfile.NamedTemporaryFile(prefix="escalations-serve-", suffix=".log", delete=False)  # noqa: SIM115
+    log = (
+        log_to.open("wb")
+        if log_to is not None
+        else tempfile.NamedTemporaryFile(prefix="escalations-serve-", suffix=".log", delete=False)  # noqa: SIM115
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT,
@@ -61,7 +68,8 @@ def running_server(database_url: str, *, extra_env: dict[str, str] | None = None
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        # A loaded machine (2 cores, several suites) was seen to take 25 s to start `serve`.
+        deadline = time.monotonic() + 90
         while True:
             if process.poll() is not None:
                 output = Path(log.name).read_text(errors="replace")
@@ -72,7 +80,7 @@ def running_server(database_url: str, *, extra_env: dict[str, str] | None = None
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("server did not become healthy within 30 s")
+                raise RuntimeError("server did not become healthy within 90 s")
             time.sleep(0.1)
         yield base
     finally:
@@ -83,4 +91,5 @@ def running_server(database_url: str, *, extra_env: dict[str, str] | None = None
             process.kill()
             process.wait(10)
         log.close()
-        Path(log.name).unlink(missing_ok=True)
+        if log_to is None:
+            Path(log.name).unlink(missing_ok=True)

@@ -9,11 +9,16 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from infra.bootstrap import Container, build
 from infra.settings import Settings
+from projections.template_check import BrokenTemplate
 
 console = Console(stderr=True)
+
+EXIT_BROKEN_TEMPLATE = 3
+"""`serve` (and every command) refuses to start with a template override that is broken."""
 
 DatabaseOption = Annotated[
     str | None,
@@ -33,7 +38,14 @@ def settings_for(database_url: str | None = None, **overrides: Any) -> Settings:
 
 
 def container_for(database_url: str | None = None, **overrides: Any) -> Container:
-    return build(settings_for(database_url, **overrides))
+    try:
+        return build(settings_for(database_url, **overrides))
+    except BrokenTemplate as error:
+        console.print(
+            f"[red]{escape(str(error))}[/]\nFix the template, or remove it to use ours.",
+            soft_wrap=True,
+        )
+        raise typer.Exit(EXIT_BROKEN_TEMPLATE) from None
 
 
 def stop_on_signals() -> threading.Event:

@@ -16,6 +16,8 @@ from api.cli.common import DatabaseOption, console, container_for
 from api.cli.keys import keys_cli
 from api.cli.projections import projections_cli, worker
 from api.cli.subjects import subjects_cli
+from domain.errors import InvalidCommand
+from domain.validation import utc
 from infra.bootstrap import Container
 
 cli = typer.Typer(
@@ -44,7 +46,10 @@ def parse_moment(text: str) -> datetime:
         raise typer.BadParameter(f"{text!r} is not an ISO 8601 date-time") from None
     if moment.tzinfo is None:
         raise typer.BadParameter("give a timezone, e.g. 2026-11-20T14:00:00Z")
-    return moment.astimezone(UTC)
+    try:
+        return utc(moment, "the moment")
+    except InvalidCommand as error:
+        raise typer.BadParameter(str(error)) from None
 
 
 @cli.command()
@@ -60,6 +65,7 @@ def serve(
 def run_server(container: Container) -> None:
     import uvicorn
 
+    from api.cli.access_log import log_config
     from api.http.app import create_app
     from infra.workers import background_workers
 
@@ -85,6 +91,7 @@ def run_server(container: Container) -> None:
         port=settings.http.port,
         log_level="info",
         access_log=settings.http.access_log,
+        log_config=log_config(),
         timeout_graceful_shutdown=5,
     )
 

@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.http import access, problems
+from api.http import access, deps, problems
 from api.http.routes import commands, escalations, keys, subjects, views
 from api.http.routes.documents import router as documents_router
 from infra.bootstrap import Container
@@ -40,6 +40,7 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        dependencies=[Depends(deps.plain_parameters)],
     )
     app.state.container = container
     app.state.reads = views.Reads(container)

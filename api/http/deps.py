@@ -15,10 +15,13 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, AwareDatetime
 from starlette.concurrency import run_in_threadpool
 
 from api.http.problems import ProblemError
+from domain import limits
+from domain.text import problem_in
 from infra.bootstrap import Container
 
 T = TypeVar("T")
@@ -147,10 +150,6 @@ COMMAND_HEADERS: dict[str, Any] = {
 }
 
 
-EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
-LATEST = datetime(9999, 1, 1, tzinfo=UTC)
-
-
 def _moment_in_range(moment: datetime) -> datetime:
     # Moments are compared and stored in UTC, and the views reach back or forward from them by up
     # to a year; at the calendar's ends that conversion or arithmetic left the range of dates
@@ -159,10 +158,24 @@ def _moment_in_range(moment: datetime) -> datetime:
         utc = moment.astimezone(UTC)
     except OverflowError:
         raise ValueError("the moment is out of range once converted to UTC") from None
-    if not EARLIEST <= utc < LATEST:
+    if not limits.EARLIEST <= utc < limits.LATEST:
         raise ValueError("give a moment from 1970-01-01T00:00:00Z up to 9999-01-01T00:00:00Z")
     return utc
 
 
 Moment = Annotated[AwareDatetime, AfterValidator(_moment_in_range)]
 """A timezone-aware date-time query value, in UTC, within the range the app can reckon with."""
+
+
+def plain_parameters(request: Request) -> None:
+    """Every query and path parameter, before any route reads it: a control character (NUL
+    above all, which PostgreSQL cannot compare with text) is the client's to fix, named."""
+    values = [("query", name, value) for name, value in request.query_params.multi_items()]
+    values += [("path", name, value) for name, value in request.path_params.items()]
+    errors = [
+        {"loc": (where, name), "msg": f"the value {problem}", "type": "control_character"}
+        for where, name, value in values
+        if isinstance(value, str) and (problem := problem_in(value, one_line=False)) is not None
+    ]
+    if errors:
+        raise RequestValidationError(errors)
