@@ -50,7 +50,7 @@ def accepted(
         "created": result.extra,
     }
     if context.full_representation:
-        payload["escalation"] = escalation_to_dict(escalation)
+        payload["escalation"] = escalation_to_dict(escalation, personal=context.sees_personal_data)
         headers["Preference-Applied"] = "return=representation"
     return JSONResponse(payload, status_code=status_code, headers=headers)
 
