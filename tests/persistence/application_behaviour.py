@@ -198,6 +198,19 @@ class ApplicationBehaviour:
         assert second.replayed
         assert sum(1 for _ in container.app.notifications()) == 1
 
+    def test_one_key_from_two_callers_is_two_keys(self, container):
+        fields = {"title": "x", "scope": "customer", "source": "email", "severity": "SEV4"}
+        mine, theirs = (
+            Idempotency.for_request("crm-4711", "POST /escalations", fields, caller=caller)
+            for caller in ("http:alice", "kafka:signal:crm")
+        )
+        first = container.app.open(actor="alice", idempotency=mine, **fields)
+        other = container.app.open(actor="crm", idempotency=theirs, **fields)
+        assert first.escalation_id != other.escalation_id and not other.replayed
+        again = container.app.open(actor="crm", idempotency=theirs, **fields)
+        assert again.replayed and again.escalation_id == other.escalation_id
+        assert sum(1 for _ in container.app.notifications()) == 2
+
     def test_linking_records_the_link_on_both_streams_in_one_write(self, container, clock):
         app = container.app
         incident = self.open_global(container)
