@@ -17,6 +17,9 @@ PERSONAL_FIELDS = ("name", "email", "phone", "account_id")
 """The customer fields that identify a person; `subject_id` is a pseudonymous key, not one of them."""
 ERASED = "[erased]"
 """What a personal field reads as once the data subject's data has been erased."""
+REDACTED = "[redacted]"
+"""What a personal field reads as to a reader not allowed to see contact details (the data is
+still there; erasure is another marker, so a reader can tell the two apart)."""
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -130,6 +133,17 @@ def erased_customer(customer: Mapping[str, Any]) -> dict[str, Any]:
         if erased.get(field) is not None:
             erased[field] = ERASED
     return erased
+
+
+def redacted_customer(customer: Mapping[str, Any]) -> dict[str, Any]:
+    """The customer as a reader without the right to contact details sees it: the subject id
+    stays, every personal field that holds something reads as REDACTED (an erased one stays
+    ERASED: that says nothing about the person), and an absent field stays absent."""
+    redacted = dict(customer)
+    for field in PERSONAL_FIELDS:
+        if redacted.get(field) not in (None, ERASED):
+            redacted[field] = REDACTED
+    return redacted
 
 
 def whole_number_between(value: object, low: int, high: int) -> bool:

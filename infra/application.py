@@ -68,20 +68,29 @@ class IdempotencyKeyReused(Exception):
 
 @dataclass(frozen=True)
 class Idempotency:
-    """A client's Idempotency-Key and a fingerprint of the request it was sent with."""
+    """A caller's Idempotency-Key and a fingerprint of the request it was sent with.
+
+    A key belongs to its caller, as a payment provider scopes keys per account: the record's id
+    is derived from the caller and the key together, so two callers who derive the same key (from
+    one CRM case id, say) each get their own command applied once, and neither can learn from a
+    422 that the other used it. Release 0.1 derived the id from the bare key; those records stay
+    in the store, and no lookup reaches them any more.
+    """
 
     key: str
     fingerprint: str
+    caller: str
 
     @staticmethod
-    def for_request(key: str, scope: str, payload: Any) -> Idempotency:
+    def for_request(key: str, scope: str, payload: Any, *, caller: str) -> Idempotency:
         canonical = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
         digest = hashlib.sha256(f"{scope}\n{canonical}".encode()).hexdigest()
-        return Idempotency(key=key, fingerprint=digest)
+        return Idempotency(key=key, fingerprint=digest, caller=caller)
 
     @property
     def record_id(self) -> UUID:
-        return uuid5(IDEMPOTENCY_NAMESPACE, self.key)
+        # The caller's length first, so that no two (caller, key) pairs share a name.
+        return uuid5(IDEMPOTENCY_NAMESPACE, f"{len(self.caller)}:{self.caller}:{self.key}")
 
 
 class IdempotencyRecord(Aggregate):

@@ -9,6 +9,8 @@ from uuid import UUID
 
 from domain.escalation import Escalation
 from domain.moments import utc_text
+from domain.validation import redacted_customer
+from infra.privacy.redaction import redacted_event
 
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor"}
 
@@ -35,8 +37,13 @@ def event_type(domain_event: Any) -> str:
     return type(domain_event).__qualname__.rsplit(".", 1)[-1]
 
 
-def event_to_record(domain_event: Any, position: int | None = None) -> dict[str, Any]:
-    """One event as the API, the export and the relays show it."""
+def event_to_record(
+    domain_event: Any, position: int | None = None, *, personal: bool = True
+) -> dict[str, Any]:
+    """One event as the API, the export and the relays show it; with `personal=False` its
+    customer's contact details read as redacted."""
+    if not personal:
+        domain_event = redacted_event(domain_event)
     data = {k: jsonable(v) for k, v in vars(domain_event).items() if k not in _ENVELOPE}
     record: dict[str, Any] = {
         "type": event_type(domain_event),
@@ -51,8 +58,12 @@ def event_to_record(domain_event: Any, position: int | None = None) -> dict[str,
     return record
 
 
-def escalation_to_dict(escalation: Escalation) -> dict[str, Any]:
-    """The current state of one escalation, JSON-ready."""
+def escalation_to_dict(escalation: Escalation, *, personal: bool = True) -> dict[str, Any]:
+    """The current state of one escalation, JSON-ready; with `personal=False` its customer's
+    contact details read as redacted."""
+    customer = escalation.customer
+    if customer is not None and not personal:
+        customer = redacted_customer(customer)
     state: dict[str, Any] = jsonable(
         {
             "id": escalation.id,
@@ -63,7 +74,7 @@ def escalation_to_dict(escalation: Escalation) -> dict[str, Any]:
             "source": escalation.source,
             "severity": escalation.severity,
             "status": escalation.status,
-            "customer": escalation.customer,
+            "customer": customer,
             "customer_erased_at": escalation.customer_erased_at,
             "account": escalation.account,
             "components": escalation.components,

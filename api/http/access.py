@@ -38,6 +38,9 @@ class Permission(StrEnum):
     """Issue, list and revoke API keys."""
     ERASE = "erase"
     """Erase a data subject's personal data."""
+    READ_PERSONAL_DATA = "read-personal-data"
+    """See customers' contact details (name, e-mail, phone, account id) wherever the other
+    permissions let the key read; without it they read as `[redacted]`."""
 
 
 _STAKEHOLDER = frozenset({Permission.READ_UPDATES, Permission.READ_REPORTS})
@@ -46,8 +49,9 @@ _ANALYST = _STAKEHOLDER | {Permission.READ, Permission.REPLAY}
 ROLE_PERMISSIONS: Mapping[AccessRole, frozenset[Permission]] = {
     AccessRole.STAKEHOLDER: _STAKEHOLDER,
     AccessRole.ANALYST: _ANALYST,
-    # Managers drive escalations; they also read everything about them, history included.
-    AccessRole.MANAGER: _ANALYST | {Permission.DRIVE},
+    # Managers drive escalations and talk to the customer, so they see who the customer is;
+    # the reporting roles never need to.
+    AccessRole.MANAGER: _ANALYST | {Permission.DRIVE, Permission.READ_PERSONAL_DATA},
     AccessRole.ADMIN: frozenset(Permission),
 }
 
@@ -102,7 +106,9 @@ class Requirement:
                 container, lambda: authenticate(container, bearer, api_key)
             )
             request.state.principal = principal
-        missing = [p for p in self.needed(request) if p not in ROLE_PERMISSIONS[principal.role]]
+        granted = ROLE_PERMISSIONS[principal.role]
+        request.state.sees_personal_data = Permission.READ_PERSONAL_DATA in granted
+        missing = [p for p in self.needed(request) if p not in granted]
         if missing:
             allowed = ", ".join(r for r in roles_with(missing[0]))
             raise ProblemError(

@@ -50,7 +50,7 @@ def accepted(
         "created": result.extra,
     }
     if context.full_representation:
-        payload["escalation"] = escalation_to_dict(escalation)
+        payload["escalation"] = escalation_to_dict(escalation, personal=context.sees_personal_data)
         headers["Preference-Applied"] = "return=representation"
     return JSONResponse(payload, status_code=status_code, headers=headers)
 
@@ -58,12 +58,17 @@ def accepted(
 def idempotency_for(
     context: CommandContext, route: str, body: BaseModel | None
 ) -> Idempotency | None:
-    """The request's Idempotency-Key, scoped to its actor and route: one caller's key never
-    answers for another's."""
+    """The request's Idempotency-Key, which belongs to its caller (the key's name, the actor):
+    the same key from another caller is another key."""
     if not context.idempotency_key:
         return None
     payload = body.model_dump(mode="json") if body is not None else {}
-    return Idempotency.for_request(context.idempotency_key, f"{context.actor} {route}", payload)
+    return Idempotency.for_request(
+        context.idempotency_key,
+        f"{context.actor} {route}",
+        payload,
+        caller=f"http:{context.actor}",
+    )
 
 
 def run(

@@ -36,6 +36,7 @@ class CommandContext:
     if_match: int | None
     idempotency_key: str | None
     full_representation: bool
+    sees_personal_data: bool = True
 
 
 def parse_if_match(value: str | None) -> int | None:
@@ -76,6 +77,16 @@ def actor_of(request: Request) -> str:
     return actor or "anonymous"
 
 
+def sees_personal_data(request: Request) -> bool:
+    """Whether the caller may see customers' contact details: the access dependency decides it
+    from the key's role (`read-personal-data`); with authentication off everyone may, and a
+    request that passed no access check may not."""
+    decided = getattr(request.state, "sees_personal_data", None)
+    if decided is not None:
+        return bool(decided)
+    return not request.app.state.container.settings.auth.enabled
+
+
 async def get_container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
@@ -89,6 +100,7 @@ async def get_command_context(request: Request) -> CommandContext:
         if_match=parse_if_match(headers.get("if-match")),
         idempotency_key=parse_idempotency_key(headers.get("idempotency-key")),
         full_representation="return=representation" in headers.get("prefer", ""),
+        sees_personal_data=sees_personal_data(request),
     )
 
 

@@ -48,12 +48,18 @@ def _escalation_id(value: str) -> UUID:
         raise SignalRejected(f"{value!r} is not an escalation id") from None
 
 
+def _idempotency(key: str, scope: str, command: Any, actor: str) -> Idempotency:
+    # A signal's key is its source and id, so its caller is the source's actor; the channel keeps
+    # an HTTP key named like a source from ever meeting a signal's record.
+    return Idempotency.for_request(key, scope, asdict(command), caller=f"kafka:{actor}")
+
+
 class EscalationSignalCommands:
     def __init__(self, app: Escalations) -> None:
         self.app = app
 
     def open_escalation(self, command: OpenEscalation, *, actor: str, idempotency_key: str) -> str:
-        idempotency = Idempotency.for_request(idempotency_key, "kafka:open", asdict(command))
+        idempotency = _idempotency(idempotency_key, "kafka:open", command, actor)
         with _translated_refusals():
             result = self.app.open(
                 actor=actor,
@@ -77,7 +83,7 @@ class EscalationSignalCommands:
     def link_case(self, command: LinkCase, *, actor: str, idempotency_key: str) -> None:
         global_id = _escalation_id(command.global_escalation_id)
         case_id = _escalation_id(command.case_escalation_id)
-        idempotency = Idempotency.for_request(idempotency_key, "kafka:link", asdict(command))
+        idempotency = _idempotency(idempotency_key, "kafka:link", command, actor)
         with _translated_refusals():
             self.app.run(
                 "link_case", global_id, actor=actor, idempotency=idempotency, case_id=case_id
@@ -85,7 +91,7 @@ class EscalationSignalCommands:
 
     def record_feedback(self, command: RecordFeedback, *, actor: str, idempotency_key: str) -> None:
         escalation_id = _escalation_id(command.escalation_id)
-        idempotency = Idempotency.for_request(idempotency_key, "kafka:feedback", asdict(command))
+        idempotency = _idempotency(idempotency_key, "kafka:feedback", command, actor)
         scores: dict[str, Any] = {"csat" if command.survey == "CSAT" else "nps": command.score}
         with _translated_refusals():
             self.app.run(

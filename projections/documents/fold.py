@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from domain.escalation import Escalation
-from domain.validation import ERASED
+from domain.validation import ERASED, REDACTED
 from projections.dispatch import Dispatch
 from projections.documents.casefile import (
     ActionItem,
@@ -66,8 +66,8 @@ def fold(events: Iterable[Any]) -> CaseFile:
 
 
 def _readable(value: str | None) -> str | None:
-    """An erased field is no name to greet anyone by."""
-    return None if value == ERASED else value
+    """An erased or redacted field is no name to greet anyone by."""
+    return None if value in (ERASED, REDACTED) else value
 
 
 @_ON.register(E.CustomerDataErased)

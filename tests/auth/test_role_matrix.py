@@ -15,6 +15,9 @@ EVERYONE = frozenset(role.value for role in AccessRole)
 READERS = frozenset({"analyst", "manager", "admin"})
 DRIVERS = frozenset({"manager", "admin"})
 ADMINS = frozenset({"admin"})
+# Who sees customers' contact details (`read-personal-data`) wherever their role lets them read;
+# everyone else reads "[redacted]" beside the subject id.
+PERSONAL = frozenset({"manager", "admin"})
 
 OPEN = "open"  # no key needed
 
@@ -115,6 +118,33 @@ def test_each_role_is_refused_with_403_exactly_where_the_matrix_says(
                 elif response.json()["type"] != "/problems/forbidden":
                     wrong.append(f"{role} {method} {path}: 403 that is not a problem")
     assert wrong == []
+
+
+@pytest.mark.parametrize("role", sorted(EVERYONE))
+def test_contact_details_are_shown_exactly_to_the_roles_the_matrix_says(
+    access: AccessStore, role: str
+) -> None:
+    customer = {"name": "Ada Quist", "email": "ada.quist@example.org", "phone": "+44 20 7946 0018"}
+    escalation = access.container.app.open(
+        actor="setup",
+        title="Refund missing",
+        scope="customer",
+        source="email",
+        severity="SEV3",
+        customer=customer,
+    ).escalation_id
+    headers = access.headers(role)
+    state = access.client.get(f"/escalations/{escalation}", headers=headers)
+    letter = access.client.get(f"/escalations/{escalation}/updates/customer", headers=headers)
+    assert letter.status_code == 200
+    if role in PERSONAL:
+        assert state.json()["customer"]["email"] == customer["email"]
+        assert "Dear Ada Quist," in letter.text
+        return
+    assert state.status_code in (200, 403)
+    if state.status_code == 200:
+        assert state.json()["customer"]["email"] == "[redacted]"
+    assert "Ada Quist" not in letter.text and "Hello," in letter.text
 
 
 @pytest.mark.parametrize("key", [None, "revoked", "unknown", "garbage"])

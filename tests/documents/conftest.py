@@ -23,6 +23,8 @@ class Store:
     outage: UUID
     complaint: UUID
     unreviewed: UUID
+    manager: dict[str, str]
+    """Headers of a manager, who (unlike the analyst the client acts as) sees contact details."""
 
     def as_configured_now(self) -> Container:
         """This store under the settings the environment holds now: for a test that sets a
@@ -46,7 +48,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     unreviewed = global_outage(container.app, through_postmortem=False)
     # Analysts read every document, as it is now or was; nothing here writes through HTTP.
     client = TestClient(create_app(container), headers=bearer(issue_key(container, "analyst")))
-    yield Store(container, client, outage, complaint, unreviewed)
+    manager = bearer(issue_key(container, "manager"))
+    yield Store(container, client, outage, complaint, unreviewed, manager)
     container.close()
 
 

@@ -23,7 +23,30 @@ MARKERS = {
     "description": "DESCRIPTION-INTAKE-0D5B",
     "resolution": "RESOLUTION-SUMMARY-7E21",
 }
-PERSON = {"name": "Jane Okafor", "email": "jane.okafor@example.org", "phone": "+1 410 555 0142"}
+PERSON = {
+    "name": "Jane Okafor",
+    "email": "jane.okafor@example.org",
+    "phone": "+1 410 555 0142",
+    "account_id": "ACCT-7731-OKAFOR",
+}
+
+
+OUTAGE_POSTMORTEM: dict[str, object] = dict(
+    summary="EU sync stalled for two hours after a cache change.",
+    impact="12,400 customers could not sync.",
+    root_cause="A cache eviction setting was applied to every region at once.",
+    root_cause_category="change management",
+    trigger="Deploy 4411",
+    contributing_factors=["No canary for config changes"],
+    detection="Latency alert after 4 minutes.",
+    response="Rolled back.",
+    recovery="Backlog drained in 30 minutes.",
+    five_whys=["Sync stalled", "Cache evicted", "Config applied globally"],
+    went_well=["Fast detection"],
+    went_wrong=["No canary"],
+    where_we_got_lucky=["Low weekend traffic"],
+)
+"""What the outage's post-mortem says (any story may reuse it: the words are not what is tested)."""
 
 
 def at(minutes: float) -> datetime:
@@ -116,22 +139,7 @@ def global_outage(app: Escalations, *, through_postmortem: bool = True) -> UUID:
             (
                 24 * 60,
                 "record_postmortem",
-                dict(
-                    actor="dana",
-                    summary="EU sync stalled for two hours after a cache change.",
-                    impact="12,400 customers could not sync.",
-                    root_cause="A cache eviction setting was applied to every region at once.",
-                    root_cause_category="change management",
-                    trigger="Deploy 4411",
-                    contributing_factors=["No canary for config changes"],
-                    detection="Latency alert after 4 minutes.",
-                    response="Rolled back.",
-                    recovery="Backlog drained in 30 minutes.",
-                    five_whys=["Sync stalled", "Cache evicted", "Config applied globally"],
-                    went_well=["Fast detection"],
-                    went_wrong=["No canary"],
-                    where_we_got_lucky=["Low weekend traffic"],
-                ),
+                dict(actor="dana", **OUTAGE_POSTMORTEM),
             ),
         ]
     _tell(app, escalation_id, steps)

@@ -170,7 +170,7 @@ class ApplicationBehaviour:
     ):
         first = build(Settings(database_url=url), clock=clock)
         escalation_id = self.open_global(first)
-        key = Idempotency.for_request("retry-me", "POST /notes", {"text": "once"})
+        key = Idempotency.for_request("retry-me", "POST /notes", {"text": "once"}, caller="t")
         result = first.app.execute(escalation_id, note("once"), idempotency=key)
         first.close()
 
@@ -180,7 +180,9 @@ class ApplicationBehaviour:
             assert again.replayed and not result.replayed
             assert (again.version, again.extra) == (result.version, result.extra)
             assert restarted.app.get(escalation_id).version == 2
-            other_body = Idempotency.for_request("retry-me", "POST /notes", {"text": "twice"})
+            other_body = Idempotency.for_request(
+                "retry-me", "POST /notes", {"text": "twice"}, caller="t"
+            )
             with pytest.raises(IdempotencyKeyReused):
                 restarted.app.execute(escalation_id, note("twice"), idempotency=other_body)
             assert restarted.app.get(escalation_id).version == 2
@@ -188,13 +190,26 @@ class ApplicationBehaviour:
             restarted.close()
 
     def test_opening_twice_with_one_idempotency_key_opens_one_escalation(self, container):
-        key = Idempotency.for_request("open-1", "POST /escalations", {"title": "x"})
+        key = Idempotency.for_request("open-1", "POST /escalations", {"title": "x"}, caller="t")
         fields = {"title": "x", "scope": "customer", "source": "email", "severity": "SEV4"}
         first = container.app.open(actor="a", idempotency=key, **fields)
         second = container.app.open(actor="a", idempotency=key, **fields)
         assert first.escalation_id == second.escalation_id
         assert second.replayed
         assert sum(1 for _ in container.app.notifications()) == 1
+
+    def test_one_key_from_two_callers_is_two_keys(self, container):
+        fields = {"title": "x", "scope": "customer", "source": "email", "severity": "SEV4"}
+        mine, theirs = (
+            Idempotency.for_request("crm-4711", "POST /escalations", fields, caller=caller)
+            for caller in ("http:alice", "kafka:signal:crm")
+        )
+        first = container.app.open(actor="alice", idempotency=mine, **fields)
+        other = container.app.open(actor="crm", idempotency=theirs, **fields)
+        assert first.escalation_id != other.escalation_id and not other.replayed
+        again = container.app.open(actor="crm", idempotency=theirs, **fields)
+        assert again.replayed and again.escalation_id == other.escalation_id
+        assert sum(1 for _ in container.app.notifications()) == 2
 
     def test_linking_records_the_link_on_both_streams_in_one_write(self, container, clock):
         app = container.app
@@ -215,7 +230,7 @@ class ApplicationBehaviour:
     def test_notifications_hold_escalation_events_only_in_global_order(self, container, clock):
         app = container.app
         first = self.open_global(container)
-        key = Idempotency.for_request("k", "s", {})
+        key = Idempotency.for_request("k", "s", {}, caller="t")
         app.execute(first, note("with a key"), idempotency=key)
         second = self.open_global(container)
         records = [

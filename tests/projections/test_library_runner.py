@@ -27,7 +27,7 @@ def test_the_library_runner_builds_the_view_our_runner_builds(postgres_url, cloc
     varied_history(Driver(container.app), clock.now - timedelta(days=1), count=4)
     # An idempotency record shares the store: skipped by the view, its position still tracked.
     container.app.open(actor="t", title="keyed", scope="customer", source="email", severity="SEV3",
-                       idempotency=Idempotency.for_request("k1", "open", {}))  # fmt: skip
+                       idempotency=Idempotency.for_request("k1", "open", {}, caller="t"))  # fmt: skip
     head = container.app.recorder.max_notification_id()
     views = open_views(container, ["search"])
     master_key, previous = master_keys(settings)

@@ -17,11 +17,12 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from api.http.access import Permission, require
-from api.http.deps import ContainerDep, Moment
+from api.http.deps import ContainerDep, Moment, sees_personal_data
 from api.http.negotiation import negotiate
 from api.http.problems import PROBLEM_JSON, Problem, ProblemError
 from infra.application import EscalationNotFound
 from infra.bootstrap import Container
+from infra.privacy.redaction import redacted_events
 from projections.documents.render import MEDIA_TYPES, DocumentRenderer, Format, to_plain
 from projections.documents.views import (
     AUDIENCES,
@@ -106,6 +107,8 @@ class DocumentRequest:
         """Build the document's view from the escalation's events and render it."""
         chosen = negotiate(self.request.headers.get("accept"), self.fmt, default_format)
         events = load_events(self.container, escalation_id)
+        if not sees_personal_data(self.request):
+            events = redacted_events(events)
         now, moment = moments(self.container, self.as_of)
         try:
             view = build(events, now=now, as_of=moment)

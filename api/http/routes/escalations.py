@@ -10,7 +10,14 @@ from fastapi.responses import JSONResponse
 
 from api.http.access import Permission, require
 from api.http.commands import PROBLEM_RESPONSES, accepted, idempotency_for
-from api.http.deps import COMMAND_HEADERS, CommandContextDep, ContainerDep, Moment, call_store
+from api.http.deps import (
+    COMMAND_HEADERS,
+    CommandContextDep,
+    ContainerDep,
+    Moment,
+    call_store,
+    sees_personal_data,
+)
 from api.http.models import CommandAccepted, EscalationOpen, EscalationRead, EventPage
 from api.http.problems import ProblemError
 from infra.serialization import escalation_to_dict, event_to_record
@@ -73,7 +80,9 @@ def read_escalation(
     etag = f'"{escalation.version}"'
     if version is None and as_of is None and request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers={"ETag": etag})
-    return JSONResponse(escalation_to_dict(escalation), headers={"ETag": etag})
+    state = escalation_to_dict(escalation, personal=sees_personal_data(request))
+    # One version reads differently to different roles, so a shared cache must key on the caller.
+    return JSONResponse(state, headers={"ETag": etag, "Vary": "Authorization, X-API-Key"})
 
 
 @router.get(
@@ -86,12 +95,14 @@ def read_escalation(
 def read_events(
     escalation_id: UUID,
     container: ContainerDep,
+    request: Request,
     after: Annotated[
         int, Query(ge=0, le=MAX_VERSION, description="Return events after this version.")
     ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     events = container.app.stream(escalation_id, after_version=after, limit=limit)
-    items = [event_to_record(e) for e in events]
+    personal = sees_personal_data(request)
+    items = [event_to_record(e, personal=personal) for e in events]
     next_after = items[-1]["version"] if len(items) == limit else None
     return {"items": items, "next_after": next_after}
