@@ -5,7 +5,10 @@ events, snapshots, exports and replays, and records the fact twice, in one write
 `CustomerDataErased` event on each of the subject's escalations (so every cache, snapshot and
 follower that replays the stream drops the fields too, and the Kafka relay tells consumers) and a
 `SubjectErased` event on the subject's own erasure record (who, when, which escalations, at whose
-request). Then each registered view is asked to purge what it holds about the subject.
+request). Then each registered view is asked to purge what it holds about the subject, the
+subject's identifiers leave the blind index, and the deleted key is shredded from the store's
+files or pages, or the erasure says it is pending because a reader still holds them
+(infra/shredding.py completes it).
 
 Every step can be repeated: the key delete, the events (only where not yet recorded) and the view
 purges. So a retry after a crash, or a second request, completes or confirms the first.
