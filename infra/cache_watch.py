@@ -9,34 +9,26 @@ the notification log for that one event type, from the position at which it star
 from __future__ import annotations
 
 import logging
-import threading
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
 from domain.escalation import Escalation
 from infra.application import Escalations
+from infra.polling import Poller
 
 log = logging.getLogger("escalations.privacy")
 
 ERASED_TOPIC = get_topic(Escalation.CustomerDataErased)
 
 
-class ErasedFromCache:
+class ErasedFromCache(Poller):
+    name = "erased-from-cache"
+
     def __init__(self, app: Escalations, interval: float = 1.0) -> None:
+        super().__init__(interval, log)
         self.app = app
-        self.interval = interval
         self.position = app.recorder.max_notification_id() or 0
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="erased-from-cache", daemon=True)
-
-    def start(self) -> ErasedFromCache:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._thread.join(5)
 
     def poll(self) -> list[UUID]:
         evicted: list[UUID] = []
@@ -51,10 +43,3 @@ class ErasedFromCache:
                 break
         self.app.forget_cached(evicted)
         return evicted
-
-    def _run(self) -> None:
-        while not self._stopping.wait(self.interval):
-            try:
-                self.poll()
-            except Exception as error:  # the store may be down for a while; keep watching
-                log.warning("erasure cache watch: %s", error)

@@ -5,7 +5,10 @@ events, snapshots, exports and replays, and records the fact twice, in one write
 `CustomerDataErased` event on each of the subject's escalations (so every cache, snapshot and
 follower that replays the stream drops the fields too, and the Kafka relay tells consumers) and a
 `SubjectErased` event on the subject's own erasure record (who, when, which escalations, at whose
-request). Then each registered view is asked to purge what it holds about the subject.
+request). Then each registered view is asked to purge what it holds about the subject, the
+subject's identifiers leave the blind index, and the deleted key is shredded from the store's
+files or pages, or the erasure says it is pending because a reader still holds them
+(infra/shredding.py completes it).
 
 Every step can be repeated: the key delete, the events (only where not yet recorded) and the view
 purges. So a retry after a crash, or a second request, completes or confirms the first.
@@ -28,6 +31,7 @@ from domain.escalation import Escalation
 from infra.application import Escalations, WriteConflict
 from infra.privacy.erasure import SubjectErasures
 from infra.privacy.mapper import PersonalDataMapper
+from infra.shredding import settle, shred
 
 log = logging.getLogger("escalations.privacy")
 
@@ -41,6 +45,16 @@ class SubjectNotFound(LookupError):
         super().__init__(
             f"no data subject {subject_id!r}: no escalation names it and no key or erasure "
             "exists for it. Subject ids are in the customer field of an escalation"
+        )
+
+
+class IdentifierNotFound(LookupError):
+    def __init__(self, identifiers: dict[str, str]) -> None:
+        self.identifiers = identifiers
+        named = " or ".join(sorted(identifiers))
+        super().__init__(
+            f"no data subject holds this {named}: no escalation was opened with it, or its "
+            "subject was erased already (an erasure forgets the identifiers too)"
         )
 
 
@@ -90,10 +104,17 @@ class ErasureOutcome:
     """Whether this request deleted a key (False when an earlier erasure already had)."""
     first_erased_at: datetime
     views_purged: list[str]
+    pending_reason: str | None = None
+    """Why a deleted key is still recoverable from the store's files or pages (a reader holds
+    them); None once it is not. A pending erasure completes by itself (infra/shredding.py)."""
 
     @property
     def already_erased(self) -> bool:
         return not self.key_deleted and not self.newly_erased
+
+    @property
+    def state(self) -> str:
+        return "pending" if self.pending_reason is not None else "erased"
 
 
 def escalations_of(app: Escalations, subject_id: str, batch: int = 1000) -> list[UUID]:
@@ -164,14 +185,20 @@ def erase_subject(
             f"the escalations of subject {subject_id} kept changing during the erasure; any key "
             "it had is deleted already; repeat the erasure to record it everywhere"
         )
-    record = erasure_record(app, subject_id)
-    assert record is not None
     purged, failed = (hooks or ErasureHooks()).notify(subject_id, escalation_ids)
     if failed:
         raise ErasureIncomplete(
             f"the store no longer holds subject {subject_id}'s data, but these views failed to "
             f"purge it: {', '.join(failed)}. Repeat the erasure to retry them"
         )
+    # Last, so a retry after a crash can still find the subject by its identifiers.
+    app.subject_keys.forget_identifiers(subject_id)
+    record = erasure_record(app, subject_id)
+    assert record is not None
+    if record.pending:
+        settle(app, [record], shred(app))
+        record = erasure_record(app, subject_id)
+        assert record is not None
     return ErasureOutcome(
         subject_id=subject_id,
         escalation_ids=escalation_ids,
@@ -179,7 +206,37 @@ def erase_subject(
         key_deleted=key_deleted,
         first_erased_at=record.erasures[0]["at"],
         views_purged=purged,
+        pending_reason=record.pending_reason,
     )
+
+
+def erase_by_identifier(
+    app: Escalations,
+    identifiers: dict[str, str],
+    *,
+    actor: str,
+    request_id: str | None = None,
+    hooks: ErasureHooks | None = None,
+) -> list[ErasureOutcome]:
+    """Erases every subject that holds any of these identifiers (kind -> value, see
+    infra/privacy/identifiers.py). Looks again after each round, so a subject indexed while it
+    ran is erased too."""
+    outcomes: dict[str, ErasureOutcome] = {}
+    for _ in range(MAX_PASSES):
+        found = {
+            subject
+            for kind, value in identifiers.items()
+            for subject in app.subject_keys.subjects_holding(kind, value)
+        } - set(outcomes)
+        if not found:
+            break
+        for subject in sorted(found):
+            outcomes[subject] = erase_subject(
+                app, subject, actor=actor, request_id=request_id, hooks=hooks
+            )
+    if not outcomes:
+        raise IdentifierNotFound(identifiers)
+    return list(outcomes.values())
 
 
 def _record_erasure(

@@ -12,12 +12,16 @@ from infra.bootstrap import Container
 def background_workers(container: Container) -> list[Callable[[], Any]]:
     """Start hooks for the API's lifespan; each returns a handle with .stop()."""
     from infra.cache_watch import ErasedFromCache
+    from infra.identifier_index import IdentifierBackfill
     from infra.kafka.wiring import start_kafka_workers
+    from infra.shredding import ShreddingWatch
     from infra.views.lifecycle import start_projections
     from infra.views.sla_watcher import start_deadline_watcher
 
     return [
         lambda: ErasedFromCache(container.app).start(),
+        lambda: ShreddingWatch(container.app).start(),
+        lambda: IdentifierBackfill(container.app).start(),
         lambda: start_kafka_workers(container.app, container.settings.kafka),
         lambda: start_projections(container),
         lambda: start_deadline_watcher(container),

@@ -19,7 +19,7 @@ from infra.application import (
     StaleVersion,
     WriteConflict,
 )
-from infra.erasure import ErasureIncomplete, SubjectNotFound
+from infra.erasure import ErasureIncomplete, IdentifierNotFound, SubjectNotFound
 from infra.store_guard import StoreUnavailable
 
 log = logging.getLogger("escalations.api")
@@ -157,7 +157,10 @@ def install(app: FastAPI) -> None:
         return problem("escalation-not-found", str(error), instance=request.url.path)
 
     @app.exception_handler(SubjectNotFound)
-    async def _no_subject(request: Request, error: SubjectNotFound) -> JSONResponse:
+    @app.exception_handler(IdentifierNotFound)
+    async def _no_subject(
+        request: Request, error: SubjectNotFound | IdentifierNotFound
+    ) -> JSONResponse:
         return problem("subject-not-found", str(error), instance=request.url.path)
 
     @app.exception_handler(ErasureIncomplete)

@@ -6,6 +6,7 @@ it keeps this module path.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -37,10 +38,36 @@ class SubjectErasures(Aggregate):
                     "request_id": self.request_id,
                 }
             )
+            if self.key_deleted:
+                # Deleted, not yet known to be gone from the files: Shredded says when it is.
+                aggregate.shredded_at = None
+                aggregate.pending_reason = "not yet checked"
+
+    class ShreddingPending(Aggregate.Event):
+        """The key's row is deleted but its bytes are still reachable in the store, and why."""
+
+        reason: str
+
+        def apply(self, aggregate: SubjectErasures) -> None:
+            aggregate.pending_reason = self.reason
+
+    class Shredded(Aggregate.Event):
+        """Every key this subject's erasures deleted is now gone from the store's files or pages."""
+
+        def apply(self, aggregate: SubjectErasures) -> None:
+            aggregate.shredded_at = self.timestamp
+            aggregate.pending_reason = None
 
     def __init__(self, subject_id: str) -> None:
         self.subject_id = subject_id
         self.erasures: list[dict[str, Any]] = []
+        self.shredded_at: datetime | None = None
+        self.pending_reason: str | None = None
+
+    @property
+    def pending(self) -> bool:
+        """A deleted key may still be recovered from the store's files (a reader holds them)."""
+        return self.pending_reason is not None
 
     @staticmethod
     def id_for(subject_id: str) -> UUID:

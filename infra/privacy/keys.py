@@ -9,13 +9,19 @@ key deleted by any process is gone for every process at once.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from infra.privacy.crypto import MasterKey, MasterKeyError, SubjectKey
+from infra.privacy.identifiers import digest, identifiers_of, index_key
 
 TABLE = "subject_keys"
+INDEX_TABLE = "subject_identifiers"
+"""The blind index: (digest, subject_id, master_key_id), see infra/privacy/identifiers.py."""
+STATE_TABLE = "subject_index_state"
+"""One row per completed backfill: the notification position it covered."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,7 @@ class SubjectKeys(ABC):
     def __init__(self, master: MasterKey, previous: Sequence[MasterKey] = ()) -> None:
         self.master = master
         self._masters = {key.key_id: key for key in (*previous, master)}
+        self._index_keys = {key.key_id: index_key(key) for key in (*previous, master)}
 
     # ------------------------------------------------------------------ public
 
@@ -47,8 +54,15 @@ class SubjectKeys(ABC):
         return self._unwrap(self._insert_or_select(row, datetime.now(UTC)))
 
     def delete(self, subject_id: str) -> bool:
-        """Deletes the key for good (see each backend for what that takes); True if there was one."""
+        """Deletes the key's row; True if there was one. Its bytes may still be in the store's
+        files or pages until `shred` says they are gone."""
         return self._delete(subject_id)
+
+    @abstractmethod
+    def shred(self) -> str | None:
+        """Makes the bytes of every key deleted so far unrecoverable from the store's files or
+        pages. None when that is done; otherwise why not yet (a reader still holds them), so the
+        caller can say the erasure is pending and try again later."""
 
     def rewrap(self) -> int:
         """Re-wraps every key wrapped by a previous master key with the current one; after this
@@ -62,7 +76,50 @@ class SubjectKeys(ABC):
             count += int(replaced)
         return count
 
+    # ------------------------------------------------------------ blind index
+
+    def index(self, subject_id: str, customer: Mapping[str, Any]) -> None:
+        """Indexes the customer's identifiers under the current master key (idempotently)."""
+        key = self._index_keys[self.master.key_id]
+        digests = [digest(key, kind, v) for kind, v in identifiers_of(customer).items()]
+        if digests:
+            self._insert_digests(subject_id, self.master.key_id, digests)
+
+    def subjects_holding(self, kind: str, value: str) -> list[str]:
+        """Every subject indexed with this identifier, under any configured master key."""
+        digests = {
+            master_id: digest(key, kind, value) for master_id, key in self._index_keys.items()
+        }
+        return sorted(set(self._select_subjects(list(digests.items()))))
+
+    def forget_identifiers(self, subject_id: str) -> None:
+        """Drops the subject's digests: after an erasure nobody can test an identifier against
+        them, even with the master key."""
+        self._delete_digests(subject_id)
+
     # --------------------------------------------------------------- backends
+
+    @abstractmethod
+    def _insert_digests(
+        self, subject_id: str, master_key_id: str, digests: list[bytes]
+    ) -> None: ...
+
+    @abstractmethod
+    def _select_subjects(self, digests: list[tuple[str, bytes]]) -> list[str]: ...
+
+    @abstractmethod
+    def _delete_digests(self, subject_id: str) -> None: ...
+
+    @abstractmethod
+    def drop_digests_not_under(self, master_key_id: str) -> None:
+        """After a re-index under the current master key, the digests under older ones go."""
+
+    @abstractmethod
+    def backfilled_through(self) -> int | None:
+        """The notification position the last backfill of the index covered, None if never."""
+
+    @abstractmethod
+    def mark_backfilled(self, position: int) -> None: ...
 
     @abstractmethod
     def create_table(self) -> None: ...

@@ -51,6 +51,10 @@ class PersonalDataMapper(Mapper[UUID]):
         if path is not None:
             customer = _get(vars(domain_event), path)
             if _needs_sealing(customer):
+                if isinstance(domain_event, Escalation.Opened):
+                    # Where a person's identifiers enter: index them before they are sealed, so
+                    # an erasure by e-mail, phone or account id finds this subject.
+                    self._keys.index(str(customer["subject_id"]), customer)
                 domain_event = _with(domain_event, path, self.seal(customer))
         return super().to_stored_event(domain_event)
 

@@ -46,6 +46,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/keys/{key_id}/revoke"): ADMINS,
     ("POST", "/subjects/{subject_id}/erasure"): ADMINS,
     ("GET", "/subjects/{subject_id}/erasure"): ADMINS,
+    ("POST", "/erasures"): ADMINS,
 }
 # Asking for the past (?as_of / ?version) is the analysts' permission on every route that offers it.
 REPLAYING = {

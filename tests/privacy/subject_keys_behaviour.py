@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from infra.bootstrap import Container, build
+from infra.identifier_index import backfill_identifiers
 from infra.privacy.crypto import MasterKey, MasterKeyError
 from infra.privacy.keys import SubjectKeys
 from infra.settings import Settings
@@ -98,5 +99,29 @@ class SubjectKeysBehaviour:
         rotated = container_with(url, NEW)
         try:
             assert rotated.app.get(escalation_id).customer["name"] == "Rotated"
+        finally:
+            rotated.close()
+
+    def test_identifiers_are_found_across_a_rotation_and_reindexed_under_the_new_key(
+        self, url: str
+    ) -> None:
+        first = container_with(url, OLD)
+        escalation_id = open_for(first, "Indexed")
+        subject = first.app.get(escalation_id).customer["subject_id"]
+        first.close()
+
+        rotating = container_with(url, NEW, OLD)
+        try:
+            keys = rotating.app.subject_keys
+            assert keys.subjects_holding("email", " INDEXED@keys.example") == [subject]
+            assert backfill_identifiers(rotating.app, force=True) == 1
+        finally:
+            rotating.close()
+
+        rotated = container_with(url, NEW)
+        try:
+            assert rotated.app.subject_keys.subjects_holding("email", "indexed@keys.example") == [
+                subject
+            ]
         finally:
             rotated.close()

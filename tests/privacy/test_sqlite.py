@@ -3,11 +3,14 @@ files byte by byte, and every table through SQL."""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 from tests.backends import OnSQLite
 from tests.privacy.erasure_behaviour import ErasureBehaviour
+from tests.privacy.shredding_behaviour import ShreddingBehaviour
 from tests.privacy.subject_keys_behaviour import OLD, SubjectKeysBehaviour, container_with, open_for
 
 
@@ -49,6 +52,7 @@ class TestSubjectKeysOnSQLite(OnSQLite, SubjectKeysBehaviour):
                 ).fetchone()
 
             assert container.app.subject_keys.delete(subject)
+            assert container.app.subject_keys.shred() is None
 
             for file in (database, Path(f"{database}-wal")):
                 if file.exists():
@@ -56,3 +60,31 @@ class TestSubjectKeysOnSQLite(OnSQLite, SubjectKeysBehaviour):
                     assert wrapped not in raw and key_id not in raw, file
         finally:
             container.close()
+
+
+class TestShreddingOnSQLite(OnSQLite, ShreddingBehaviour):
+    @contextlib.contextmanager
+    def reader(self, url: str) -> Iterator[None]:
+        connection = sqlite3.connect(sqlite_path(url), isolation_level=None)
+        try:
+            connection.execute("BEGIN")
+            assert connection.execute("SELECT count(*) FROM subject_keys").fetchone()[0] > 0
+            yield
+        finally:
+            connection.rollback()
+            connection.close()
+
+    def raw_bytes(self, url: str) -> bytes:
+        database = sqlite_path(url)
+        files = [database, Path(f"{database}-wal"), Path(f"{database}-shm")]
+        return b"".join(f.read_bytes() for f in files if f.exists())
+
+    def stored_keys(self, url: str) -> dict[str, tuple[bytes, bytes]]:
+        with contextlib.closing(sqlite3.connect(sqlite_path(url))) as connection:
+            rows = connection.execute("SELECT subject_id, key_id, wrapped_key FROM subject_keys")
+            return {str(s): (bytes(k), bytes(w)) for s, k, w in rows}
+
+    def forget_index(self, url: str) -> None:
+        with contextlib.closing(sqlite3.connect(sqlite_path(url))) as connection, connection:
+            connection.execute("DELETE FROM subject_identifiers")
+            connection.execute("DELETE FROM subject_index_state")
