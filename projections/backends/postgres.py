@@ -132,13 +132,15 @@ class PostgresDocumentView(PostgresTrackingRecorder, TrackedView):
 
     def reset(self, application_name: str) -> None:
         with self.datastore.transaction(commit=True) as c:
+            # The tracking row first, as every batch takes it: deleting the rows first would hold
+            # them while a running batch holds the position and waits for them (a deadlock).
+            self._lock_position(c, application_name)
             c.execute(SQL("DELETE FROM {}").format(self._table(self.docs_table)))
             c.execute(SQL("DELETE FROM {}").format(self._table(self.labels_table)))
             c.execute(
-                SQL(
-                    "INSERT INTO {} VALUES (%s, 0) ON CONFLICT (application_name) "
-                    "DO UPDATE SET notification_id = 0"
-                ).format(self._table(self.tracking_table_name)),
+                SQL("UPDATE {} SET notification_id = 0 WHERE application_name = %s").format(
+                    self._table(self.tracking_table_name)
+                ),
                 (application_name,),
             )
 
