@@ -171,8 +171,11 @@ class TrackedView(TrackingRecorder):
                 if key in existing:
                     changes.gone.append(key)
                 continue
-            values = self.fold.values(doc)
             document = json.dumps(doc, separators=(",", ":"))
+            if "\\u0000" in document:  # rare, so the common document is not walked twice
+                doc = docs[key] = without_nul(doc)
+                document = json.dumps(doc, separators=(",", ":"))
+            values = self.fold.values(doc)
             changes.rows.append((key, document, *[values[n] for n in names]))
             changes.labels.extend((key, kind, value) for kind, value in set(self.fold.labels(doc)))
         return changes
@@ -181,6 +184,24 @@ class TrackedView(TrackingRecorder):
         """Every document, ordered by key (for comparing a rebuilt view with a live one)."""
         rows = self.query(f"SELECT id, doc FROM {self.docs_ref}")
         return [json.loads(row["doc"]) for row in sorted(rows, key=lambda r: str(r["id"]))]
+
+
+NUL_REPLACEMENT = "\ufffd"
+
+
+def without_nul(value: Any) -> Any:
+    """`value` with every U+0000 replaced by U+FFFD, in strings, keys, lists and dicts.
+
+    PostgreSQL text cannot hold NUL, and a store written by an earlier release (or through a way
+    in that missed the check) may carry it in any text field; a view that refused the event would
+    stop for good. Both backends store the replacement, so they answer the same."""
+    if isinstance(value, str):
+        return value.replace("\x00", NUL_REPLACEMENT)
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [without_nul(v) for v in value]
+    return value
 
 
 def like_pattern(text: str) -> str:
