@@ -238,7 +238,7 @@ class ViewRunner(threading.Thread):
     """Keeps one view up to date until stopped; wakes waiters after every committed batch.
 
     A page that fails to apply is retried with growing pauses (tenacity), never given up on: a
-    view does not die silently. After the first failure the runner reads one notification per
+    view does not die silently. From the second failure on, the runner reads one notification per
     page until it is past the failing page, so the events before the bad one are applied and the
     fault names the exact event (`Fault.failing`), which an operator may skip
     (`escalations projections skip`); the next attempt then finds the position moved and follows.
@@ -335,7 +335,9 @@ class ViewRunner(threading.Thread):
     def _failed(self, state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome is not None else None
         batch = self._batch
-        if self._narrow_until is None:
+        if self._narrow_until is None and state.attempt_number >= 2:
+            # Not on the first failure: a deadlock or a database restart passes on a retry,
+            # and catching up one event per transaction after it would be slow for nothing.
             self._narrow_until = batch.last if batch else self.position + self.settings.batch_size
         failing = batch.last if batch is not None else self.position + 1
         since = self.fault.since if self.fault else datetime.now(UTC).isoformat()
