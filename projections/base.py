@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -58,6 +59,18 @@ class Column:
     name: str
     type: str  # "text", "int" or "real"
     indexed: bool = True
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A view failing on an event: it is at `position` and the page up to `failing` (the event
+    itself once narrowed to one) fails to apply; `attempts` so far, failing `since` (UTC text)."""
+
+    position: int
+    failing: int
+    error: str
+    attempts: int
+    since: str
 
 
 class PositionMoved(Exception):
@@ -139,6 +152,88 @@ class TrackedView(TrackingRecorder):
     def close(self) -> None:
         """Release connections."""
 
+    # --------------------------------------------------- faults and skipped events
+    # A view that keeps failing on an event records it (`<view>_faults`, one row) so that every
+    # process sees it (`/healthz?ready`, `escalations projections status`), and an operator may
+    # skip that one event, which is recorded for good (`<view>_skips`) with the reason given.
+
+    faults_ref: str
+    skips_ref: str
+
+    @abstractmethod
+    def writing(self) -> AbstractContextManager[Any]:
+        """One write transaction on the view's datastore; yields a cursor taking `?` SQL."""
+
+    @abstractmethod
+    def position_for_update(self, cursor: Any, application_name: str) -> int:
+        """The view's position, held until the transaction ends (as a batch holds it)."""
+
+    def sql(self, statement: str) -> str:
+        """A statement written with `?` placeholders as this backend's driver takes it."""
+        return statement
+
+    def record_fault(self, application_name: str, fault: Fault) -> None:
+        with self.writing() as c:
+            c.execute(self.sql(f"DELETE FROM {self.faults_ref} WHERE application_name = ?"),
+                      (application_name,))  # fmt: skip
+            c.execute(
+                self.sql(f"INSERT INTO {self.faults_ref} VALUES (?, ?, ?, ?, ?, ?)"),
+                (application_name, fault.position, fault.failing, without_nul(fault.error),
+                 fault.attempts, fault.since),
+            )  # fmt: skip
+
+    def clear_fault(self, application_name: str) -> None:
+        with self.writing() as c:
+            c.execute(self.sql(f"DELETE FROM {self.faults_ref} WHERE application_name = ?"),
+                      (application_name,))  # fmt: skip
+
+    def fault(self, application_name: str) -> Fault | None:
+        rows = self.query(
+            f"SELECT position, failing, error, attempts, since FROM {self.faults_ref} "
+            "WHERE application_name = ?",
+            (application_name,),
+        )
+        return Fault(**rows[0]) if rows else None
+
+    def skips(self, application_name: str) -> list[dict[str, Any]]:
+        return self.query(
+            f"SELECT position, reason, error, skipped_at FROM {self.skips_ref} "
+            "WHERE application_name = ? ORDER BY position",
+            (application_name,),
+        )
+
+    def skip(
+        self, application_name: str, position: int, *, expected: int, reason: str, at: str
+    ) -> None:
+        """Move past the event at `position` without applying it, the reason recorded in the
+        same transaction; PositionMoved when the view is no longer at `expected`."""
+        with self.writing() as c:
+            actual = self.position_for_update(c, application_name)
+            if actual != expected:
+                raise PositionMoved(expected, actual)
+            c.execute(self.sql(f"SELECT error FROM {self.faults_ref} WHERE application_name = ?"),
+                      (application_name,))  # fmt: skip
+            row = c.fetchone()
+            error = (row["error"] if isinstance(row, dict) else row[0]) if row else ""
+            c.execute(
+                self.sql(f"INSERT INTO {self.skips_ref} VALUES (?, ?, ?, ?, ?)"),
+                (application_name, position, without_nul(reason), error, at),
+            )
+            c.execute(self.sql(f"DELETE FROM {self.faults_ref} WHERE application_name = ?"),
+                      (application_name,))  # fmt: skip
+            self.record_position(c, Tracking(application_name, position))
+
+    def fault_tables(self) -> list[str]:
+        """CREATE statements of the faults and skips tables (the same SQL on both backends)."""
+        return [
+            f"CREATE TABLE IF NOT EXISTS {self.faults_ref} (application_name TEXT PRIMARY KEY, "
+            "position BIGINT NOT NULL, failing BIGINT NOT NULL, error TEXT NOT NULL, "
+            "attempts INTEGER NOT NULL, since TEXT NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {self.skips_ref} (application_name TEXT NOT NULL, "
+            "position BIGINT NOT NULL, reason TEXT NOT NULL, error TEXT NOT NULL, "
+            "skipped_at TEXT NOT NULL, PRIMARY KEY (application_name, position))",
+        ]
+
     def record_position(self, cursor: Any, tracking: Tracking) -> None:
         """Move the view's position forward within the batch's transaction; IntegrityError when
         the view is already past it (the batch was applied before)."""
@@ -171,8 +266,11 @@ class TrackedView(TrackingRecorder):
                 if key in existing:
                     changes.gone.append(key)
                 continue
-            values = self.fold.values(doc)
             document = json.dumps(doc, separators=(",", ":"))
+            if "\\u0000" in document:  # rare, so the common document is not walked twice
+                doc = docs[key] = without_nul(doc)
+                document = json.dumps(doc, separators=(",", ":"))
+            values = self.fold.values(doc)
             changes.rows.append((key, document, *[values[n] for n in names]))
             changes.labels.extend((key, kind, value) for kind, value in set(self.fold.labels(doc)))
         return changes
@@ -181,6 +279,24 @@ class TrackedView(TrackingRecorder):
         """Every document, ordered by key (for comparing a rebuilt view with a live one)."""
         rows = self.query(f"SELECT id, doc FROM {self.docs_ref}")
         return [json.loads(row["doc"]) for row in sorted(rows, key=lambda r: str(r["id"]))]
+
+
+NUL_REPLACEMENT = "\ufffd"
+
+
+def without_nul(value: Any) -> Any:
+    """`value` with every U+0000 replaced by U+FFFD, in strings, keys, lists and dicts.
+
+    PostgreSQL text cannot hold NUL, and a store written by an earlier release (or through a way
+    in that missed the check) may carry it in any text field; a view that refused the event would
+    stop for good. Both backends store the replacement, so they answer the same."""
+    if isinstance(value, str):
+        return value.replace("\x00", NUL_REPLACEMENT)
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [without_nul(v) for v in value]
+    return value
 
 
 def like_pattern(text: str) -> str:

@@ -1,4 +1,4 @@
-"""`escalations projections rebuild|status` and `escalations worker`."""
+"""`escalations projections rebuild|status|skip` and `escalations worker`."""
 
 from __future__ import annotations
 
@@ -18,7 +18,15 @@ from rich.progress import (
 from rich.table import Table
 
 from api.cli.common import DatabaseOption, console, container_for, stop_on_signals
-from infra.views.lifecycle import VIEWS, open_views, rebuild, start_projections, view_names
+from infra.views.lifecycle import (
+    VIEWS,
+    SkipRefused,
+    open_views,
+    rebuild,
+    skip,
+    start_projections,
+    view_names,
+)
 
 projections_cli = typer.Typer(help="The tracked views: rebuild them, see how far behind they are.")
 
@@ -66,17 +74,58 @@ def rebuild_command(
 
 @projections_cli.command("status")
 def status_command(database_url: DatabaseOption = None) -> None:
-    """Each view's position, the store's head, and the lag between them."""
+    """Each view's position, the store's head, the lag, the event a view is stopped on (with the
+    error) and the events skipped (with their reasons). Exit code 1 while a view is stopped."""
     container = container_for(database_url)
     views = open_views(container)
     try:
-        table = Table("view", "position", "head", "lag")
-        for row in views.status():
-            table.add_row(row["view"], str(row["position"]), str(row["head"]), str(row["lag"]))
+        rows = views.status()
+        table = Table("view", "position", "head", "lag", "stopped on", "error")
+        for row in rows:
+            fault = row["fault"] or {}
+            table.add_row(
+                row["view"], str(row["position"]), str(row["head"]), str(row["lag"]),
+                str(fault.get("failing", "")), fault.get("error", ""),
+            )  # fmt: skip
         Console().print(table)
+        skipped = Table("view", "skipped event", "reason", "error", "at", title="skipped events")
+        for row in rows:
+            for skip in row["skipped"]:
+                skipped.add_row(row["view"], str(skip["position"]), skip["reason"],
+                                skip["error"], skip["skipped_at"])  # fmt: skip
+        if skipped.row_count:
+            Console().print(skipped)
     finally:
         views.close()
         container.close()
+    if any(row["fault"] for row in rows):
+        raise typer.Exit(1)
+
+
+@projections_cli.command("skip")
+def skip_command(
+    name: Annotated[str, typer.Argument(help=f"One of {', '.join(VIEWS)}.")],
+    position: Annotated[
+        int, typer.Option("--position", help="The event the view is stopped on (see status).")
+    ],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is skipped; kept for good.")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Move a view past the one event it is stopped on, without applying it; the reason is
+    recorded and `status` lists it. A running view follows at its next attempt."""
+    try:
+        view_names([name])
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+    container = container_for(database_url)
+    try:
+        before = skip(container, name, position, reason)
+    except SkipRefused as refused:
+        console.print(f"[red]{refused}[/]")
+        raise typer.Exit(2) from None
+    finally:
+        container.close()
+    console.print(f"view {name} moved from {before} past event {position}: {reason}")
 
 
 def worker(

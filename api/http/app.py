@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Query
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -57,20 +57,35 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
     @app.get(
         "/healthz",
         tags=["operations"],
-        summary="Liveness and readiness",
+        summary="Liveness, and with ?ready=true readiness",
         dependencies=[access.PUBLIC],
-        responses={503: {"description": "The event store is unreachable; retry after Retry-After"}},
+        responses={
+            503: {
+                "description": "The event store is unreachable, or (with ?ready=true) a view is "
+                "stopped on an event; retry after Retry-After"
+            }
+        },
     )
-    def healthz() -> JSONResponse:
+    def healthz(
+        ready: Annotated[
+            bool, Query(description="Readiness: also 503 while a view is stopped on an event.")
+        ] = False,
+    ) -> JSONResponse:
         try:
             position = container.app.recorder.max_notification_id() or 0
         except Exception as error:  # any store failure means not ready
-            return JSONResponse(
-                {"status": "unavailable", "detail": str(error)},
-                status_code=503,
-                headers={"Retry-After": "2"},
-            )
-        return JSONResponse({"status": "ok", "position": position})
+            return _unavailable({"status": "unavailable", "detail": str(error)})
+        try:
+            views = [
+                {key: row[key] for key in ("view", "position", "lag", "fault")}
+                for row in app.state.reads.views.status()
+            ]
+        except Exception as error:  # a view's database is down: alive, not ready
+            body = {"status": "degraded", "position": position, "detail": str(error)}
+            return _unavailable(body) if ready else JSONResponse(body)
+        stopped = any(view["fault"] is not None for view in views)
+        body = {"status": "degraded" if stopped else "ok", "position": position, "views": views}
+        return _unavailable(body) if ready and stopped else JSONResponse(body)
 
     @app.get(
         "/problems/{slug}",
@@ -94,6 +109,10 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
     access.install(app)
     problems.document_in_openapi(app)
     return app
+
+
+def _unavailable(body: dict[str, Any]) -> JSONResponse:
+    return JSONResponse(body, status_code=503, headers={"Retry-After": "2"})
 
 
 class BodySizeLimit:

@@ -41,6 +41,13 @@ class ProjectionSettings(Section):
         default_factory=lambda: ["search", "status", "cases"],
         description="Views run by `serve` and `worker` (JSON list).",
     )
+    retry_max_wait: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="Longest pause between two attempts of a view failing on an event (the "
+        "pauses grow from 50 ms); also how long a skip takes to reach a running view at most.",
+    )
     sla_watch_interval: float = Field(
         default=30.0, ge=0.05, description="Seconds between two passes of the deadline watcher."
     )

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ from infra.bootstrap import Container
 from infra.readers import TRACKED_VIEWS
 from infra.settings.views import ProjectionSettings
 from infra.views.runner import PageCache, ViewRunner, catch_up
-from projections.base import TrackedView
+from projections.base import Fault, TrackedView
 
 VIEWS = TRACKED_VIEWS
 """The tracked views, as the registry (`infra/readers.py`) lists them."""
@@ -96,12 +98,19 @@ class ViewSet:
         return True
 
     def status(self) -> list[dict[str, Any]]:
+        """Each view's position, the head, the lag, the fault it is stopped on (None when it
+        is not) and the events an operator skipped, with their reasons."""
         head = self.app.recorder.max_notification_id() or 0
-        return [
-            {"view": name, "position": pos, "head": head, "lag": max(head - pos, 0)}
-            for name in self.views
-            for pos in [self.position(name)]
-        ]
+        rows = []
+        for name, view in self.views.items():
+            position = self.position(name)
+            fault = view.fault(self.app.name)
+            rows.append({
+                "view": name, "position": position, "head": head, "lag": max(head - position, 0),
+                "fault": None if fault is None else asdict(fault),
+                "skipped": view.skips(self.app.name),
+            })  # fmt: skip
+        return rows
 
     def close(self) -> None:
         for view in self.views.values():
@@ -128,6 +137,10 @@ class Projections:
 
     def positions(self) -> dict[str, int]:
         return {name: runner.position for name, runner in self.runners.items()}
+
+    def faults(self) -> dict[str, Fault]:
+        """The views failing right now (retrying), by name."""
+        return {n: r.fault for n, r in self.runners.items() if r.fault is not None}
 
     def errors(self) -> dict[str, BaseException]:
         return {n: r.error for n, r in self.runners.items() if r.error is not None}
@@ -171,5 +184,32 @@ def rebuild(
     try:
         view.reset(container.app.name)
         return catch_up(container.app, view, settings, progress=progress)
+    finally:
+        view.close()
+
+
+class SkipRefused(ValueError):
+    """The skip names another event than the one the view would apply next."""
+
+
+def skip(container: Container, name: str, position: int, reason: str) -> int:
+    """Move view `name` past the one event at `position` without applying it, the reason recorded
+    with the fault's error (`<view>_skips`). Only the next event of the view may be skipped, so
+    that no other event is lost; returns the view's position before."""
+    if not reason.strip():
+        raise SkipRefused("give the reason the event is skipped (--reason)")
+    app = container.app
+    view = open_view(container, name)
+    try:
+        current = view.max_tracking_id(app.name) or 0
+        following = app.recorder.select_notifications(current, 1, inclusive_of_start=False)
+        if not following or following[0].id != position:
+            nxt = following[0].id if following else "none (it is at the head)"
+            raise SkipRefused(
+                f"view {name} is at {current}; the event it applies next is {nxt}, not {position}"
+            )
+        view.skip(app.name, position, expected=current, reason=reason,
+                  at=datetime.now(UTC).isoformat())  # fmt: skip
+        return current
     finally:
         view.close()

@@ -20,13 +20,15 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError, Notification, Tracking
+from tenacity import RetryCallState, Retrying, stop_when_event_set, wait_exponential_jitter
 
 from infra.application import ESCALATION_TOPIC_PREFIX, Escalations
 from infra.settings.views import ProjectionSettings
-from projections.base import PositionMoved, TrackedView
+from projections.base import Fault, PositionMoved, TrackedView
 
 log = logging.getLogger("escalations.projections")
 
@@ -205,6 +207,7 @@ def catch_up(
     Used by rebuilds and benchmarks."""
     head = until if until is not None else (app.recorder.max_notification_id() or 0)
     position = view.max_tracking_id(app.name) or 0
+    skipped = skipped_positions(view, app.name)  # an operator's skips hold for a rebuild too
     done = 0
     while position < head:
         page = app.recorder.select_notifications(
@@ -212,7 +215,8 @@ def catch_up(
         )
         if not page:
             break
-        batch = to_batch(app, page)
+        kept = [n for n in page if n.id not in skipped] if skipped else page
+        batch = Batch(to_batch(app, kept).events if kept else [], page[-1].id)
         try:
             view.process_batch(batch.events, Tracking(app.name, batch.last), expected=position)
         except PositionMoved as moved:  # a running runner applied pages meanwhile: go on after them
@@ -225,8 +229,20 @@ def catch_up(
     return done
 
 
+FAULT_AFTER = 3
+"""Consecutive failed attempts on one page before the view records a fault (a deadlock or a
+restarting database usually passes on the first or second retry)."""
+
+
 class ViewRunner(threading.Thread):
-    """Keeps one view up to date until stopped; wakes waiters after every committed batch."""
+    """Keeps one view up to date until stopped; wakes waiters after every committed batch.
+
+    A page that fails to apply is retried with growing pauses (tenacity), never given up on: a
+    view does not die silently. From the second failure on, the runner reads one notification per
+    page until it is past the failing page, so the events before the bad one are applied and the
+    fault names the exact event (`Fault.failing`), which an operator may skip
+    (`escalations projections skip`); the next attempt then finds the position moved and follows.
+    """
 
     def __init__(
         self,
@@ -242,47 +258,118 @@ class ViewRunner(threading.Thread):
         self.settings = settings
         self.position = view.max_tracking_id(app.name) or 0
         self.error: BaseException | None = None
+        self.fault: Fault | None = None
         self.advanced = threading.Condition()
         self._stopping = threading.Event()
+        self._narrow_until: int | None = None
+        self._batch: Batch | None = None
+        self._skipped = skipped_positions(view, app.name)
+        self._source = self._open_source()
+        self._retrying = Retrying(
+            wait=wait_exponential_jitter(multiplier=0.05, max=settings.retry_max_wait, jitter=0.05),
+            stop=stop_when_event_set(self._stopping),
+            sleep=self._pause,
+            before_sleep=self._failed,
+            reraise=True,
+        )
 
     def run(self) -> None:
-        source = self._source()
         try:
             while not self._stopping.is_set():
-                source.after = self.position
-                batch = source.next_batch()
-                if batch is None:
-                    if source.polls:
-                        self._stopping.wait(self.settings.poll_interval)
-                    continue
-                try:
-                    self.view.process_batch(
-                        batch.events, Tracking(self.app.name, batch.last), expected=self.position
-                    )
-                except (PositionMoved, IntegrityError) as error:
-                    # Another runner of this view (or a rebuild) moved it: follow from there.
-                    actual = self.view.max_tracking_id(self.app.name) or 0
-                    if actual == self.position and not isinstance(error, PositionMoved):
-                        raise
-                    log.info("view %s moved to %s elsewhere; following", self.view.name, actual)
-                    source.close()
-                    with self.advanced:
-                        self.position = actual
-                        self.advanced.notify_all()
-                    source = self._source()
-                    continue
-                with self.advanced:
-                    self.position = batch.last
-                    self.advanced.notify_all()
+                self._retrying(self._step)
+        except Exception:
+            if not self._stopping.is_set():  # not reached: only a stop ends the retries
+                raise
         except BaseException as error:
             self.error = error
             log.exception("view %s stopped on an error", self.view.name)
             with self.advanced:
                 self.advanced.notify_all()
         finally:
-            source.close()
+            self._source.close()
 
-    def _source(self) -> NotificationSource:
+    def _pause(self, seconds: float) -> None:
+        self._stopping.wait(seconds)  # a stop ends the pause at once
+
+    def _step(self) -> None:
+        self._batch = None
+        if self._narrow_until is not None and self.position >= self._narrow_until:
+            self._narrow_until = None  # past the failing page: whole pages again
+            self._reopen()
+        self._source.after = self.position
+        batch = self._source.next_batch()
+        if batch is None:
+            if self._source.polls:
+                self._stopping.wait(self.settings.poll_interval)
+            return
+        if any(self.position < p <= batch.last for p in self._skipped):
+            batch = self._without_skipped(batch.last)
+        self._batch = batch
+        try:
+            self.view.process_batch(
+                batch.events, Tracking(self.app.name, batch.last), expected=self.position
+            )
+        except (PositionMoved, IntegrityError) as error:
+            # Another runner of this view, a rebuild or a skip moved it: follow from there.
+            actual = self.view.max_tracking_id(self.app.name) or 0
+            if actual == self.position and not isinstance(error, PositionMoved):
+                raise
+            log.info("view %s moved to %s elsewhere; following", self.view.name, actual)
+            self._skipped = skipped_positions(self.view, self.app.name)
+            self._advance(actual)
+            self._reopen()
+            return
+        self._advance(batch.last)
+
+    def _advance(self, position: int) -> None:
+        with self.advanced:
+            self.position = position
+            self.advanced.notify_all()
+        if self.fault is not None:
+            self.fault = None
+            try:
+                self.view.clear_fault(self.app.name)
+            except Exception:  # the fault row is a report; the next fault overwrites it
+                log.warning("view %s could not clear its fault", self.view.name, exc_info=True)
+
+    def _failed(self, state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome is not None else None
+        batch = self._batch
+        if self._narrow_until is None and state.attempt_number >= 2:
+            # Not on the first failure: a deadlock or a database restart passes on a retry,
+            # and catching up one event per transaction after it would be slow for nothing.
+            self._narrow_until = batch.last if batch else self.position + self.settings.batch_size
+        failing = batch.last if batch is not None else self.position + 1
+        since = self.fault.since if self.fault else datetime.now(UTC).isoformat()
+        if self.fault is not None and self.fault.failing != failing:
+            since = datetime.now(UTC).isoformat()
+        self.fault = Fault(self.position, failing, repr(error), state.attempt_number, since)
+        log.warning(
+            "view %s failed at %s (attempt %s), retrying: %r",
+            self.view.name, failing, state.attempt_number, error,
+        )  # fmt: skip
+        if state.attempt_number >= FAULT_AFTER:
+            try:
+                self.view.record_fault(self.app.name, self.fault)
+            except Exception:  # the database itself may be what fails; the log has it
+                log.warning("view %s could not record its fault", self.view.name, exc_info=True)
+        self._reopen()
+
+    def _without_skipped(self, last: int) -> Batch:
+        page = self.app.recorder.select_notifications(
+            self.position, last - self.position, stop=last, inclusive_of_start=False
+        )
+        kept = [n for n in page if n.id not in self._skipped]
+        return Batch(to_batch(self.app, kept).events if kept else [], last)
+
+    def _reopen(self) -> None:
+        self._source.close()
+        self._source = self._open_source()
+
+    def _open_source(self) -> NotificationSource:
+        if self._narrow_until is not None:
+            narrow = self.settings.model_copy(update={"batch_size": 1})
+            return NotificationSource(self.app, self.position, narrow, None)
         return NotificationSource(self.app, self.position, self.settings, self.pages)
 
     def wait_for(self, position: int, timeout: float) -> bool:
@@ -299,3 +386,7 @@ class ViewRunner(threading.Thread):
 
     def stop(self) -> None:
         self._stopping.set()
+
+
+def skipped_positions(view: TrackedView, application_name: str) -> frozenset[int]:
+    return frozenset(int(row["position"]) for row in view.skips(application_name))

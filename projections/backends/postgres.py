@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from typing import Any, ClassVar
 
 from eventsourcing.persistence import Tracking
@@ -41,7 +42,10 @@ class PostgresDocumentView(PostgresTrackingRecorder, TrackedView):
         self.labels_table = f"{self.name}_labels"
         self.docs_ref = f'"{self.schema}".{self.docs_table}'
         self.labels_ref = f'"{self.schema}".{self.labels_table}'
+        self.faults_ref = f'"{self.schema}".{self.name}_faults'
+        self.skips_ref = f'"{self.schema}".{self.name}_skips'
         self.sql_create_statements.extend(self._create_statements())
+        self.sql_create_statements.extend(SQL(s).format() for s in self.fault_tables())
 
     def _table(self, name: str) -> Composed:
         return SQL("{}.{}").format(Identifier(self.schema), Identifier(name))
@@ -84,6 +88,15 @@ class PostgresDocumentView(PostgresTrackingRecorder, TrackedView):
                 raise PositionMoved(expected, actual)
             self._store(c, self.apply_events(events, lambda keys: self._load(c, keys)))
             self.record_position(c, tracking)
+
+    def writing(self) -> AbstractContextManager[Cursor[DictRow]]:
+        return self.datastore.transaction(commit=True)
+
+    def position_for_update(self, cursor: Any, application_name: str) -> int:
+        return self._lock_position(cursor, application_name)
+
+    def sql(self, statement: str) -> str:
+        return to_pyformat(statement)
 
     def _load(self, c: Cursor[DictRow], keys: list[str]) -> list[tuple[str, Doc]]:
         select = SQL("SELECT id, doc FROM {} WHERE id = ANY(%s)")
@@ -132,13 +145,15 @@ class PostgresDocumentView(PostgresTrackingRecorder, TrackedView):
 
     def reset(self, application_name: str) -> None:
         with self.datastore.transaction(commit=True) as c:
+            # The tracking row first, as every batch takes it: deleting the rows first would hold
+            # them while a running batch holds the position and waits for them (a deadlock).
+            self._lock_position(c, application_name)
             c.execute(SQL("DELETE FROM {}").format(self._table(self.docs_table)))
             c.execute(SQL("DELETE FROM {}").format(self._table(self.labels_table)))
             c.execute(
-                SQL(
-                    "INSERT INTO {} VALUES (%s, 0) ON CONFLICT (application_name) "
-                    "DO UPDATE SET notification_id = 0"
-                ).format(self._table(self.tracking_table_name)),
+                SQL("UPDATE {} SET notification_id = 0 WHERE application_name = %s").format(
+                    self._table(self.tracking_table_name)
+                ),
                 (application_name,),
             )
 

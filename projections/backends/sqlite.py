@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, ClassVar
 
 from eventsourcing.persistence import Tracking
@@ -30,6 +30,7 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, TrackedView):
         self.labels_table = f"{self.name}_labels"
         self.tracking_table = f"{self.name}_tracking"
         self.docs_ref, self.labels_ref = self.docs_table, self.labels_table
+        self.faults_ref, self.skips_ref = f"{self.name}_faults", f"{self.name}_skips"
         super().__init__(datastore, **kwargs)
         t = self.tracking_table
         self.insert_tracking_statement = (
@@ -58,7 +59,7 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, TrackedView):
             for c in self.fold.columns
             if c.indexed
         ]
-        return statements
+        return statements + self.fault_tables()
 
     # ------------------------------------------------------------------ writes
 
@@ -78,6 +79,14 @@ class SQLiteDocumentView(SQLiteTrackingRecorder, TrackedView):
                 connection.rollback()
                 raise
             connection.commit()
+
+    def writing(self) -> AbstractContextManager[SQLiteCursor]:
+        return self._write()
+
+    def position_for_update(self, cursor: Any, application_name: str) -> int:
+        # Held already: the transaction began IMMEDIATE.
+        cursor.execute(self.select_max_tracking_id_statement, (application_name,))
+        return int(cursor.fetchone()[0] or 0)
 
     def process_batch(
         self, events: Sequence[Any], tracking: Tracking, *, expected: int | None
