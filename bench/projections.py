@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+from bench.stores import on_each_store
 from domain.escalation import Escalation
 from infra.application import Escalations
 from infra.bootstrap import Container, build
@@ -172,19 +171,7 @@ def main() -> None:
     parser.add_argument("--commands", type=int, default=500)
     parser.add_argument("--postgres", help="e.g. postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        print(f"SQLite ({args.events:,} events)")
-        run(f"sqlite:///{folder}/bench.db", args.events, args.commands)
-    if args.postgres:
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        print(f"PostgreSQL ({args.events:,} events, schema {schema})")
-        try:
-            run(f"{args.postgres}?schema={schema}", args.events, args.commands)
-        finally:
-            import psycopg
-
-            with psycopg.connect(args.postgres, autocommit=True) as connection:
-                connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    on_each_store(lambda url: run(url, args.events, args.commands), args.events, args.postgres)
 
 
 if __name__ == "__main__":

@@ -13,14 +13,13 @@ rebuild and no runner failed, and that every view equals a fresh rebuild. The su
 from __future__ import annotations
 
 import argparse
-import tempfile
 import threading
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench.projections import load
+from bench.stores import on_each_store
 from infra.application import Escalations
 from infra.bootstrap import build
 from infra.settings import Settings
@@ -111,19 +110,9 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=4)
     parser.add_argument("--postgres", help="e.g. postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        print(f"SQLite ({args.events:,} events)")
-        run(f"sqlite:///{folder}/bench.db", args.events, args.rebuilds, args.writers)
-    if args.postgres:
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        print(f"PostgreSQL ({args.events:,} events, schema {schema})")
-        try:
-            run(f"{args.postgres}?schema={schema}", args.events, args.rebuilds, args.writers)
-        finally:
-            import psycopg
-
-            with psycopg.connect(args.postgres, autocommit=True) as connection:
-                connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    on_each_store(
+        lambda url: run(url, args.events, args.rebuilds, args.writers), args.events, args.postgres
+    )
 
 
 if __name__ == "__main__":

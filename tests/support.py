@@ -12,8 +12,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
+from fastapi.testclient import TestClient
 
 from infra.bootstrap import Container, build
 from infra.settings import Settings
@@ -33,6 +35,23 @@ def issue_key(
         return container.keys.create(name=name, role=role, actor="tests").secret
     finally:
         container.close()
+
+
+@contextmanager
+def api_client(
+    database_url: str, clock: Any, *, role: str = "manager", views: bool = False, **settings: Any
+) -> Iterator[TestClient]:
+    """The app on a fresh container, called with a key of `role` named "tester"; with `views`,
+    the views' runners start with it, as `escalations serve` starts them."""
+    from api.http.app import create_app
+    from infra.views.lifecycle import start_projections
+
+    container = build(Settings(database_url=database_url, **settings), clock=clock)
+    hooks = [lambda: start_projections(container)] if views else []
+    with TestClient(create_app(container, lifespan_hooks=hooks)) as client:
+        client.headers.update(bearer(issue_key(container, role, name="tester")))
+        yield client
+    container.close()
 
 
 def bearer(secret: str) -> dict[str, str]:

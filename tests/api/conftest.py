@@ -5,19 +5,13 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from api.http.app import create_app
-from infra.bootstrap import build
-from infra.settings import Settings
-from tests.support import bearer, issue_key
+from tests.support import api_client
 
 
 @pytest.fixture
 def client(sqlite_url: str, clock) -> Iterator[TestClient]:
-    container = build(Settings(database_url=sqlite_url, max_body_bytes=20_000), clock=clock)
-    with TestClient(create_app(container)) as client:
-        client.headers.update(bearer(issue_key(container, "manager", name="tester")))
+    with api_client(sqlite_url, clock, max_body_bytes=20_000) as client:
         yield client
-    container.close()
 
 
 @pytest.fixture

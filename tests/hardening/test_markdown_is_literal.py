@@ -8,10 +8,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from api.http.app import create_app
-from infra.bootstrap import build
-from infra.settings import Settings
-from tests.support import bearer, issue_key
+from tests.support import api_client
 
 LINK = "[click](javascript:alert(1))"
 IMAGE = "![pixel](http://tracker.example/p.png)"
@@ -20,11 +17,8 @@ HEADING = "# Everything is fine"
 
 @pytest.fixture
 def client(sqlite_url: str, clock) -> Iterator[TestClient]:
-    container = build(Settings(database_url=sqlite_url), clock=clock)
-    with TestClient(create_app(container)) as client:
-        client.headers.update(bearer(issue_key(container, "manager", name="tester")))
+    with api_client(sqlite_url, clock) as client:
         yield client
-    container.close()
 
 
 @pytest.fixture

@@ -14,7 +14,14 @@ from infra.application import CommandResult, Escalations
 from infra.bootstrap import Container, build
 from infra.settings import Settings
 from infra.settings.views import ProjectionSettings
-from infra.views.lifecycle import ViewSet, open_views
+from infra.views.lifecycle import (
+    VIEWS,
+    Projections,
+    ViewSet,
+    open_views,
+    rebuild,
+    start_projections,
+)
 from infra.views.runner import catch_up
 
 
@@ -133,3 +140,25 @@ def varied_history(driver: Driver, start: datetime, count: int = 12) -> list[UUI
                     root_cause_category="deploy" if n % 4 == 0 else "capacity",
                 )
     return ids
+
+
+@contextmanager
+def serving(url: str, clock: Any) -> Iterator[tuple[Container, Projections, ViewSet]]:
+    """A fresh store with its views' runners started as `serve` starts them, and the views open
+    for reading; all stopped and closed at the end."""
+    container = build(Settings(database_url=url), clock=clock)
+    handle = start_projections(container)
+    views = open_views(container)
+    try:
+        yield container, handle, views
+    finally:
+        handle.stop()
+        views.close()
+        container.close()
+
+
+def assert_rebuild_gives(container: Container, views: ViewSet, served: dict[str, Any]) -> None:
+    """Every view, rebuilt from event 1, holds what it served."""
+    for name in VIEWS:
+        rebuild(container, name)
+        assert views[name].documents() == served[name], name

@@ -16,7 +16,7 @@ from infra.application import Escalations
 from infra.bootstrap import build
 from infra.settings import Settings
 from infra.views.lifecycle import VIEWS, open_views, rebuild, start_projections
-from tests.projections.support import Driver, varied_history
+from tests.projections.support import Driver, assert_rebuild_gives, serving, varied_history
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -114,10 +114,7 @@ def test_killing_the_worker_mid_catch_up_leaves_no_duplicate_and_no_gap(database
 
 
 def test_a_rebuild_while_runners_are_going_ends_with_the_same_view(sqlite_url, clock):
-    container = build(Settings(database_url=sqlite_url), clock=clock)
-    handle = start_projections(container)
-    views = open_views(container)
-    try:
+    with serving(sqlite_url, clock) as (container, handle, views):
         driver = Driver(container.app)
         varied_history(driver, clock.now - timedelta(days=4), count=6)
         for name in VIEWS:  # the runners keep going while every view starts again from 0
@@ -127,10 +124,4 @@ def test_a_rebuild_while_runners_are_going_ends_with_the_same_view(sqlite_url, c
         assert handle.wait_for(head, 30)
         handle.stop()
         during = {name: views[name].documents() for name in VIEWS}
-        for name in VIEWS:
-            rebuild(container, name)
-            assert views[name].documents() == during[name], name
-    finally:
-        handle.stop()
-        views.close()
-        container.close()
+        assert_rebuild_gives(container, views, during)

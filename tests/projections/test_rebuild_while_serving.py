@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from infra.bootstrap import build
 from infra.settings import Settings
 from infra.views.lifecycle import VIEWS, open_views, rebuild, start_projections
-from tests.projections.support import Driver
+from tests.projections.support import Driver, assert_rebuild_gives
 
 WRITERS = 4
 REBUILDS = 8
@@ -56,9 +56,7 @@ def test_eight_rebuilds_under_four_writers_leave_every_view_at_the_head(database
         assert all(views.position(name) == head for name in VIEWS)
         served = {name: views[name].documents() for name in VIEWS}
         serving.stop()
-        for name in VIEWS:
-            rebuild(container, name)
-            assert views[name].documents() == served[name], name
+        assert_rebuild_gives(container, views, served)
     finally:
         stop.set()
         serving.stop()

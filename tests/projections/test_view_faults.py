@@ -18,7 +18,7 @@ from api.http.app import create_app
 from infra.bootstrap import build
 from infra.settings import Settings
 from infra.views.lifecycle import open_views, rebuild, start_projections
-from tests.projections.support import Driver
+from tests.projections.support import Driver, serving
 from tests.support import bearer, issue_key
 
 SQLITE_TRIGGER = (
@@ -118,22 +118,15 @@ def test_a_view_stopped_on_an_event_is_visible_and_can_skip_it(database_url, clo
 
 
 def test_a_view_whose_failure_passes_carries_on_by_itself(database_url, clock):
-    container = build(Settings(database_url=database_url), clock=clock)
-    serving = start_projections(container)
-    views = open_views(container)
-    refuse_poison(container, views, refuse=True)
-    try:
+    with serving(database_url, clock) as (container, running, views):
+        refuse_poison(container, views, refuse=True)
         eid = Driver(container.app).open(clock.now, title="POISON")
         head = container.app.recorder.max_notification_id()
         until(lambda: views["search"].fault(container.app.name))
-        assert serving.faults()["search"].failing == head
-        assert not serving.wait_for(head, 0.2)
+        assert running.faults()["search"].failing == head
+        assert not running.wait_for(head, 0.2)
         refuse_poison(container, views, refuse=False)  # the database takes it again
-        assert serving.wait_for(head, 20)
+        assert running.wait_for(head, 20)
         assert [doc["id"] for doc in views["search"].documents()] == [str(eid)]
         assert until(lambda: views["search"].fault(container.app.name) is None)
-        assert not serving.faults() and not serving.errors()
-    finally:
-        serving.stop()
-        views.close()
-        container.close()
+        assert not running.faults() and not running.errors()

@@ -7,23 +7,15 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from api.http.app import create_app
-from infra.bootstrap import build
-from infra.settings import Settings
-from infra.views.lifecycle import start_projections
-from tests.support import bearer, issue_key
+from tests.support import api_client
 
 PUBLIC_UPDATE = "Uploads are delayed; we are on it."
 
 
 @pytest.fixture
 def client(sqlite_url: str, clock) -> Iterator[TestClient]:
-    container = build(Settings(database_url=sqlite_url), clock=clock)
-    app = create_app(container, lifespan_hooks=[lambda: start_projections(container)])
-    with TestClient(app) as client:
-        client.headers.update(bearer(issue_key(container, "manager", name="tester")))
+    with api_client(sqlite_url, clock, views=True) as client:
         yield client
-    container.close()
 
 
 def open_escalation(client: TestClient, **fields) -> str:
