@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.http import access, problems
+from api.http import access, metrics, problems
 from api.http.routes import commands, escalations, keys, subjects, views
 from api.http.routes.documents import router as documents_router
 from infra.bootstrap import Container
@@ -45,6 +45,7 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
     app.state.reads = views.Reads(container)
     problems.install(app)
     app.add_middleware(BodySizeLimit, limit=container.settings.http.max_body_bytes)
+    metrics.install(app, container, app.state.reads)
 
     app.include_router(documents_router)
     app.include_router(escalations.router)
