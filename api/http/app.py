@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.http import access, metrics, problems
+from api.http import access, docs, metrics, problems
 from api.http.routes import commands, escalations, keys, subjects, views
 from api.http.routes.documents import router as documents_router
+from domain.moments import utc_text
 from infra.bootstrap import Container
 
 DESCRIPTION = """
@@ -40,6 +42,8 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.container = container
     app.state.reads = views.Reads(container)
@@ -91,9 +95,17 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
         status, title = problems.PROBLEM_TYPES[slug]
         return {"type": f"/problems/{slug}", "status": status, "title": title}
 
+    docs.install(app)
     access.install(app)
-    problems.document_in_openapi(app)
+    problems.document_in_openapi(app, moments=lambda: _example_moments(container))
     return app
+
+
+def _example_moments(container: Container) -> dict[str, str]:
+    """Moments for the reference's request examples, from the clock: a promised next update half
+    an hour from now is one the command accepts."""
+    due = (container.app.clock() + timedelta(minutes=30)).replace(second=0, microsecond=0)
+    return {"next_update_due": utc_text(due)}
 
 
 class BodySizeLimit:
