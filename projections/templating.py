@@ -14,6 +14,7 @@ Three flavours, because their escaping and blank handling differ:
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -55,6 +56,15 @@ def blank_none(value: Any) -> Any:
 def quote(text: str) -> str:
     """A Markdown block quote of typed text, every line of it."""
     return "\n".join(f"> {line}".rstrip() for line in str(text).splitlines())
+
+
+def html_datetime(moment: datetime) -> str:
+    """A moment as an HTML `datetime` attribute: UTC with a `Z`, and at most milliseconds, which
+    is all HTML allows (`isoformat()` writes microseconds and `+00:00`)."""
+    utc = moment.astimezone(UTC)
+    return utc.isoformat(timespec="milliseconds" if utc.microsecond else "seconds").replace(
+        "+00:00", "Z"
+    )
 
 
 def template_loader(override_dir: str | Path | None = None) -> FileSystemLoader:
@@ -107,5 +117,6 @@ def _environment(override_dir: str, flavour: Flavour) -> Environment:
         channel=channel_label,
         audience=audience_label,
         quote=quote,
+        html_datetime=html_datetime,
     )
     return env
