@@ -17,7 +17,9 @@ AUDIENCES = ("executive", "customer", "regulator", "sales_cs", "tactical")
 
 
 @contextmanager
-def demo_server(database_url: str) -> Iterator[tuple[httpx.Client, str]]:
+def demo_server(
+    database_url: str, extra_env: dict[str, str] | None = None
+) -> Iterator[tuple[httpx.Client, str]]:
     """A server over the demo history, with an analyst's client (who reads every document)."""
     container = build(Settings(database_url=database_url))
     try:
@@ -27,7 +29,7 @@ def demo_server(database_url: str) -> Iterator[tuple[httpx.Client, str]]:
     finally:
         container.close()
     with (
-        running_server(database_url) as base,
+        running_server(database_url, extra_env=extra_env) as base,
         httpx.Client(base_url=base, headers=bearer(secret), timeout=30) as http,
     ):
         # every view has the whole history before a page is read
