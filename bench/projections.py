@@ -2,7 +2,7 @@
 
     python -m bench.projections [--events 100000] [--commands 500] [--postgres URL]
 
-Targets (DESIGN.md section 7): catch-up at least 20,000 events/s; a command visible on the status
+Targets (docs/performance.md): catch-up at least 20,000 events/s; a command visible on the status
 page and in the list within 100 ms at p99. Writes nothing but a temporary store.
 """
 

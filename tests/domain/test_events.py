@@ -14,7 +14,7 @@ from domain.escalation import EVENT_NAMES, Escalation
 from tests.domain.ready import READY
 from tests.domain.support import Clock, open_escalation, replay, state_of
 
-# DESIGN.md section 4, family by family.
+# The event catalogue, family by family (docs/domain.md).
 CATALOGUE = {
     "opened": ["Opened"],
     "updated": [

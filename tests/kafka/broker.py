@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from infra.kafka_settings import KafkaSettings
+from infra.settings.kafka import KafkaSettings
 
 
 def tansu_binary() -> str:

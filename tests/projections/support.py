@@ -57,11 +57,12 @@ def store(database_url: str, clock: Any) -> Iterator[tuple[Container, ViewSet, D
 
 
 class BackendSuite:
-    """A behaviour suite that runs once per backend, each run on a fresh store."""
+    """A behaviour suite on a fresh store of the backend its test class names (the `url` fixture
+    of `tests.backends.OnSQLite` / `OnPostgreSQL`)."""
 
-    @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-    def running(self, request, clock):
-        with store(request.getfixturevalue(f"{request.param}_url"), clock) as opened:
+    @pytest.fixture
+    def running(self, url, clock):
+        with store(url, clock) as opened:
             yield opened
 
 

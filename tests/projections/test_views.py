@@ -1,20 +1,32 @@
-"""The views' conformance suites, each run on SQLite and on PostgreSQL (skipped locally when it is
-down, never in CI)."""
+"""The views' conformance suites, each subclassed once per backend (`tests/backends.py`)."""
 
 from __future__ import annotations
 
+from tests.backends import OnPostgreSQL, OnSQLite
 from tests.projections.cases_behaviour import CasesBehaviour
 from tests.projections.search_behaviour import SearchBehaviour
 from tests.projections.status_behaviour import StatusBehaviour
 
 
-class TestSearchView(SearchBehaviour):
+class TestSearchViewOnSQLite(OnSQLite, SearchBehaviour):
     pass
 
 
-class TestStatusView(StatusBehaviour):
+class TestSearchViewOnPostgreSQL(OnPostgreSQL, SearchBehaviour):
     pass
 
 
-class TestCasesView(CasesBehaviour):
+class TestStatusViewOnSQLite(OnSQLite, StatusBehaviour):
+    pass
+
+
+class TestStatusViewOnPostgreSQL(OnPostgreSQL, StatusBehaviour):
+    pass
+
+
+class TestCasesViewOnSQLite(OnSQLite, CasesBehaviour):
+    pass
+
+
+class TestCasesViewOnPostgreSQL(OnPostgreSQL, CasesBehaviour):
     pass
