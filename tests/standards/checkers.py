@@ -50,3 +50,38 @@ def nu_html_errors(pages: dict[str, str]) -> list[str]:
         for m in messages
         if m["type"] in ("error", "non-document-error")
     ]
+
+
+AXE_RUN = """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+    .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}))"""
+
+
+def axe_violations(base: str, paths: list[str], headers: dict[str, str]) -> dict[str, list[dict]]:
+    """axe-core's serious and critical violations on each page, opened in Debian's Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.projections.test_status_in_browser import ARGS, CHROMIUM
+
+    axe = require(AXE)
+    if not CHROMIUM.exists():
+        message = "Chromium is missing: run scripts/ensure-chromium.sh"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    found: dict[str, list[dict]] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            context = browser.new_context(extra_http_headers=headers)
+            for path in paths:
+                page = context.new_page()
+                response = page.goto(f"{base}{path}", wait_until="load")
+                assert response is not None and response.status == 200, path
+                page.add_script_tag(path=str(axe))
+                violations = page.evaluate(AXE_RUN)
+                found[path] = [v for v in violations if v["impact"] in ("serious", "critical")]
+                page.close()  # ends the status page's event stream
+        finally:
+            browser.close()
+    return found
