@@ -27,7 +27,7 @@ def test_the_status_page_and_the_documents_have_no_serious_accessibility_violati
         found = axe_violations(str(http.base_url).rstrip("/"), paths, dict(http.headers))
     # the demo page shows banners and components in more than one state
     assert 'class="banner' in status and "status-" in status
-    assert found == dict.fromkeys(paths, [])
+    assert found == {path: [] for path in paths}
 
 
 def test_only_the_changing_part_of_the_status_page_is_announced(sqlite_url):
