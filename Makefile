@@ -29,6 +29,7 @@ typecheck: venv
 
 pytest: venv
 	sh scripts/ensure-chromium.sh
+	sh scripts/ensure-standards-tools.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest ## everything CI runs

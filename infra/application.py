@@ -24,6 +24,7 @@ from eventsourcing.utils import get_topic
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
 from domain.escalation import Escalation
+from infra.metrics import CommandTally
 from infra.privacy.crypto import MasterKey
 from infra.privacy.keys import SubjectKeys
 from infra.privacy.mapper import PersonalDataMapper
@@ -165,6 +166,7 @@ class Escalations(Application[UUID]):
         super().__init__(dict(env or {}))
         self.clock = clock
         self.command_retries = command_retries
+        self.commands = CommandTally()
         self.subject_keys = subject_keys_for(self.recorder, master_key, previous_master_keys)
         self.subject_keys.create_table()
         assert isinstance(self.mapper, PersonalDataMapper)
@@ -188,6 +190,14 @@ class Escalations(Application[UUID]):
         at: datetime | None = None,
         idempotency: Idempotency | None = None,
         **fields: Any,
+    ) -> CommandResult:
+        with self.commands.counting("open") as counted:
+            result = self._open(actor=actor, at=at, idempotency=idempotency, **fields)
+            counted(result.replayed)
+        return result
+
+    def _open(
+        self, *, actor: str, at: datetime | None, idempotency: Idempotency | None, **fields: Any
     ) -> CommandResult:
         if idempotency is not None:
             replay = self._replay(idempotency)
@@ -273,14 +283,17 @@ class Escalations(Application[UUID]):
         case = use_case(name)
         also = [UUID(str(arguments.pop(case.other_escalation)))] if case.other_escalation else []
         action = act(case.method, case.created, actor=actor, **arguments)
-        return self.execute(
-            escalation_id,
-            action,
-            expected_version=expected_version,
-            idempotency=idempotency,
-            at=at,
-            also=also,
-        )
+        with self.commands.counting(name) as counted:
+            result = self.execute(
+                escalation_id,
+                action,
+                expected_version=expected_version,
+                idempotency=idempotency,
+                at=at,
+                also=also,
+            )
+            counted(result.replayed)
+        return result
 
     def _save(
         self,

@@ -18,11 +18,15 @@ def background_workers(container: Container) -> list[Callable[[], Any]]:
     from infra.views.lifecycle import start_projections
     from infra.views.sla_watcher import start_deadline_watcher
 
+    # The watcher opens (creates) the cases view's tables before the runners start: opened while
+    # the cases runner catches up on a store that has events, PostgreSQL can deadlock the
+    # watcher's CREATE INDEX IF NOT EXISTS against the runner's inserts, and `serve` fails to
+    # start.
     return [
         lambda: ErasedFromCache(container.app).start(),
         lambda: ShreddingWatch(container.app).start(),
         lambda: IdentifierBackfill(container.app).start(),
         lambda: start_kafka_workers(container.app, container.settings.kafka),
-        lambda: start_projections(container),
         lambda: start_deadline_watcher(container),
+        lambda: start_projections(container),
     ]

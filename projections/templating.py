@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -84,6 +85,15 @@ def quote(text: str) -> Markup:
     return Markup("\n".join(f"> {line}".rstrip() for line in lines))  # noqa: S704 - escaped above
 
 
+def html_datetime(moment: datetime) -> str:
+    """A moment as an HTML `datetime` attribute: UTC with a `Z`, and at most milliseconds, which
+    is all HTML allows (`isoformat()` writes microseconds and `+00:00`)."""
+    utc = moment.astimezone(UTC)
+    return utc.isoformat(timespec="milliseconds" if utc.microsecond else "seconds").replace(
+        "+00:00", "Z"
+    )
+
+
 def template_loader(override_dir: str | Path | None = None) -> FileSystemLoader:
     """The override directory (if any) first, then the packaged templates."""
     paths = [PAGE_TEMPLATES, DOCUMENT_TEMPLATES]
@@ -134,5 +144,6 @@ def _environment(override_dir: str, flavour: Flavour) -> Environment:
         channel=channel_label,
         audience=audience_label,
         quote=quote,
+        html_datetime=html_datetime,
     )
     return env

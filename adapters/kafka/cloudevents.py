@@ -20,6 +20,11 @@ EVENT_TYPE_PREFIX = "escalations.escalation."
 DEFAULT_SOURCE = "urn:escalations"
 VERSION_EXTENSION = "escalationversion"
 
+# The Kafka protocol binding's structured mode: the whole event is the value, and the message
+# says so in its `content-type` header; without it a consumer must guess the mode.
+STRUCTURED_CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8"
+STRUCTURED_HEADERS: list[tuple[str, bytes]] = [("content-type", STRUCTURED_CONTENT_TYPE.encode())]
+
 # Keys whose values describe a data subject. Only the subject id may travel.
 CUSTOMER_KEYS = frozenset({"customer", "customers", "requester", "data_subject"})
 

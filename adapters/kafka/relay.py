@@ -38,7 +38,7 @@ from tenacity import (
 )
 
 from adapters.kafka.backoff import Stopped, reconnecting, unless_stopped
-from adapters.kafka.cloudevents import DEFAULT_SOURCE, encode, to_cloudevent
+from adapters.kafka.cloudevents import DEFAULT_SOURCE, STRUCTURED_HEADERS, encode, to_cloudevent
 
 log = logging.getLogger(__name__)
 
@@ -258,7 +258,8 @@ class Relay:
         if messages:
             producer = self._ensure_producer()
             futures = [
-                producer.send(self.config.topic, key=key, value=value) for key, value in messages
+                producer.send(self.config.topic, key=key, value=value, headers=STRUCTURED_HEADERS)
+                for key, value in messages
             ]
             self._await_acks(producer, futures, stop)
         last = notifications[-1].id

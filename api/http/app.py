@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.http import access, deps, problems
+from api.http import access, deps, docs, metrics, problems
 from api.http.routes import commands, escalations, keys, subjects, views
 from api.http.routes.documents import router as documents_router
+from domain.moments import utc_text
 from infra.bootstrap import Container
 
 DESCRIPTION = """
@@ -41,11 +43,14 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
         description=DESCRIPTION,
         lifespan=lifespan,
         dependencies=[Depends(deps.plain_parameters)],
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.container = container
     app.state.reads = views.Reads(container)
     problems.install(app)
     app.add_middleware(BodySizeLimit, limit=container.settings.http.max_body_bytes)
+    metrics.install(app, container, app.state.reads)
 
     app.include_router(documents_router)
     app.include_router(escalations.router)
@@ -106,13 +111,21 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
         status, title = problems.PROBLEM_TYPES[slug]
         return {"type": f"/problems/{slug}", "status": status, "title": title}
 
+    docs.install(app)
     access.install(app)
-    problems.document_in_openapi(app)
+    problems.document_in_openapi(app, moments=lambda: _example_moments(container))
     return app
 
 
 def _unavailable(body: dict[str, Any]) -> JSONResponse:
     return JSONResponse(body, status_code=503, headers={"Retry-After": "2"})
+
+
+def _example_moments(container: Container) -> dict[str, str]:
+    """Moments for the reference's request examples, from the clock: a promised next update half
+    an hour from now is one the command accepts."""
+    due = (container.app.clock() + timedelta(minutes=30)).replace(second=0, microsecond=0)
+    return {"next_update_due": utc_text(due)}
 
 
 class BodySizeLimit:

@@ -121,13 +121,14 @@ CommandContextDep = Annotated[CommandContext, Depends(get_command_context)]
 
 
 def _header(name: str, description: str, example: str) -> dict[str, Any]:
+    # The example is in the text, not an `example` value: "Try it out" would send that value with
+    # every request, and one fixed Idempotency-Key would answer every try with the first one.
     return {
         "name": name,
         "in": "header",
         "required": False,
-        "description": description,
+        "description": f"{description} For example: `{example}`.",
         "schema": {"type": "string", "maxLength": 200},
-        "example": example,
     }
 
 

@@ -87,7 +87,6 @@ class EscalationOpen(Command):
                     "severity": "SEV3",
                     "privacy_regime": "gdpr",
                     "customer": {"name": "Jane Doe", "email": "jane@example.org"},
-                    "received_at": "2026-11-02T09:30:00Z",
                 },
             ]
         },
@@ -198,7 +197,8 @@ class CommunicationSend(Command):
                     "channel": "status_page",
                     "subject": "Sync delays",
                     "body": "We are investigating delays in file sync. Next update within 30 minutes.",
-                    "next_update_due": "2026-11-23T15:30:00Z",
+                    # no next_update_due: a fixed moment is soon in the past, which the
+                    # command refuses; problems.document_in_openapi adds one relative to now
                 }
             ]
         },
@@ -339,7 +339,7 @@ class EventRead(BaseModel):
     type: str = Field(examples=["StatusChanged"])
     escalation_id: UUID
     version: int
-    timestamp: str = Field(examples=["2026-11-23T14:05:00Z"])
+    timestamp: str = Field(description="When the event happened (UTC)")
     actor: str | None
     data: dict[str, Any]
     position: int | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from eventsourcing.persistence import InterfaceError, OperationalError
@@ -253,21 +254,78 @@ def install(app: FastAPI) -> None:
         )
 
 
-def document_in_openapi(app: FastAPI) -> None:
+# The problem each error status shows as its example in the reference (a 404 from a route of one
+# escalation shows `escalation-not-found`, see `_example`), with a detail of the kind it carries.
+EXAMPLE_DETAILS: dict[str, str] = {
+    "malformed-request": 'If-Match must be a version in quotes, such as "7"',
+    "unauthenticated": "send an API key as Authorization: Bearer <key>",
+    "forbidden": "the role stakeholder lacks the permission drive",
+    "not-found": "there is nothing at /escalations/1f0c.../items/a9; see /docs for the routes",
+    "escalation-not-found": "no escalation 1f0c5c2e-8a7b-4f52-9d3e-6c1b2a3d4e5f",
+    "method-not-allowed": "GET is not allowed here; use POST",
+    "not-acceptable": "format must be json or html",
+    "illegal-transition": (
+        "cannot resolve from closed to resolved; from closed the escalation can go to: nothing"
+    ),
+    "stale-version": "If-Match names version 7 but the escalation is at version 9; nothing was written",
+    "body-too-large": "the body is 2000000 bytes; the limit is 1000000 bytes",
+    "unsupported-media-type": "send the body as application/json",
+    "validation-error": "fix these and send again: body.severity: Input should be 'SEV1', 'SEV2', ...",
+    "database-unavailable": "the event store is unreachable; nothing was written. Retry after a few seconds",
+    "internal-error": "an unexpected error occurred; it has been logged",
+}
+EXAMPLE_SLUGS: dict[int, str] = {}
+for _slug in EXAMPLE_DETAILS:
+    EXAMPLE_SLUGS.setdefault(PROBLEM_TYPES[_slug][0], _slug)
+
+
+def _example(status: int, path: str) -> dict[str, Any] | None:
+    slug = EXAMPLE_SLUGS.get(status)
+    if status == 404 and "{escalation_id}" in path:
+        slug = "escalation-not-found"
+    if slug is None:
+        return None
+    return {
+        "type": f"/problems/{slug}",
+        "title": PROBLEM_TYPES[slug][1],
+        "status": status,
+        "detail": EXAMPLE_DETAILS[slug],
+        "instance": path,
+    }
+
+
+def document_in_openapi(app: FastAPI, *, moments: Callable[[], dict[str, str]]) -> None:
     """Every 422 is answered as problem+json (the handler above), so say so in the OpenAPI where
-    FastAPI would otherwise declare its own `HTTPValidationError` JSON, on every route."""
+    FastAPI would otherwise declare its own `HTTPValidationError` JSON, on every route. Each error
+    status gets its own example problem, and the moments in request examples (`moments()`: field
+    name -> value) are set when the reference is served, so that none is in the past."""
     build_openapi = app.openapi
     problem = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
     def openapi() -> dict[str, Any]:
         schema = build_openapi()
-        for operations in schema.get("paths", {}).values():
+        for path, operations in schema.get("paths", {}).items():
             for operation in operations.values():
                 invalid = operation.get("responses", {}).get("422")
                 if invalid and "application/json" in invalid.get("content", {}):
                     schemas = invalid["content"]["application/json"].get("schema", {})
                     if schemas.get("$ref", "").endswith("/HTTPValidationError"):
                         invalid["content"] = problem
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {}).get(PROBLEM_JSON)
+                    example = _example(int(status), path) if status.isdigit() else None
+                    if content is not None and example is not None:
+                        # FastAPI may share one response object between routes: replace, never
+                        # edit, since a 404's example depends on the route.
+                        operation["responses"][status] = response | {
+                            "content": response["content"]
+                            | {PROBLEM_JSON: content | {"example": example}}
+                        }
+        now = moments()
+        for component in schema.get("components", {}).get("schemas", {}).values():
+            for example in component.get("examples", []):
+                if isinstance(example, dict):
+                    example.update({k: v for k, v in now.items() if k in component["properties"]})
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

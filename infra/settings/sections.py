@@ -85,13 +85,25 @@ class StoreSettings(Section):
 class HttpSettings(Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
-    public_base_url: str = Field(
-        default="http://127.0.0.1:8000", description="Used in links, feeds and Location headers."
+    public_base_url: str | None = Field(
+        default=None,
+        description="The URL clients reach this server at (behind a proxy: the proxy's), used in "
+        "the status page's links and its Atom feed; unset, it is http://HOST:PORT of `serve`.",
     )
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     access_log: bool = Field(
         default=False, description="Log every HTTP request (uvicorn access log)."
     )
+
+    @property
+    def base_url(self) -> str:
+        """Links' base: the public base URL, else where `serve` listens (a wildcard address is
+        no address to link to, so the loopback one stands for it)."""
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host  # noqa: S104
+        host = "[::1]" if host == "::" else f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port}"
 
 
 class AuthSettings(Section):

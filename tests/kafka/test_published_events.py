@@ -136,3 +136,31 @@ def test_published_events_carry_the_subject_id_and_no_customer_personal_data(
     assert len(messages) == published == 9
     assert [marker for marker in MARKERS if marker.encode() in raw] == []
     assert [d["data"]["event"]["customer"] for d in opened] == [{"subject_id": "subject-4711"}] * 3
+
+
+def test_messages_follow_the_cloudevents_kafka_binding_in_structured_mode(
+    container: Container, broker: TansuBroker, topics: dict[str, str]
+) -> None:
+    from cloudevents.core.bindings.kafka import KafkaMessage as CoreMessage
+    from cloudevents.core.bindings.kafka import from_kafka_event
+    from cloudevents.v1.kafka import KafkaMessage, from_structured
+
+    ids = write_history(container)
+    published = relay_everything(container, broker, topics["events"])
+    messages = consume_with_librdkafka(broker, topics["events"], topics["group"], published)
+
+    assert len(messages) == published == 9
+    for message in messages:
+        headers = {name: value for name, value in message.headers() or []}
+        assert headers == {"content-type": b"application/cloudevents+json; charset=UTF-8"}
+        document = json.loads(message.value())
+        # the SDK's Kafka binding (as its consumers read it)
+        event = from_structured(KafkaMessage(headers, message.key(), message.value()))
+        assert event["id"] == document["id"] and event["type"] == document["type"]
+        assert event["partitionkey"] == message.key() == document["subject"].encode()
+        assert event.get_data() == document["data"]
+        # mode detection: no ce_ headers, so structured, and the same event
+        detected = from_kafka_event(CoreMessage(headers, message.key(), message.value()))
+        assert detected.get_id() == document["id"]
+        assert detected.get_subject() in ids
+        assert detected.get_data() == document["data"]

@@ -79,10 +79,15 @@ def test_a_public_update_appears_on_the_open_status_page_without_a_reload(sqlite
         page.evaluate("window.loadedOnce = true")
 
         post_update("A fix is rolling out; uploads are catching up.")
-        page.get_by_text("A fix is rolling out; uploads are catching up.").wait_for(timeout=15_000)
+        page.locator("#live").get_by_text(
+            "A fix is rolling out; uploads are catching up."
+        ).wait_for(timeout=15_000)
         assert page.evaluate("window.loadedOnce") is True  # the same document: no reload
         bodies = page.locator("#active .update").all_inner_texts()
         assert len(bodies) == 2  # newest first
         assert bodies[0].lower().startswith("investigating")
         assert "A fix is rolling out" in bodies[0]
+        # only what changed is announced, in the one live region
+        announced = page.locator("#announce").inner_text()
+        assert "A fix is rolling out" in announced and "investigating delayed" not in announced
         page.close()  # ends the event stream, so the server can stop at once

@@ -51,7 +51,7 @@ class Reads:
         self.status = container.settings.status_page
         self.projections = container.settings.views
         self.sla: SlaPolicy = container.sla_policy
-        self.base_url = container.settings.http.public_base_url
+        self.base_url = container.settings.http.base_url
         # The current page, kept while the status view stays where it was (at most PAGE_TTL
         # seconds, since uptime and history move with the clock): readers and streams share one.
         self.current: tuple[int, float, StatusPage] | None = None

@@ -1,0 +1,149 @@
+"""The API reference: `/docs` and `/redoc` work offline, and "Try it out" sends sensible values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.http.app import create_app
+from infra.bootstrap import build
+from infra.settings import Settings
+from tests.support import bearer, issue_key
+
+
+@pytest.fixture
+def client(database_url: str) -> Iterator[TestClient]:
+    container = build(Settings(database_url=database_url))
+    with TestClient(create_app(container)) as client:
+        client.headers.update(bearer(issue_key(container, "manager")))
+        yield client
+    container.close()
+
+
+class _References(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.urls += [v for k, v in attrs if k in ("src", "href") and v]
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_the_reference_loads_only_assets_this_server_serves(client, page):
+    response = client.get(page)
+    assert response.status_code == 200
+    parser = _References()
+    parser.feed(response.text)
+    assert len(parser.urls) >= 2, parser.urls  # the script and the icon, at least
+    for url in parser.urls:
+        assert url.startswith("/") and not url.startswith("//"), url
+        asset = client.get(url)
+        assert asset.status_code == 200, url
+        assert len(asset.content) > 500, url
+    assert "http://" not in response.text and "https://" not in response.text
+
+
+def test_an_unknown_asset_is_a_problem(client):
+    response = client.get("/docs/assets/../../app.py")
+    assert response.status_code == 404
+    response = client.get("/docs/assets/nothing.js")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def _operations(schema: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            yield path, method, operation
+
+
+def test_header_parameters_carry_no_value_that_try_it_out_would_send(client):
+    schema = client.get("/openapi.json").json()
+    headers = [
+        (path, p["name"], p)
+        for path, _, operation in _operations(schema)
+        for p in operation.get("parameters", [])
+        if p["in"] == "header"
+    ]
+    assert any(name == "Idempotency-Key" for _, name, _ in headers)
+    for path, name, parameter in headers:
+        assert "example" not in parameter and "examples" not in parameter, (path, name)
+        assert "example" not in parameter["schema"] and "default" not in parameter["schema"]
+
+
+def _strings(value: Any) -> Iterator[tuple[str, str]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, str):
+                yield key, item
+            else:
+                yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _examples(value: Any) -> Iterator[Any]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("example", "examples"):
+                yield item
+            else:
+                yield from _examples(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _examples(item)
+
+
+def test_no_example_carries_a_moment_in_the_past(client):
+    served_at = datetime.now(UTC)
+    schema = client.get("/openapi.json").json()
+    moments = []
+    for example in _examples(schema):
+        for key, text in _strings({"": example}):
+            try:
+                moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            moments.append(key)
+            assert moment.tzinfo is not None and moment > served_at, (key, text)
+    assert "next_update_due" in moments  # the one promise the reference shows
+
+
+def test_the_communication_example_is_accepted_as_served(client):
+    schema = client.get("/openapi.json").json()
+    example = schema["components"]["schemas"]["CommunicationSend"]["examples"][0]
+    opened = client.post(
+        "/escalations",
+        json={
+            "title": "Sync down",
+            "scope": "global",
+            "source": "tools_outage",
+            "severity": "SEV2",
+        },
+    )
+    response = client.post(f"/escalations/{opened.json()['id']}/communications", json=example)
+    assert response.status_code == 200, response.text
+
+
+def test_each_error_status_shows_its_own_problem(client):
+    schema = client.get("/openapi.json").json()
+    seen = set()
+    for path, method, operation in _operations(schema):
+        for status, response in operation["responses"].items():
+            content = response.get("content", {}).get("application/problem+json")
+            if content is None:
+                continue
+            example = content.get("example")
+            assert example is not None, (method, path, status)
+            assert example["status"] == int(status), (method, path, status, example)
+            slug = example["type"].removeprefix("/problems/")
+            assert client.get(f"/problems/{slug}").json()["status"] == int(status)
+            seen.add(status)
+    assert {"401", "403", "404", "409", "412", "422"} <= seen
