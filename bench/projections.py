@@ -8,13 +8,12 @@ page and in the list within 100 ms at p99. Writes nothing but a temporary store.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from bench.stores import on_each_store
+from bench.stores import on_each_store, store_arguments
 from domain.escalation import Escalation
 from infra.application import Escalations
 from infra.bootstrap import Container, build
@@ -166,10 +165,8 @@ def run(url: str, events: int, commands: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--events", type=int, default=100_000)
+    parser = store_arguments(__doc__, events=100_000)
     parser.add_argument("--commands", type=int, default=500)
-    parser.add_argument("--postgres", help="e.g. postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
     on_each_store(lambda url: run(url, args.events, args.commands), args.events, args.postgres)
 

@@ -12,14 +12,13 @@ rebuild and no runner failed, and that every view equals a fresh rebuild. The su
 
 from __future__ import annotations
 
-import argparse
 import threading
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench.projections import load
-from bench.stores import on_each_store
+from bench.stores import on_each_store, store_arguments
 from infra.application import Escalations
 from infra.bootstrap import build
 from infra.settings import Settings
@@ -104,11 +103,9 @@ def run(url: str, events: int, rebuilds: int, writers: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--events", type=int, default=20_000)
+    parser = store_arguments(__doc__, events=20_000)
     parser.add_argument("--rebuilds", type=int, default=8)
     parser.add_argument("--writers", type=int, default=4)
-    parser.add_argument("--postgres", help="e.g. postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
     on_each_store(
         lambda url: run(url, args.events, args.rebuilds, args.writers), args.events, args.postgres

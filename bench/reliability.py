@@ -27,7 +27,12 @@ import psycopg
 from tests.conftest import POSTGRES_BASE
 from tests.proofs.load import Command, Ledger, Server, check_streams, send, start_writers
 from tests.proofs.private_postgres import PrivatePostgres, postgres_bin
-from tests.proofs.test_storm_and_sigkill import kill_under_load, open_escalations, storm
+from tests.proofs.test_storm_and_sigkill import (
+    kill_under_load,
+    open_escalations,
+    server_with_escalations,
+    storm,
+)
 from tests.support import bearer, issue_key
 
 
@@ -66,12 +71,7 @@ def run_storm(url: str, threads: int, per_thread: int) -> str:
 
 
 def run_sigkill(url: str, cycles: int, acks: int) -> str:
-    secret = issue_key(url)
-    server = Server(url)
-    try:
-        server.start()
-        ids = open_escalations(server.base, secret, 4)
-        ledger = Ledger()
+    with server_with_escalations(url, 4) as (server, secret, ids, ledger):
         restarts: list[float] = []
         for _ in range(cycles):
             kill_under_load(server, secret, ids, ledger, acks=acks)
@@ -94,8 +94,6 @@ def run_sigkill(url: str, cycles: int, acks: int) -> str:
             f"(answered as replays) and {len(in_doubt) - replayed} had not (applied on retry); "
             f"restart to healthy {statistics.median(restarts):.1f} s (median)"
         )
-    finally:
-        server.stop()
 
 
 def run_postgres_restart(restarts: int, outage: float) -> str:

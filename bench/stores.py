@@ -3,9 +3,18 @@ a server URL is given, dropped afterwards."""
 
 from __future__ import annotations
 
+import argparse
 import tempfile
 import uuid
 from collections.abc import Callable
+
+
+def store_arguments(description: str | None, events: int) -> argparse.ArgumentParser:
+    """A benchmark's command line: `--events` and `--postgres`, then its own arguments."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--events", type=int, default=events)
+    parser.add_argument("--postgres", help="e.g. postgresql://postgres@127.0.0.1:5432/test")
+    return parser
 
 
 def on_each_store(run: Callable[[str], None], events: int, postgres: str | None) -> None:

@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
 from domain.escalation import Escalation
 from domain.moments import utc_text
 from domain.validation import redacted_customer
 from infra.privacy.redaction import redacted_event
+from projections.plain import to_plain
 
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor"}
 
 
-def jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return iso(value)
-    if isinstance(value, UUID):
-        return str(value)
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return value
+jsonable = to_plain
+"""JSON-ready data: moments as RFC 3339 UTC, ids and decimals as text."""
 
 
 iso = utc_text

@@ -4,6 +4,7 @@ packages swagger-ui-dist 5.35.0 and redoc 2.5.4 (`api/http/static/`, licences be
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -30,24 +31,26 @@ def install(app: FastAPI) -> None:
     which load their assets from a CDN."""
     openapi_url = app.openapi_url or "/openapi.json"
 
-    @app.get("/docs", include_in_schema=False, dependencies=[access.PUBLIC])
-    def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(
+    title = f"{app.title} - API reference"
+    pages: dict[str, Callable[[], HTMLResponse]] = {
+        "/docs": lambda: get_swagger_ui_html(
             openapi_url=openapi_url,
-            title=f"{app.title} - API reference",
+            title=title,
             swagger_js_url=PREFIX + "swagger-ui-bundle.js",
             swagger_css_url=PREFIX + "swagger-ui.css",
             swagger_favicon_url=PREFIX + "favicon.png",
-        )
-
-    @app.get("/redoc", include_in_schema=False, dependencies=[access.PUBLIC])
-    def redoc() -> HTMLResponse:
-        return get_redoc_html(
+        ),
+        "/redoc": lambda: get_redoc_html(
             openapi_url=openapi_url,
-            title=f"{app.title} - API reference",
+            title=title,
             redoc_js_url=PREFIX + "redoc.standalone.js",
             redoc_favicon_url=PREFIX + "favicon.png",
             with_google_fonts=False,
+        ),
+    }
+    for path, page in pages.items():
+        app.add_api_route(
+            path, page, include_in_schema=False, dependencies=[access.PUBLIC], methods=["GET"]
         )
 
     @app.get(PREFIX + "{name}", include_in_schema=False, dependencies=[access.PUBLIC])

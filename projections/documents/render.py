@@ -8,13 +8,10 @@ built-in `_layout.html.j2`).
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from domain.moments import utc_text as rfc3339_text
 from projections.templating import template_environment
 
 Format = Literal["md", "html", "json"]
@@ -43,16 +40,3 @@ class DocumentRenderer:
         if fmt == "md":
             text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
         return text
-
-
-def to_plain(value: Any) -> Any:
-    """A view as JSON-ready data: dataclasses as objects, times as RFC 3339 UTC with a Z."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, datetime):
-        return rfc3339_text(value)
-    if isinstance(value, dict):
-        return {str(k): to_plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_plain(v) for v in value]
-    return value

@@ -94,13 +94,23 @@ def consume_with_librdkafka(broker: TansuBroker, topic: str, group: str, count: 
     return messages
 
 
+def published_messages(
+    container: Container, broker: TansuBroker, topics: dict[str, str]
+) -> tuple[list[str], int, list[Any]]:
+    """The test history, relayed in full and read back by librdkafka: (ids, published, messages)."""
+    ids = write_history(container)
+    published = relay_everything(container, broker, topics["events"])
+    return (
+        ids,
+        published,
+        consume_with_librdkafka(broker, topics["events"], topics["group"], published),
+    )
+
+
 def test_a_librdkafka_consumer_reads_valid_cloudevents_keyed_by_escalation(
     container: Container, broker: TansuBroker, topics: dict[str, str]
 ) -> None:
-    ids = write_history(container)
-    published = relay_everything(container, broker, topics["events"])
-
-    messages = consume_with_librdkafka(broker, topics["events"], topics["group"], published)
+    ids, published, messages = published_messages(container, broker, topics)
 
     check = validator("event.schema.json")
     documents = [json.loads(m.value()) for m in messages]
@@ -145,9 +155,7 @@ def test_messages_follow_the_cloudevents_kafka_binding_in_structured_mode(
     from cloudevents.core.bindings.kafka import from_kafka_event
     from cloudevents.v1.kafka import KafkaMessage, from_structured
 
-    ids = write_history(container)
-    published = relay_everything(container, broker, topics["events"])
-    messages = consume_with_librdkafka(broker, topics["events"], topics["group"], published)
+    ids, published, messages = published_messages(container, broker, topics)
 
     assert len(messages) == published == 9
     for message in messages:

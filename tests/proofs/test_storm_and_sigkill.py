@@ -12,6 +12,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 
@@ -24,6 +26,21 @@ OPEN = {"title": "Storm", "scope": "global", "source": "tools_outage", "severity
 def open_escalations(base: str, secret: str, count: int) -> list[str]:
     with httpx.Client(base_url=base, headers=bearer(secret), timeout=10) as http:
         return [http.post("/escalations", json=OPEN).json()["id"] for _ in range(count)]
+
+
+@contextmanager
+def server_with_escalations(
+    url: str, count: int
+) -> Iterator[tuple[Server, str, list[str], Ledger]]:
+    """A real `escalations serve` on the store, a manager's key, `count` open escalations and an
+    empty ledger; the server is stopped at the end."""
+    secret = issue_key(url)
+    server = Server(url)
+    try:
+        server.start()
+        yield server, secret, open_escalations(server.base, secret, count), Ledger()
+    finally:
+        server.stop()
 
 
 def storm(base: str, secret: str, ids: list[str], threads: int, per_thread: int) -> Ledger:
@@ -66,12 +83,7 @@ def kill_under_load(server: Server, secret: str, ids: list[str], ledger: Ledger,
 
 
 def test_sigkill_under_load_loses_no_acknowledged_command(database_url):
-    secret = issue_key(database_url)
-    server = Server(database_url)
-    try:
-        server.start()
-        ids = open_escalations(server.base, secret, 3)
-        ledger = Ledger()
+    with server_with_escalations(database_url, 3) as (server, secret, ids, ledger):
         for _ in range(2):
             kill_under_load(server, secret, ids, ledger, acks=60)
             server.start()
@@ -88,5 +100,3 @@ def test_sigkill_under_load_loses_no_acknowledged_command(database_url):
             path = database_url.removeprefix("sqlite:///")
             with sqlite3.connect(path) as connection:
                 assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    finally:
-        server.stop()

@@ -23,7 +23,7 @@ from api.http.problems import PROBLEM_JSON, Problem, ProblemError
 from infra.application import EscalationNotFound
 from infra.bootstrap import Container
 from infra.privacy.redaction import redacted_events
-from projections.documents.render import MEDIA_TYPES, DocumentRenderer, Format, to_plain
+from projections.documents.render import MEDIA_TYPES, DocumentRenderer, Format
 from projections.documents.views import (
     AUDIENCES,
     NotYetOpened,
@@ -33,6 +33,7 @@ from projections.documents.views import (
     timeline_view,
     update_view,
 )
+from projections.plain import to_plain
 
 router = APIRouter(tags=["documents"])
 
