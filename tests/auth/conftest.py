@@ -35,7 +35,9 @@ class AccessStore:
 @pytest.fixture(scope="module")
 def access(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AccessStore]:
     path = tmp_path_factory.mktemp("access") / "store.db"
-    container = build(Settings(database_url=f"sqlite:///{path}"), clock=ManualClock())
+    # The live status stream answers for 25 s by default; the matrix only needs its status.
+    settings = Settings(database_url=f"sqlite:///{path}", status_stream_seconds=0.05)
+    container = build(settings, clock=ManualClock())
     escalation = container.app.open(
         actor="setup", title="Sync down", scope="global", source="tools_outage", severity="SEV1"
     ).escalation_id
@@ -48,8 +50,6 @@ def access(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AccessStore]:
     secrets["revoked"] = revoked.secret
     spare = container.keys.create(name="spare", role="stakeholder", actor="setup").info.id
     app = create_app(container)
-    # The live status stream answers for 25 s by default; the matrix only needs its status.
-    with pytest.MonkeyPatch.context() as patch, TestClient(app) as client:
-        patch.setenv("ESCALATIONS_STATUS_STREAM_SECONDS", "0.05")
+    with TestClient(app) as client:
         yield AccessStore(container, app, client, escalation, secrets, spare)
     container.close()

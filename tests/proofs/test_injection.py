@@ -88,7 +88,9 @@ def hostile_store(
 ) -> Iterator[tuple[TestClient, list[str]]]:
     path = tmp_path_factory.mktemp("injection") / "store.db"
     clock = ManualClock()
-    container = build(Settings(database_url=f"sqlite:///{path}"), clock=clock)
+    # one page event on the live stream, then it ends
+    settings = Settings(database_url=f"sqlite:///{path}", status_stream_seconds=0.3)
+    container = build(settings, clock=clock)
     client = TestClient(create_app(container), headers=bearer(issue_key(container)))
     schema = client.get("/openapi.json").json()
     filler = Filler(schema)
@@ -171,9 +173,7 @@ def hostile_store(
     assert len(filler.filled) > 40
     views = start_projections(container)  # the status page and reports read the views
     assert views.wait_for(container.app.recorder.max_notification_id() or 0, timeout=30)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("ESCALATIONS_STATUS_STREAM_SECONDS", "0.3")  # one page event, then it ends
-        yield client, [outage, case, spam, privacy]
+    yield client, [outage, case, spam, privacy]
     views.stop()
     container.close()
 
