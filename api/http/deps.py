@@ -180,9 +180,11 @@ Moment = Annotated[AwareDatetime, AfterValidator(_moment_in_range)]
 """A timezone-aware date-time query value, in UTC, within the range the app can reckon with."""
 
 
-def plain_parameters(request: Request) -> None:
+async def plain_parameters(request: Request) -> None:
     """Every query and path parameter, before any route reads it: a control character (NUL
-    above all, which PostgreSQL cannot compare with text) is the client's to fix, named."""
+    above all, which PostgreSQL cannot compare with text) is the client's to fix, named.
+    `async` because it runs on every request: a plain function would be a hop to a worker
+    thread and back each time."""
     values = [("query", name, value) for name, value in request.query_params.multi_items()]
     values += [("path", name, value) for name, value in request.path_params.items()]
     errors = [
