@@ -46,6 +46,7 @@ USE_CASES: dict[str, UseCase] = {
         UseCase(Escalation.complete_action_item),
         UseCase(Escalation.link_case, other_escalation="case_id"),
         UseCase(Escalation.communicate, created="communication_id"),
+        UseCase(Escalation.record_delivery),
         UseCase(Escalation.resolve),
         UseCase(Escalation.reopen),
         UseCase(Escalation.record_postmortem),

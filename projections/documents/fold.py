@@ -235,4 +235,5 @@ def _published(case: CaseFile, e: Any) -> None:
 
 
 HANDLES = frozenset({E.Opened}) | _ON.handles
-IGNORES: frozenset[type] = frozenset()
+IGNORES: frozenset[type] = frozenset({E.CommunicationDelivered})
+"""A delivery round says who received an update, not what the update said."""

@@ -219,6 +219,20 @@ def _communicated(e: Any, memory: _Memory) -> Described:
     return text + ".", e.body, e.audience == "internal"
 
 
+@_ON.register(E.CommunicationDelivered)
+def _delivered(e: Any, memory: _Memory) -> Described:
+    text = f"Update {e.communication_id} sent to {e.sent} of {e.recipients}"
+    if e.failed:
+        if len(e.reasons) == 1:
+            reasons = next(iter(e.reasons))
+        else:
+            reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(e.reasons.items()))
+        text += f"; {e.failed} failed: {reasons}" if reasons else f"; {e.failed} failed"
+    if e.retrying:
+        text += f"; {e.retrying} to be retried"
+    return text + ".", "", True
+
+
 @_ON.register(E.Resolved)
 def _resolved(e: Any, memory: _Memory) -> Described:
     text = f"Resolved: {e.summary}"
