@@ -1,6 +1,6 @@
 """The sections of `Settings` that belong to no one component: the store, the HTTP server,
-authentication, privacy, documents, and the room kept for delivery and mail. The views' and
-Kafka's sections are in `views.py` and `kafka.py` beside this module."""
+authentication, privacy and documents. The views', Kafka's and delivery's sections are in
+`views.py`, `kafka.py` and `delivery.py` beside this module."""
 
 from __future__ import annotations
 
@@ -158,15 +158,3 @@ class DocumentsSettings(Section):
         if value is not None and not value.is_dir():
             raise ValueError(f"ESCALATIONS_TEMPLATES_DIR={value} is not a directory")
         return value
-
-
-class DeliverySettings(Section):
-    """Room for the delivery of stakeholder updates (ESCALATIONS_DELIVERY_*); nothing yet."""
-
-    ENV_PREFIX = "DELIVERY_"
-
-
-class MailSettings(Section):
-    """Room for outgoing mail (ESCALATIONS_MAIL_*); nothing yet."""
-
-    ENV_PREFIX = "MAIL_"
