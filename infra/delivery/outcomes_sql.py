@@ -49,7 +49,7 @@ class PostgresOutcomes(Outcomes):
     @contextmanager
     def transaction(self, commit: bool) -> Iterator[Any]:
         with self.datastore.transaction(commit=commit) as cursor:
-            cursor.row_factory = tuple_row  # the recorder's cursors answer dicts
+            cursor.row_factory = tuple_row  # type: ignore[assignment]  # the recorder answers dicts
             yield cursor
 
     def table(self, name: str) -> str:

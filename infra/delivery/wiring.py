@@ -11,7 +11,6 @@ from adapters.mail.smtp import SmtpChannel
 from infra.bootstrap import Container
 from infra.delivery.lists import DistributionLists
 from infra.delivery.outcomes import Outcomes
-from infra.delivery.outcomes_sql import outcomes_for
 from infra.delivery.worker import DeliveryWorker
 from infra.settings.delivery import MailSettings
 
@@ -19,13 +18,11 @@ log = logging.getLogger(__name__)
 
 
 def outcome_store(container: Container) -> Outcomes:
-    outcomes = outcomes_for(container.app.recorder)
-    outcomes.create_tables()
-    return outcomes
+    return container.outcomes
 
 
 def lists_of(container: Container) -> DistributionLists:
-    return DistributionLists(container.app, container.app.clock)
+    return container.lists
 
 
 def smtp_channel(mail: MailSettings) -> SmtpChannel:
@@ -74,7 +71,6 @@ def start_delivery(container: Container) -> DeliveryThread:
     settings = container.settings
     if not settings.delivery.enabled or not settings.mail.enabled:
         log.info("delivery is off (set ESCALATIONS_SMTP_URL and ESCALATIONS_MAIL_FROM)")
-        outcome_store(container)  # the deliveries route reads the tables even so
         return handle
     handle.worker = build_worker(container)
     handle.thread = threading.Thread(
