@@ -3,6 +3,7 @@ message it accepted, parsed, and refusing the recipients a test names with a 550
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import threading
@@ -20,6 +21,8 @@ class Recorder:
         self.envelopes: list[tuple[str, list[str]]] = []
         self.refused: set[str] = set()
         self.lock = threading.Lock()
+        self.delay_s = 0.0
+        """A pause before each message is accepted, so a test can catch a batch in flight."""
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
@@ -30,6 +33,8 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.append(parsed)  # type: ignore[arg-type]
