@@ -59,9 +59,9 @@ def mail_address(value: object) -> str:
     return f"{local}@{domain.lower()}"
 
 
-def same_address(one: str, other: str) -> bool:
+def mailbox_key(address: str) -> str:
     """Mailboxes compare case-insensitively in practice, so one person is on a list once."""
-    return one.lower() == other.lower()
+    return address.lower()
 
 
 class DistributionList(Aggregate):
@@ -79,18 +79,23 @@ class DistributionList(Aggregate):
 
         def apply(self, aggregate: DistributionList) -> None:
             aggregate.members.append(self.address)
+            aggregate.mailboxes.add(mailbox_key(self.address))
 
     class MemberRemoved(Event):
         address: str
 
         def apply(self, aggregate: DistributionList) -> None:
-            aggregate.members = [m for m in aggregate.members if not same_address(m, self.address)]
+            key = mailbox_key(self.address)
+            aggregate.members = [m for m in aggregate.members if mailbox_key(m) != key]
+            aggregate.mailboxes.discard(key)
 
     def __init__(self, actor: str, name: str, audience: str) -> None:
         self.name = name
         self.audience = audience
         self.created_by = actor
         self.members: list[str] = []
+        self.mailboxes: set[str] = set()
+        """The members' `mailbox_key`s, so a check for a member does not scan the list."""
 
     @classmethod
     def create(cls, *, actor: str, at: datetime, name: str, audience: str) -> DistributionList:
@@ -117,7 +122,7 @@ class DistributionList(Aggregate):
         self.trigger_event(self.MemberRemoved, timestamp=at, actor=actor, address=address.strip())
 
     def has_member(self, address: str) -> bool:
-        return any(same_address(member, address) for member in self.members)
+        return mailbox_key(address) in self.mailboxes
 
     def _checked(self, actor: str, at: datetime) -> tuple[str, datetime]:
         actor = required_text(actor, "actor", limits.ACTOR_MAX)
@@ -133,17 +138,17 @@ class DistributionList(Aggregate):
 def members_at(events: list[Any], moment: datetime) -> list[str] | None:
     """The members a list had at `moment`, from its events in order; None when the list did not
     exist yet. A change recorded at exactly `moment` counts as made before it."""
-    members: list[str] | None = None
+    members: dict[str, str] | None = None  # by mailbox key, in the order they were added
     for event in events:
         if event.timestamp > moment:
             break
         if isinstance(event, DistributionList.ListCreated):
-            members = []
+            members = {}
         elif isinstance(event, DistributionList.MemberAdded) and members is not None:
-            members.append(event.address)
+            members[mailbox_key(event.address)] = event.address
         elif isinstance(event, DistributionList.MemberRemoved) and members is not None:
-            members = [m for m in members if not same_address(m, event.address)]
-    return members
+            members.pop(mailbox_key(event.address), None)
+    return None if members is None else list(members.values())
 
 
 LIST_EVENTS: tuple[type[DistributionList.Event], ...] = (

@@ -18,7 +18,7 @@ import ssl
 from collections.abc import Sequence
 
 from adapters.delivery.channel import ChannelUnavailable, Outcome, Outgoing
-from adapters.mail.compose import compose
+from adapters.mail.compose import addressed, shared_part
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +72,14 @@ class SmtpChannel:
         if not messages:
             return done
         connection = self._connected(done)
+        shared: dict[tuple[str, str, str, str], bytes] = {}
         for message in messages:
+            content = (message.thread_id, message.subject, message.text, message.html)
+            if content not in shared:
+                shared[content] = shared_part(message, self.sender)
             try:
-                connection.send_message(
-                    compose(message, self.sender), self.sender, [message.recipient]
+                connection.sendmail(
+                    self.sender, [message.recipient], addressed(shared[content], message)
                 )
             # smtplib resets the transaction itself after each of these refusals.
             except smtplib.SMTPRecipientsRefused as refused:

@@ -16,7 +16,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
-from domain.distribution_list import LIST_EVENTS, DistributionList, members_at, same_address
+from domain.distribution_list import LIST_EVENTS, DistributionList, mailbox_key, members_at
 from infra.application import Clock, Escalations
 
 CREATED_TOPIC = get_topic(DistributionList.ListCreated)
@@ -113,15 +113,14 @@ class DistributionLists:
     def recipients(self, audience: str, at: datetime) -> list[str]:
         """Every address on a list of `audience` at `at`, once each (the first spelling met),
         in the order the lists were created and their members added."""
-        found: list[str] = []
+        found: dict[str, str] = {}
         for list_id in self._ids():
             events: list[Any] = list(self.app.events.get(list_id))
             if not events or events[0].audience != audience:
                 continue
             for address in members_at(events, at) or ():
-                if not any(same_address(address, known) for known in found):
-                    found.append(address)
-        return found
+                found.setdefault(mailbox_key(address), address)
+        return list(found.values())
 
     def _ids(self) -> list[UUID]:
         ids: list[UUID] = []
