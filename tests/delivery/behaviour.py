@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -12,6 +12,7 @@ import pytest
 from infra.bootstrap import Container, build
 from infra.delivery.lists import DistributionLists
 from infra.delivery.wiring import build_worker, lists_of, outcome_store
+from infra.delivery.worker import utc_now
 from infra.settings import Settings
 from projections.documents.timeline import build_timeline
 from tests.delivery.smtp_server import MailServer
@@ -177,6 +178,57 @@ class DeliveryBehaviour:
         timeline = [entry.text for entry in build_timeline(container.app.events.get(escalation))]
         assert f"Update {communication} sent to 2 of 3; 1 failed: mailbox unavailable." in timeline
 
+    def test_a_temporary_refusal_is_retried_on_the_schedule_and_each_round_is_reported_once(
+        self, container: Container, mail_server: MailServer
+    ) -> None:
+        mail_server.busy("busy@example.com", times=1)
+        lists = lists_of(container)
+        executive_list(lists, "maria.chen@example.com", "busy@example.com")
+        escalation = open_incident(container)
+        communication = communicate(container, escalation)
+
+        build_worker(container).run_until_idle(timeout_s=30)
+
+        assert sorted(str(m["To"]) for m in mail_server.messages) == [
+            "busy@example.com",
+            "maria.chen@example.com",
+        ]
+        rows = {
+            r.address: r
+            for r in outcome_store(container).deliveries(str(escalation), communication) or []
+        }
+        assert (rows["busy@example.com"].state, rows["busy@example.com"].attempts) == ("sent", 2)
+        assert rows["maria.chen@example.com"].attempts == 1
+        rounds = [
+            (e.round, e.sent, e.failed, e.retrying)
+            for e in container.app.events.get(escalation)
+            if type(e).__name__ == "CommunicationDelivered"
+        ]
+        assert rounds == [(1, 1, 0, 1), (2, 2, 0, 0)]
+
+    def test_a_recipient_still_refused_after_the_last_retry_has_failed_for_good(
+        self, url: str, mail_server: MailServer
+    ) -> None:
+        mail_server.busy("busy@example.com", times=10)
+        container = build(settings_for(url, mail_server, delivery_retry_schedule_s=[0.01, 0.01]))
+        try:
+            executive_list(lists_of(container), "busy@example.com")
+            escalation = open_incident(container)
+            communication = communicate(container, escalation)
+            build_worker(container).run_until_idle(timeout_s=30)
+            [row] = outcome_store(container).deliveries(str(escalation), communication) or []
+            assert (row.state, row.attempts, row.next_attempt_at) == ("failed", 3, None)
+            assert row.last_error is not None and row.last_error.startswith("450")
+            last = [
+                e
+                for e in container.app.events.get(escalation)
+                if type(e).__name__ == "CommunicationDelivered"
+            ][-1]
+            summary = (last.round, last.failed, last.reasons)
+            assert summary == (3, 1, {"mailbox busy": 1}), summary
+        finally:
+            container.close()
+
     def test_a_mail_server_down_for_a_while_gets_every_message_once_it_is_back(
         self, container: Container, mail_server: MailServer
     ) -> None:
@@ -205,7 +257,7 @@ class DeliveryBehaviour:
     def test_only_the_holder_of_the_lease_sends_and_a_standby_takes_over_when_it_lapses(
         self, url: str, mail_server: MailServer
     ) -> None:
-        settings = settings_for(url, mail_server, delivery_lease_s=0.3)
+        settings = settings_for(url, mail_server, delivery_lease_s=30)
         first, second = build(settings), build(settings)
         try:
             active, standby = build_worker(first), build_worker(second)
@@ -216,10 +268,15 @@ class DeliveryBehaviour:
             assert not standby.work_round()
             assert mail_server.messages == []
 
-            time.sleep(0.4)  # the active worker stopped renewing (as if it had died)
+            # The active worker stops renewing, as if it had died; the standby's clock passes
+            # the end of its lease.
+            standby.now = lambda: utc_now() + timedelta(seconds=31)
             standby.run_until_idle(timeout_s=30)
             assert [str(m["To"]) for m in mail_server.messages] == ["maria.chen@example.com"]
             assert not active.hold_lease()
+
+            standby.close()  # a clean stop hands the lease back at once
+            assert active.hold_lease()
         finally:
             first.close()
             second.close()

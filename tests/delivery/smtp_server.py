@@ -20,6 +20,8 @@ class Recorder:
         self.raw: list[bytes] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.refused: set[str] = set()
+        self.busy: dict[str, int] = {}
+        """Recipients answered with a temporary 450, as many times as given."""
         self.lock = threading.Lock()
         self.delay_s = 0.0
         """A pause before each message is accepted, so a test can catch a batch in flight."""
@@ -29,6 +31,9 @@ class Recorder:
     ) -> str:
         if address.lower() in self.refused:
             return "550 5.1.1 <" + address + ">: mailbox unavailable"
+        if self.busy.get(address.lower(), 0) > 0:
+            self.busy[address.lower()] -= 1
+            return "450 4.2.1 mailbox busy, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -70,8 +75,13 @@ class MailServer:
     def refuse(self, address: str) -> None:
         self.recorder.refused.add(address.lower())
 
-    def start(self) -> None:
-        self._controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port)
+    def busy(self, address: str, times: int) -> None:
+        self.recorder.busy[address.lower()] = times
+
+    def start(self, **options: Any) -> None:
+        self._controller = Controller(
+            self.recorder, hostname="127.0.0.1", port=self.port, **options
+        )
         self._controller.start()
 
     def stop(self) -> None:
