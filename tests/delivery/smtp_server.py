@@ -23,6 +23,8 @@ class Recorder:
         self.busy: dict[str, int] = {}
         """Recipients answered with a temporary 450, as many times as given."""
         self.lock = threading.Lock()
+        self.tls: list[bool] = []
+        """Whether each accepted message came over TLS."""
         self.delay_s = 0.0
         """A pause before each message is accepted, so a test can catch a batch in flight."""
 
@@ -42,6 +44,7 @@ class Recorder:
             await asyncio.sleep(self.delay_s)
         with self.lock:
             self.raw.append(envelope.content)
+            self.tls.append(session.ssl is not None)
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 Message accepted for delivery"
 
