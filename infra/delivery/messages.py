@@ -13,7 +13,7 @@ import hashlib
 
 from adapters.delivery.channel import Outgoing
 from adapters.mail.compose import html_page
-from infra.delivery.outcomes import Due
+from infra.delivery.rows import Due
 
 AUDIENCE_NAMES = {
     "executive": "executive",

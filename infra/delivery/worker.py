@@ -42,7 +42,8 @@ from domain.escalation import Escalation
 from infra.application import Escalations
 from infra.delivery.lists import DistributionLists
 from infra.delivery.messages import message_id, outgoing
-from infra.delivery.outcomes import Due, Intake, Outcomes, Progress, Result, State
+from infra.delivery.outcomes import Outcomes
+from infra.delivery.rows import Due, Intake, Progress, Result, State
 from infra.settings.delivery import DeliverySettings
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,7 @@ class DeliveryWorker:
         self.stats = DeliveryStats()
         self._unavailable_in_a_row = 0
         self._paused_until: datetime | None = None
+        self._held_until: datetime | None = None
 
     @property
     def name(self) -> str:
@@ -135,6 +137,7 @@ class DeliveryWorker:
                 time.sleep(0.02)
 
     def close(self) -> None:
+        self._held_until = None
         self.channel.close()
         try:
             self.outcomes.release_lease(self.name, self.holder)
@@ -144,9 +147,16 @@ class DeliveryWorker:
     # ----------------------------------------------------------------------- lease
 
     def hold_lease(self) -> bool:
+        """Take or renew the lease. While more than two thirds of a lease this worker took are
+        left, nobody else can hold it, so it is not written again (an idle worker would
+        otherwise write once per poll)."""
         now = self.now()
-        until = now + timedelta(seconds=self.settings.lease_s)
-        return self.outcomes.acquire_lease(self.name, self.holder, now, until)
+        lease = timedelta(seconds=self.settings.lease_s)
+        if self._held_until is not None and now < self._held_until - lease * 2 / 3:
+            return True
+        held = self.outcomes.acquire_lease(self.name, self.holder, now, now + lease)
+        self._held_until = now + lease if held else None
+        return held
 
     # ---------------------------------------------------------------------- intake
 

@@ -268,9 +268,8 @@ class DeliveryBehaviour:
             assert not standby.work_round()
             assert mail_server.messages == []
 
-            # The active worker stops renewing, as if it had died; the standby's clock passes
-            # the end of its lease.
-            standby.now = lambda: utc_now() + timedelta(seconds=31)
+            # The active worker stops renewing, as if it had died, and its lease's time passes.
+            standby.now = active.now = lambda: utc_now() + timedelta(seconds=31)
             standby.run_until_idle(timeout_s=30)
             assert [str(m["To"]) for m in mail_server.messages] == ["maria.chen@example.com"]
             assert not active.hold_lease()
