@@ -242,7 +242,7 @@ class DeliveryWorker:
         self._paused_until = self.now() + timedelta(seconds=wait)
         self.stats.unavailable += 1
         self.stats.last_error = error.reason
-        log.warning("%s; delivery pauses for %.0f s", error.reason, wait)
+        log.warning("%s; delivery pauses for %g s", error.reason, wait)
 
     # ------------------------------------------------------------------- reporting
 
