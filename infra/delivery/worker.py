@@ -30,7 +30,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
@@ -40,7 +40,6 @@ from adapters.kafka.backoff import Stopped, reconnecting, unless_stopped
 from domain.errors import DomainError
 from domain.escalation import Escalation
 from infra.application import Escalations
-from infra.delivery.lists import DistributionLists
 from infra.delivery.messages import message_id, outgoing
 from infra.delivery.outcomes import Outcomes
 from infra.delivery.rows import Due, Intake, Progress, Result, State
@@ -53,6 +52,14 @@ COMMUNICATED_TOPIC = get_topic(Escalation.Communicated)
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class RecipientResolver(Protocol):
+    """Who a communication to `audience` at `at` goes to: the step between a communication and
+    its outcome rows. Today the members of the audience's distribution lists (`DistributionLists`);
+    subscribers of the status page and other kinds of member will answer here too."""
+
+    def recipients(self, audience: str, at: datetime) -> list[str]: ...
 
 
 @dataclass
@@ -69,7 +76,7 @@ class DeliveryWorker:
     def __init__(
         self,
         app: Escalations,
-        lists: DistributionLists,
+        lists: RecipientResolver,
         outcomes: Outcomes,
         channel: Channel,
         settings: DeliverySettings,
