@@ -85,11 +85,14 @@ class SmtpChannel:
             except smtplib.SMTPRecipientsRefused as refused:
                 code, reply = next(iter(refused.recipients.values()))
                 done.append(_refused(message, code, reply))
-            except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as refused:
+            except smtplib.SMTPDataError as refused:
                 if refused.smtp_code == 421:  # the server is closing the connection
                     self._lost(done, refused)
                 done.append(_refused(message, refused.smtp_code, refused.smtp_error))
-            except (smtplib.SMTPServerDisconnected, OSError) as lost:
+            # The sender refused is about this configuration, not the recipient; any other reply
+            # smtplib did not expect leaves the session in doubt. Neither is the recipient's
+            # failure: what was done is kept and the rest waits for the channel to be back.
+            except (smtplib.SMTPException, OSError) as lost:
                 self._lost(done, lost)
             else:
                 done.append(Outcome(message.key, sent=True))
@@ -168,6 +171,8 @@ def _refused(message: Outgoing, code: int, reply: bytes | str) -> Outcome:
 def _unavailable(error: BaseException) -> str:
     if isinstance(error, smtplib.SMTPAuthenticationError):
         return "the mail server refused the login"
+    if isinstance(error, smtplib.SMTPSenderRefused):
+        return "the mail server refused the sender address (ESCALATIONS_MAIL_FROM)"
     if isinstance(error, smtplib.SMTPNotSupportedError):
         return str(error)
     if isinstance(error, ssl.SSLError):

@@ -20,6 +20,8 @@ class Recorder:
         self.raw: list[bytes] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.refused: set[str] = set()
+        self.refused_sender = False
+        """Refuse every MAIL FROM with a 553, as a relay does for a sender it does not allow."""
         self.busy: dict[str, int] = {}
         """Recipients answered with a temporary 450, as many times as given."""
         self.lock = threading.Lock()
@@ -27,6 +29,15 @@ class Recorder:
         """Whether each accepted message came over TLS."""
         self.delay_s = 0.0
         """A pause before each message is accepted, so a test can catch a batch in flight."""
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if self.refused_sender:
+            return "553 5.7.1 sender not allowed"
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any

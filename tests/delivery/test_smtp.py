@@ -210,3 +210,13 @@ def test_a_wrong_mail_setting_stops_the_start_and_says_what_to_set(
     values = {"mail_from": "u@example.com", **overrides} if "MAIL_FROM" not in says else overrides
     with pytest.raises(ValidationError, match=says):
         Settings(**values)
+
+
+def test_a_refused_sender_is_the_channel_s_failure_not_the_recipients(server: MailServer) -> None:
+    server.recorder.refused_sender = True
+    server.start()
+    channel = _channel(server)
+    with pytest.raises(ChannelUnavailable, match="refused the sender address") as caught:
+        channel.send([_message(1), _message(2, "kofi@example.com")])
+    assert caught.value.done == []
+    assert server.messages == []
