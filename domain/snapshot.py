@@ -26,6 +26,7 @@ _TOP_LEVEL = (
     "closed_at",
     "postmortem_published_at",
     "customer_erased_at",
+    "update_due_on_reopen",
 )
 _IN_OBJECTS = {
     "privacy": ("acknowledge_by", "latest_extended_deadline"),
