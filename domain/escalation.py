@@ -390,15 +390,16 @@ class Escalation(
     class Reopened(Event):
         reason: str
         next_update_due: datetime | None = None
-        """When the update the reopen owes is due; a reopen recorded before this field existed
-        owes it at once."""
+        """When the update the reopen owes is due. A reopen recorded before this field existed
+        owes none of its own, as then: a snapshot taken since holds no trace of the reopen's
+        moment, and the state must not depend on whether it was read from one."""
 
         def apply(self, aggregate: Escalation) -> None:
             aggregate.status = REOPENED_STATUS.value
             aggregate.resolved_at = None
             aggregate.resolution = None
             aggregate.reopen_count += 1
-            aggregate.update_due_on_reopen = self.next_update_due or self.timestamp
+            aggregate.update_due_on_reopen = self.next_update_due
             if aggregate.components_before_settlement is not None:
                 # The incident is back as it was last assessed, until someone assesses it anew.
                 aggregate.components = dict(aggregate.components_before_settlement)

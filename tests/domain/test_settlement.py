@@ -4,12 +4,14 @@ and a linked case resolved with its global escalation; each checked live and on 
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from domain.errors import IllegalTransition, RuleViolated
 from domain.escalation import Escalation
+from domain.snapshot import CompactSnapshot
 from domain.values import Status
 from tests.domain.support import Clock, open_escalation, refused, replay
 
@@ -125,12 +127,12 @@ def test_a_reopen_owes_an_update_by_the_moment_named_and_else_at_once() -> None:
     assert [s.next_update_due() for s in _both(at_once)] == [at, at]
 
 
-def test_a_reopen_recorded_before_its_promise_was_a_field_owes_the_update_at_once() -> None:
-    e, at = _reopened(Clock(), next_update_due=datetime(2026, 3, 2, 11, tzinfo=UTC))
+def test_a_reopen_recorded_before_its_promise_was_a_field_owes_no_update_of_its_own() -> None:
+    e, _ = _reopened(Clock(), next_update_due=datetime(2026, 3, 2, 11, tzinfo=UTC))
     events = list(e.pending_events)
     events[-1] = dataclasses.replace(events[-1], next_update_due=None)  # as release 0.1 stored it
 
-    assert replay(events).next_update_due() == at
+    assert replay(events).next_update_due() is None  # and the earlier promises stay released
 
 
 def test_the_first_communication_after_a_reopen_gives_the_update_it_owes() -> None:
@@ -237,3 +239,28 @@ def test_a_case_that_ended_on_its_own_is_not_resolved_again(ending: str) -> None
         lambda: case.resolve_with_global(parent, actor=ACTOR, at=clock.tick()),
         IllegalTransition,
     )
+
+
+def test_a_snapshot_taken_before_ending_settled_anything_restores_settled() -> None:
+    clock = Clock()
+    e = _outage(clock)
+    e.resolve(actor=ACTOR, at=clock.tick(), summary="Rolled back")
+    at = clock.tick()
+    rca = at + timedelta(days=2)
+    e.communicate(
+        actor=ACTOR, at=at, audience="customer", channel="email", body="RCA to follow",
+        next_update_due=rca,
+    )  # fmt: skip
+    snapshot = CompactSnapshot.take(e)
+    document = json.loads(snapshot.state["document"])
+    for name in ("promises_released", "update_due_on_reopen", "components_before_settlement"):
+        del document[name]  # as release 0.1 took it
+    document["components"] = {"Sync": "major_outage", "Web": "degraded_performance"}
+    old = dataclasses.replace(snapshot, state={**snapshot.state, "document": json.dumps(document)})
+
+    restored = old.mutate(None)
+
+    assert isinstance(restored, Escalation)
+    assert (restored.next_update_due(), restored.components) == (rca, SETTLED)
+    restored.reopen(actor=ACTOR, at=clock.tick(), reason="Back")
+    assert restored.components == {"Sync": "major_outage", "Web": "degraded_performance"}
