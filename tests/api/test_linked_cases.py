@@ -17,6 +17,7 @@ from infra.settings import Settings
 from tests.backends import OnPostgreSQL, OnSQLite
 from tests.support import api_client
 
+FOLLOWED = "resolved together with the wider service incident that caused it"
 GLOBAL = {"title": "Desktop sync failing", "scope": "global", "source": "tools_outage"}
 
 
@@ -229,6 +230,10 @@ def test_the_resolve_answer_and_the_state_say_where_the_linked_cases_stand(
         events = client.get(f"/escalations/{case}/events").json()["items"]
         assert [e["type"] for e in events].count("Resolved") == 1
         assert client.get(f"/escalations/{parent}").json()["linked_open"] == []
+        letter = client.get(f"/escalations/{case}/updates/customer", params={"format": "md"})
+        plain = client.get(f"/escalations/{parent}/updates/customer", params={"format": "html"})
+        assert FOLLOWED in letter.text
+        assert plain.status_code == 200 and FOLLOWED not in plain.text
         as_of = (linked_at - timedelta(minutes=1)).isoformat()  # linked, not yet resolved
         assert client.get(f"/escalations/{parent}", params={"as_of": as_of}).json()[
             "linked_open"
