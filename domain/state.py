@@ -136,6 +136,8 @@ class EscalationState(Protocol):
 
     def _require_resolved(self, what: str, attempted: str) -> None: ...
 
+    def require_followable(self) -> None: ...
+
 
 class EscalationClass(Protocol[S_co]):
     """The aggregate's class as `open` sees it: it creates an escalation from its first event.

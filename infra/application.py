@@ -269,6 +269,22 @@ class Escalations(Application[UUID]):
             result, linked=linked_cases.LinkedCases(linked_cases.linked_open(self, resolved))
         )
 
+    def follow_resolution(
+        self, global_id: UUID, *, expected_version: int | None = None, at: datetime | None = None
+    ) -> CommandResult:
+        """Resolve the open cases linked to a resolved global escalation with it, after the fact
+        (its resolve did not ask them to follow, or was cut short). Writes nothing on the global
+        escalation's stream; each case is followed once however often this runs."""
+        with self.commands.counting("follow_resolution") as counted:
+            parent = self.get(global_id)
+            if expected_version is not None and parent.version != expected_version:
+                raise StaleVersion(global_id, expected_version, parent.version)
+            parent.require_followable()
+            linked = linked_cases.follow(self, global_id, at=at)
+            counted(False)
+        position = self.recorder.max_notification_id()
+        return CommandResult(parent.id, parent.version, position, escalation=parent, linked=linked)
+
     def _save(
         self,
         aggregates: list[Escalation],

@@ -80,7 +80,7 @@ def follow(app: Escalations, global_id: UUID, *, at: datetime | None = None) -> 
             resolved.append(case_id)
         elif outcome == "ended":
             ended.append(case_id)
-        else:
+        elif outcome != "open":
             refused.append({"id": case_id, "status": outcome, "detail": detail})
     return LinkedCases(
         open=linked_open(app, parent), resolved=resolved, already_ended=ended, refused=refused
@@ -94,13 +94,16 @@ def _follow_one(
     resolution: dict[str, Any],
     at: datetime | None,
 ) -> tuple[str, str]:
-    """("resolved", ""), ("ended", ""), or (the case's status, why it could not follow)."""
+    """Follow with one case; answers where it stands then: "resolved" (with this resolution of
+    the parent, now or by an earlier try), "ended" (on its own), "open" (it followed once and
+    was reopened since: left open, never resolved twice), or its status and why it refused."""
     # One key per resolution of the parent and case: resolving the parent again after a reopen
     # is a new resolution, which its cases follow anew.
     key = f"{parent.id}:{resolution['at'].isoformat()}:{case_id}"
     idempotency = Idempotency.for_request(
         key, FOLLOW_USE_CASE, {"global_id": str(parent.id)}, caller="linked-cases"
     )
+    refusal = ""
     try:
         if app.get(case_id).current_status.is_open:
             app.run(
@@ -111,20 +114,18 @@ def _follow_one(
                 at=at,
                 global_id=str(parent.id),
             )
-            return "resolved", ""
+        case = app.get(case_id)
     except (DomainError, WriteConflict, IdempotencyKeyReused, EscalationNotFound) as error:
         refusal = str(error)
-    else:
-        refusal = ""
-    try:
-        case = app.get(case_id)
-    except EscalationNotFound as error:
-        return "unknown", str(error)
+        try:
+            case = app.get(case_id)
+        except EscalationNotFound:
+            return "unknown", refusal
     if _followed(case, parent, resolution):
-        return "resolved", ""  # by an earlier try of this very follow
+        return "resolved", ""
     if not case.current_status.is_open:
         return "ended", ""  # on its own, before (or in a race with) this follow
-    return case.status, refusal
+    return (case.status, refusal) if refusal else ("open", "")
 
 
 def _followed(case: Escalation, parent: Escalation, resolution: dict[str, Any]) -> bool:

@@ -85,16 +85,12 @@ class ClosureDecisions:
         problem/incident model: the incident follows its problem). The parent's resolution is
         the reason, so unmet exit criteria of the case are overridden with it."""
         actor, at = self._check(actor, at)
-        if parent.scope != Scope.GLOBAL or self.linked_to != str(parent.id):
+        if self.linked_to != str(parent.id):
             raise RuleViolated(
                 f"this case follows only the global escalation it is linked to "
                 f"({self.linked_to or 'none'}), not {parent.id}"
             )
-        if parent.resolution is None:
-            raise RuleViolated(
-                f"global escalation {parent.id} is {parent.status}: a linked case follows "
-                "its resolution once it is resolved"
-            )
+        parent.require_followable()
         self._require_transition(Status.RESOLVED, "resolve")
         reason = f"resolved with global escalation {parent.title} ({parent.id})"
         unmet = self.unmet_exit_criteria
@@ -107,6 +103,20 @@ class ClosureDecisions:
             override_reason=reason if unmet else "",
             resolved_with=str(parent.id),
         )
+
+    def require_followable(self: EscalationState) -> None:
+        """Linked cases follow a global escalation once it is resolved (and still, once it is
+        closed after that): the resolution they follow must stand."""
+        if self.scope != Scope.GLOBAL:
+            raise RuleViolated(
+                f"only a global escalation has linked cases to follow it; this one has scope "
+                f"{self.scope}"
+            )
+        if self.resolution is None:
+            raise RuleViolated(
+                f"global escalation {self.id} is {self.status}: its linked cases follow its "
+                "resolution once it is resolved"
+            )
 
     def reopen(
         self: EscalationState,

@@ -129,6 +129,7 @@ class LinkedCasesBehaviour(Outage):
         assert retried.replayed and again.replayed
         assert retried.linked is not None and retried.linked.resolved == [str(c) for c in cases]
         assert again.linked is not None and again.linked.open == [str(cases[0])]
+        assert again.linked.resolved == [str(c) for c in cases[1:]]  # the reopened one is open
         for case_id in cases:
             (event,) = _resolutions(app, case_id)
             assert event.actor == "maria.chen"  # who resolved the global escalation
@@ -291,3 +292,39 @@ def test_the_resolve_example_of_the_reference_is_accepted_as_served(
     assert answer.status_code == 200, answer.text
     assert answer.json()["status"] == "resolved"
     assert answer.json()["linked_resolved"] == []
+
+
+def test_the_linked_cases_can_follow_after_the_fact_once_and_only_a_resolved_global(
+    sqlite_url: str, clock: Any
+) -> None:
+    with api_client(sqlite_url, clock) as client:
+        parent = client.post("/escalations", json={**GLOBAL, "severity": "SEV1"}).json()["id"]
+        case = client.post(
+            "/escalations",
+            json={"title": "Contoso", "scope": "customer", "source": "vendor", "severity": "SEV2"},
+        ).json()["id"]
+        client.post(f"/escalations/{parent}/links", json={"case_id": case})
+        too_early = client.post(f"/escalations/{parent}/links/resolve")
+        not_global = client.post(f"/escalations/{case}/links/resolve")
+        resolved = client.post(f"/escalations/{parent}/resolve", json={"summary": "Rolled back"})
+        version = resolved.json()["version"]
+
+        first = client.post(
+            f"/escalations/{parent}/links/resolve", headers={"If-Match": f'"{version}"'}
+        )
+        again = client.post(f"/escalations/{parent}/links/resolve")
+        stale = client.post(f"/escalations/{parent}/links/resolve", headers={"If-Match": '"1"'})
+        events = client.get(f"/escalations/{case}/events").json()["items"]
+        parent_state = client.get(f"/escalations/{parent}").json()
+
+    assert resolved.json()["linked_open"] == [case]
+    for refused, says in ((too_early, "once it is resolved"), (not_global, "global")):
+        assert refused.status_code == 409, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert says in refused.json()["detail"]
+    assert first.status_code == 200, first.text
+    assert (first.json()["linked_resolved"], first.json()["linked_open"]) == ([case], [])
+    assert again.json()["linked_resolved"] == [case]  # as the first time, and nothing written
+    assert [e["type"] for e in events].count("Resolved") == 1
+    assert (first.json()["version"], parent_state["version"]) == (version, version)
+    assert stale.status_code == 412
