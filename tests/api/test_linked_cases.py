@@ -264,13 +264,18 @@ def test_a_resolved_sev1_reads_settled_and_a_reopen_owes_an_update_by_the_cadenc
         )
         assert client.get(f"/escalations/{eid}").json()["next_update_due"] is not None
 
+        before = clock().isoformat()
+        clock.advance(minutes=1)
         client.post(f"/escalations/{eid}/resolve", json={"summary": "Rolled back"})
         resolved = client.get(f"/escalations/{eid}").json()
+        then = client.get(f"/escalations/{eid}", params={"as_of": before}).json()
         reopened_at = clock.advance(minutes=5)
         client.post(f"/escalations/{eid}/reopen", json={"reason": "Errors are back"})
         reopened = client.get(f"/escalations/{eid}").json()
 
     assert (resolved["next_update_due"], resolved["components"]) == (None, {"Sync": "operational"})
+    assert then["components"] == {"Sync": "major_outage"}  # as it stood before the resolution
+    assert then["next_update_due"] == due.replace("+00:00", "Z")
     assert reopened["components"] == {"Sync": "major_outage"}
     # SEV1's default update cadence is 30 minutes
     assert reopened["next_update_due"] == (reopened_at + timedelta(minutes=30)).isoformat().replace(
