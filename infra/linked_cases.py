@@ -32,7 +32,8 @@ class LinkedCases:
     open: list[str]
     """Linked cases still open: offered to follow (`resolve_linked`)."""
     resolved: list[str] | None = None
-    """Resolved with the global escalation by this request (or by the first try of it)."""
+    """Resolved with the global escalation by this request (or by the first try of it); None
+    when they were not asked to follow."""
     already_ended: list[str] = field(default_factory=list)
     """Ended before (resolved, closed or dismissed on their own), left as they were."""
     refused: list[dict[str, str]] = field(default_factory=list)
