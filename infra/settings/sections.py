@@ -1,6 +1,6 @@
 """The sections of `Settings` that belong to no one component: the store, the HTTP server,
-authentication, privacy and documents. The views', Kafka's and delivery's sections are in
-`views.py`, `kafka.py` and `delivery.py` beside this module."""
+authentication, privacy, documents and the case policy. The views', Kafka's and delivery's sections
+are in `views.py`, `kafka.py` and `delivery.py` beside this module."""
 
 from __future__ import annotations
 
@@ -158,3 +158,15 @@ class DocumentsSettings(Section):
         if value is not None and not value.is_dir():
             raise ValueError(f"ESCALATIONS_TEMPLATES_DIR={value} is not a directory")
         return value
+
+
+class CasePolicySettings(Section):
+    """Choices a deployment makes about how cases move together (ESCALATIONS_*)."""
+
+    linked_cases_follow: bool = Field(
+        default=False,
+        description="Resolving a global escalation also resolves every customer case linked to "
+        "it that is still open, each on its own stream with the global escalation as its reason "
+        "(a resolve request's `resolve_linked` decides it per request). False: the resolve "
+        "answer only lists them (`linked_open`).",
+    )
