@@ -10,14 +10,11 @@ import pytest
 
 from domain.escalation import Escalation
 from projections.documents.casefile import CaseFile
-from projections.documents.external_updates import (
-    customer_update,
-    regulator_response,
-    sales_cs_update,
-)
+from projections.documents.external_updates import customer_update, sales_cs_update
 from projections.documents.fold import fold
 from projections.documents.formatting import a_source, duration_text
 from projections.documents.internal_updates import executive_update, tactical_update
+from projections.documents.regulator import regulator_response
 from projections.documents.render import DocumentRenderer
 from projections.documents.views import UnknownAudience, postmortem_view, update_view
 from tests.documents.scenarios import PERSON, T0, at
@@ -136,14 +133,16 @@ def test_the_regulator_response_lists_a_reopening_and_the_legal_deadline() -> No
     case.resolve(actor="lee", at=at(60), summary="Data erased.")
     case.reopen(actor="lee", at=at(120), reason="A backup still held the data.")
     view = build(regulator_response, case, at(130))
-    assert view.subject == "Response to complaint DSAR-77"
+    assert view.subject == "Response to request DSAR-77"
     assert view.addressee == "Data Protection Authority"
     assert (
-        view.facts[-1] == "2026-11-02 11:00 UTC: We reopened the case to do more for the customer."
+        view.facts[-1]
+        == "2026-11-02 11:00 UTC: We reopened the case to do more for the data subject."
     )
     reference = {fact.label: fact.value for fact in view.reference}
     assert reference["Response due (GDPR)"] == "2026-12-02 09:00 UTC"
-    assert "[State the resolution offered" in view.resolution_offered[0]
+    assert not any("[" in line for line in view.resolution_offered)
+    assert view.checklist[0].startswith("State the resolution offered")
 
 
 def test_time_to_resolve_counts_to_the_last_resolution_after_a_reopen() -> None:
