@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from projections.documents.casefile import CaseFile
+from projections.documents.casefile import REGULATED_SOURCES, CaseFile
 from projections.documents.common import Fact, Header, Message, header, latest, message
 from projections.documents.formatting import (
     a_source,
@@ -156,7 +156,7 @@ def _checklist(
             "State the resolution offered: record a communication to the regulator audience "
             f"(POST /escalations/{case.escalation_id}/communications)."
         )
-    if not case.external_ref:
+    if not case.external_ref and case.source in REGULATED_SOURCES:
         todo.append(
             f"Add the {'request' if _privacy(case) else 'complaint'} reference the regulator "
             "gave: none was recorded when the escalation was opened."
@@ -211,8 +211,11 @@ def regulator_response(case: CaseFile, as_of: datetime) -> RegulatorResponse:
         resolution_offered=[_outcome(case)],
         resolution_message=statement,
         closing=[
-            f"We remain committed to resolving this matter to {_person(case)}'s satisfaction, and "
-            "we will gladly provide any further information you need.",
+            "We will gladly provide any further information you need about how we handled this "
+            "request."
+            if _privacy(case)
+            else "We remain committed to resolving this matter to the customer's satisfaction, "
+            "and we will gladly provide any further information you need.",
             "Yours faithfully,",
             "Customer Experience Escalations",
         ],

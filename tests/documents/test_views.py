@@ -16,6 +16,7 @@ from projections.documents.formatting import a_source, duration_text
 from projections.documents.internal_updates import executive_update, tactical_update
 from projections.documents.regulator import regulator_response
 from projections.documents.render import DocumentRenderer
+from projections.documents.timeline import build_timeline
 from projections.documents.views import UnknownAudience, postmortem_view, update_view
 from tests.documents.scenarios import PERSON, T0, at
 
@@ -169,3 +170,66 @@ def test_markdown_output_neutralises_raw_html_but_keeps_the_words() -> None:
     view = build(customer_update, case, at(2))
     text = DocumentRenderer().render("customer", "md", view)
     assert "a &lt;b>bold&lt;/b> claim" in text
+
+
+def test_counts_of_one_read_in_the_singular() -> None:
+    case = customer_case()
+    write_to_customer(case, 1, "Sorry.", recipient_count=1)
+    recorded = events_of(case)
+    assert build_timeline(recorded)[-1].text == "Update to customers by e-mail (1 recipient)."
+    facts = {f.label: f.value for f in executive_update(fold(recorded), at(2)).impact}
+    assert facts["Customer updates sent"] == "1 update, 1 recipient"
+    write_to_customer(case, 3, "Sorry again.", recipient_count=2)
+    facts = {
+        f.label: f.value for f in executive_update(fold(recorded + events_of(case)), at(4)).impact
+    }
+    assert facts["Customer updates sent"] == "2 updates, 3 recipients"
+
+
+def sync_outage() -> Escalation:
+    outage = Escalation.open(
+        actor="dana", at=T0, title="Sync stalls", scope="global", source="tools_outage",
+        severity="SEV1", components=["Sync", "Sign-in"],
+    )  # fmt: skip
+    outage.assess_impact(
+        actor="dana", at=at(5), customers_affected=100,
+        components={"Sync": "major_outage", "Sign-in": "degraded_performance"},
+    )  # fmt: skip
+    outage.communicate(
+        actor="dana", at=at(6), audience="executive", channel="email", body="Brief.",
+        next_update_due=at(600),
+    )  # fmt: skip
+    return outage
+
+
+def test_a_resolved_stream_shows_no_component_out_of_order_and_no_update_due() -> None:
+    """The stream records nothing about the components at resolution (as older streams never
+    did): the documents settle them from the resolution itself."""
+    outage = sync_outage()
+    outage.resolve(actor="dana", at=at(60), summary="Rolled back.")
+    recorded = events_of(outage)
+    case = fold(recorded)
+    assert case.components == {"Sync": "operational", "Sign-in": "operational"}
+    brief = executive_update(case, at(61))
+    assert brief.next_update_due is None
+    assert {f.label: f.value for f in brief.impact}["Components"] == (
+        "Sync (operational) and Sign-in (operational)"
+    )
+    assert customer_update(case, at(61)).next_update_due is None
+    assert sales_cs_update(case, at(61)).next_update_due is None
+    outage.record_postmortem(actor="dana", at=at(70), summary="Cache.", root_cause="Config.")
+    report = postmortem_view(recorded + events_of(outage), now=at(80))
+    assert {f.label: f.value for f in report.impact_figures}["Components affected"] == (
+        "Sync (major outage) and Sign-in (degraded performance)"
+    )
+
+
+def test_a_reopened_stream_shows_the_assessed_components_and_no_older_promise() -> None:
+    outage = sync_outage()
+    outage.resolve(actor="dana", at=at(60), summary="Rolled back.")
+    outage.reopen(actor="dana", at=at(90), reason="Back again.")
+    case = fold(events_of(outage))
+    assert case.components == {"Sync": "major_outage", "Sign-in": "degraded_performance"}
+    brief = executive_update(case, at(91))
+    assert brief.next_update_due is None
+    assert brief.next_update == "No further update to executives has been promised."
