@@ -148,7 +148,7 @@ def sales_cs_update(case: CaseFile, as_of: datetime) -> SalesCsUpdate:
     elif due is not None:
         points.append(f"Customers will hear from us again by {utc_text(due)}.")
     if case.status == "dismissed":
-        script = ["We looked into this and closed it without further action."]
+        script = []
     elif case.scope == "customer":
         trouble = "has caused" if case.is_open else "caused"
         script = [
@@ -231,6 +231,11 @@ def _what_happened(case: CaseFile, personal: bool) -> list[str]:
 
 
 def _default_subject(case: CaseFile) -> str:
+    if case.scope != "customer":
+        about = f"the problems {_affected(case)}"
+        if case.status in ("resolved", "closed"):
+            return f"Resolved: {about}"
+        return f"An update on {about}"
     if case.status in ("resolved", "closed"):
         return f"Your case {case.reference} is resolved"
     if case.status == "dismissed":

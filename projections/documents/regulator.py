@@ -130,7 +130,9 @@ def _reference(case: CaseFile, as_of: datetime) -> list[Fact]:
             facts.append(Fact("Extended deadline", utc_text(case.deadline)))
         else:
             facts.append(Fact(f"Response due{regime}", utc_text(case.deadline)))
-    if _privacy(case):
+    if _privacy(case) and (
+        case.privacy_request_type == "erasure" or case.customer_erased_at is not None
+    ):
         erased = utc_text(case.customer_erased_at) if case.customer_erased_at else "not yet"
         facts.append(Fact("Personal data erased", erased))
     return facts

@@ -91,7 +91,7 @@ EXPECTED: dict[str, dict[str, tuple[str, ...]]] = {
         "investigating": ("investigating the cause", "Guessing at the cause"),
         "resolved": ("We fixed the problem on", "Resolved at"),
         "closed": ("We fixed the problem on", "closed the case"),
-        "dismissed": ("closed it without further action",),
+        "dismissed": ("closed the case",),
     },
     "regulator": {
         **{status: ("still open", CHECKLIST) for status in OPEN},

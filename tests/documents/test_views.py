@@ -233,3 +233,17 @@ def test_a_reopened_stream_shows_the_assessed_components_and_no_older_promise() 
     brief = executive_update(case, at(91))
     assert brief.next_update_due is None
     assert brief.next_update == "No further update to executives has been promised."
+
+
+def test_a_ccpa_access_request_states_its_deadline_and_speaks_of_no_erasure() -> None:
+    case = customer_case(
+        source="privacy_request", privacy_regime="ccpa", privacy_request_type="access",
+        external_ref="CCPA-9",
+    )  # fmt: skip
+    view = build(regulator_response, case, at(30))
+    reference = {fact.label: fact.value for fact in view.reference}
+    assert reference["Response due (CCPA)"] == "2026-12-17 09:00 UTC"
+    assert "Personal data erased" not in reference
+    assert view.opening.startswith("This letter sets out how we handled the CCPA access request")
+    assert view.facts == ["2026-11-02 09:00 UTC: We received the CCPA access request."]
+    assert not any("rase" in item for item in view.checklist)
