@@ -112,6 +112,8 @@ class CaseFile:
     episode_started_at: datetime
     """When the current open episode began: the opening, or the latest reopening. A promise made
     before a resolution is not renewed by reopening."""
+    update_due_on_reopen: datetime | None = None
+    """When the update a reopening owes every audience is due, until the next communication."""
     components: dict[str, str] = field(default_factory=dict)
     """Each component's level as it stands: the latest assessment while open, `operational`
     once resolved or closed (whatever the stream recorded about the components)."""
@@ -140,6 +142,7 @@ class CaseFile:
     resolutions: list[datetime] = field(default_factory=list)
     reopens: list[datetime] = field(default_factory=list)
     resolution_summary: str = ""
+    resolved_with: str | None = None  # the global escalation the resolution followed
     overridden_criteria: list[str] = field(default_factory=list)
     reopen_count: int = 0
     closed_at: datetime | None = None

@@ -105,11 +105,12 @@ def latest(communications: list[Communication]) -> Communication | None:
 def promised_update(case: CaseFile, communications: list[Communication]) -> datetime | None:
     """The latest update of the current open episode sets the promise: a final update that
     promises nothing ends it, and so does the end of the escalation (a resolved or closed
-    escalation owes nobody a next update; a reopening does not revive an older promise)."""
+    escalation owes nobody a next update). A reopening revives no older promise; it owes an
+    update of its own, by the moment it recorded, until the next communication."""
     if not case.is_open:
         return None
     last = latest([c for c in communications if c.at >= case.episode_started_at])
-    return None if last is None else last.next_update_due
+    return case.update_due_on_reopen if last is None else last.next_update_due
 
 
 def promise_text(due: datetime | None, as_of: datetime, audience: str, is_open: bool) -> str:

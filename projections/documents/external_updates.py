@@ -92,6 +92,8 @@ class CustomerUpdate:
     when_you_will_hear_next: str
     next_update_due: datetime | None
     closing: list[str]
+    resolved_with_global: bool = False
+    """Resolved together with the service-wide incident the case was linked to."""
 
 
 def _affected(case: CaseFile) -> str:
@@ -300,4 +302,5 @@ def customer_update(case: CaseFile, as_of: datetime) -> CustomerUpdate:
         when_you_will_hear_next=heard,
         next_update_due=due,
         closing=[thanks, "The Customer Experience team"],
+        resolved_with_global=case.resolved_with is not None and not case.is_open,
     )

@@ -202,6 +202,7 @@ def _dismissed(case: CaseFile, e: Any) -> None:
 
 @_ON.register(E.Communicated)
 def _communicated(case: CaseFile, e: Any) -> None:
+    case.update_due_on_reopen = None  # the first communication after a reopen gives its update
     case.communications.append(
         copied(
             Communication,
@@ -222,6 +223,7 @@ def _resolved(case: CaseFile, e: Any) -> None:
     case.resolutions.append(e.timestamp)
     case.resolution_summary = e.summary
     case.overridden_criteria = list(e.overridden_criteria)
+    case.resolved_with = e.resolved_with
 
 
 @_ON.register(E.Reopened)
@@ -229,7 +231,9 @@ def _reopened(case: CaseFile, e: Any) -> None:
     _entered(case, "investigating", e.timestamp)
     case.episode_started_at = e.timestamp
     case.resolved_at, case.resolution_summary = None, ""
+    case.resolved_with = None
     case.components = dict(case.assessed_components)
+    case.update_due_on_reopen = e.next_update_due
     case.reopen_count += 1
     case.reopens.append(e.timestamp)
 

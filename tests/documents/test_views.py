@@ -227,12 +227,13 @@ def test_a_resolved_stream_shows_no_component_out_of_order_and_no_update_due() -
 def test_a_reopened_stream_shows_the_assessed_components_and_no_older_promise() -> None:
     outage = sync_outage()
     outage.resolve(actor="dana", at=at(60), summary="Rolled back.")
-    outage.reopen(actor="dana", at=at(90), reason="Back again.")
+    outage.reopen(actor="dana", at=at(90), reason="Back again.", next_update_due=at(150))
     case = fold(events_of(outage))
     assert case.components == {"Sync": "major_outage", "Sign-in": "degraded_performance"}
     brief = executive_update(case, at(91))
-    assert brief.next_update_due is None
-    assert brief.next_update == "No further update to executives has been promised."
+    # The update the reopening owes, not the one promised before the resolution (at minute 600).
+    assert brief.next_update_due == at(150)
+    assert brief.next_update == "Next update to executives due by 2026-11-02 11:30 UTC (in 59 min)."
 
 
 def test_a_ccpa_access_request_states_its_deadline_and_speaks_of_no_erasure() -> None:
