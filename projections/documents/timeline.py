@@ -213,7 +213,7 @@ def _communicated(e: Any, memory: _Memory) -> Described:
     if e.subject:
         text += f": “{e.subject}”"
     if e.recipient_count:
-        text += f" ({say.count_text(e.recipient_count)} recipients)"
+        text += f" ({say.plural(e.recipient_count, 'recipient')})"
     if e.next_update_due is not None:
         text += f"; next update promised by {say.utc_text(e.next_update_due)}"
     return text + ".", e.body, e.audience == "internal"

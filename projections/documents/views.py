@@ -17,10 +17,8 @@ from projections.documents.casefile import CaseFile
 from projections.documents.common import Header, header
 from projections.documents.external_updates import (
     CustomerUpdate,
-    RegulatorResponse,
     SalesCsUpdate,
     customer_update,
-    regulator_response,
     sales_cs_update,
 )
 from projections.documents.fold import fold
@@ -31,16 +29,24 @@ from projections.documents.internal_updates import (
     tactical_update,
 )
 from projections.documents.postmortem import (
+    DRAFT,
+    PUBLISHED,
     PostmortemMissing,
+    PostmortemNotPublished,
     PostmortemReport,
     postmortem_report,
 )
+from projections.documents.regulator import NoRegulator, RegulatorResponse, regulator_response
 from projections.documents.timeline import TimelineEntry, build_timeline
 
 __all__ = [
     "AUDIENCES",
+    "DRAFT",
+    "PUBLISHED",
+    "NoRegulator",
     "NotYetOpened",
     "PostmortemMissing",
+    "PostmortemNotPublished",
     "TimelineView",
     "UnknownAudience",
     "UpdateView",
@@ -114,10 +120,23 @@ def update_view(
 
 
 def postmortem_view(
-    events: Iterable[Any], *, now: datetime, as_of: datetime | None = None
+    events: Iterable[Any],
+    *,
+    now: datetime,
+    as_of: datetime | None = None,
+    revision: str | None = None,
+    may_read_drafts: bool = True,
 ) -> PostmortemReport:
+    """The post-mortem as it read at `as_of`: the published revision, or for a reader who may
+    read drafts the latest draft while none is published (`revision` names one explicitly)."""
     case, kept = _case(events, as_of)
-    return postmortem_report(case, build_timeline(kept), as_of or now)
+    return postmortem_report(
+        case,
+        build_timeline(kept),
+        as_of or now,
+        wanted=revision,
+        may_read_drafts=may_read_drafts,
+    )
 
 
 def timeline_view(
