@@ -145,6 +145,9 @@ class ReportRoutes:
         assert by_status == metrics["by_status"]
         defined = {r["name"] for r in metrics_table if r["section"] == "definition"}
         assert defined == set(metrics["definitions"])
+        page = client.get("/reports/metrics", headers={"Accept": "text/html"})
+        assert page.headers["content-type"].startswith("text/html")
+        assert "<h2>Definitions</h2>" in page.text and "first acknowledgement" in page.text
 
         trends = client.get("/reports/trends").json()
         trends_table = rows(client.get("/reports/trends?format=csv"))

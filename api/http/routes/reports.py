@@ -250,10 +250,11 @@ METRICS_CSV = (
 
 @router.get(
     "/reports/metrics",
-    summary="Counts, time to acknowledge and resolve, handle time, breaches, CSAT, NPS",
+    summary="Counts, time to acknowledge and resolve, handle time, breaches, CSAT, NPS, and "
+    "their definitions (JSON, HTML or CSV)",
     dependencies=[require(Permission.READ_REPORTS)],
     response_class=Response,
-    responses=_responses(METRICS_EXAMPLE, METRICS_CSV),
+    responses=_responses(METRICS_EXAMPLE, METRICS_CSV, html=True),
 )
 async def report_metrics(
     request: Request,
@@ -267,7 +268,11 @@ async def report_metrics(
     now = reads.now()
     report = await run_in_threadpool(metrics, reads.views["cases"], since, reads.sla, now)
     report = {"as_of": instant(now), **report}
-    return _answer(request, format, report, "metrics", tables.metrics_csv, headers)
+
+    def html(report: dict[str, Any]) -> str:
+        return render.metrics_html(report, reads.status.templates_dir)
+
+    return _answer(request, format, report, "metrics", tables.metrics_csv, headers, html)
 
 
 TRENDS_CSV = (
