@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.http import access, deps, docs, metrics, problems
-from api.http.routes import commands, escalations, keys, reports, subjects, views
+from api.http.routes import commands, escalations, keys, report_examples, reports, subjects, views
 from api.http.routes.documents import router as documents_router
 from domain.moments import utc_text
 from infra.bootstrap import Container
@@ -115,6 +115,7 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
     docs.install(app)
     access.install(app)
     problems.document_in_openapi(app, moments=lambda: _example_moments(container))
+    report_examples.document_report_examples(app, container.app.clock)
     return app
 
 

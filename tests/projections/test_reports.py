@@ -185,3 +185,17 @@ def test_text_a_spreadsheet_would_run_is_written_inert(typed, written):
 def test_numbers_stay_numbers_even_negative():
     (row,) = csv.DictReader(io.StringIO(to_csv(["n", "x"], [{"n": -3, "x": None}])))
     assert row == {"n": "-3", "x": ""}
+
+
+def test_the_reference_shows_json_and_csv_examples_with_the_columns_served(sqlite_url, clock):
+    with api_client(sqlite_url, clock, views=True) as client:
+        paths = client.get("/openapi.json").json()["paths"]
+        for path in ("/queue", "/reports/sla", "/reports/metrics", "/reports/trends"):
+            content = paths[path]["get"]["responses"]["200"]["content"]
+            assert content["application/json"]["example"], path
+            example = csv.DictReader(io.StringIO(content["text/csv"]["example"]))
+            served = csv.DictReader(io.StringIO(client.get(path, params={"format": "csv"}).text))
+            if path != "/reports/trends":  # its week columns move with the clock
+                assert example.fieldnames == served.fieldnames, path
+        reason = paths["/queue"]["get"]["responses"]["200"]["content"]["application/json"]
+        assert "first response overdue by 2 h" in reason["example"]["items"][0]["reason"]
