@@ -12,7 +12,16 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.http import access, deps, docs, metrics, problems
-from api.http.routes import commands, delivery, escalations, keys, subjects, views
+from api.http.routes import (
+    commands,
+    delivery,
+    escalations,
+    keys,
+    report_examples,
+    reports,
+    subjects,
+    views,
+)
 from api.http.routes.documents import router as documents_router
 from domain.moments import utc_text
 from infra.bootstrap import Container
@@ -59,6 +68,7 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
     app.include_router(delivery.router)
     app.include_router(subjects.router)
     app.include_router(views.router)
+    app.include_router(reports.router)
 
     @app.get(
         "/healthz",
@@ -115,6 +125,7 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
     docs.install(app)
     access.install(app)
     problems.document_in_openapi(app, moments=lambda: _example_moments(container))
+    report_examples.document_report_examples(app, container.app.clock)
     return app
 
 

@@ -38,9 +38,13 @@ def demo_server(
 
 
 def html_pages(http: httpx.Client, head: str) -> dict[str, str]:
-    """path -> HTML of the status page, the trends report and every document of every
+    """path -> HTML of the status page, the trends and metrics reports and every document of every
     escalation the demo tells."""
-    paths = [f"/status?wait_for={head}", "/reports/trends?format=html"]
+    paths = [
+        f"/status?wait_for={head}",
+        "/reports/trends?format=html",
+        "/reports/metrics?format=html",
+    ]
     ids = [item["id"] for item in http.get("/escalations", params={"limit": 100}).json()["items"]]
     assert ids
     for eid in ids:

@@ -27,6 +27,7 @@ def test_the_status_page_and_the_documents_have_no_serious_accessibility_violati
         paths = [
             "/status",
             "/reports/trends?format=html",
+            "/reports/metrics?format=html",
             f"/escalations/{eid}/timeline?format=html",
             postmortems[0],
             *(f"/escalations/{eid}/updates/{a}?format=html" for a in AUDIENCES if a != "regulator"),
