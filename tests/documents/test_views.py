@@ -248,3 +248,24 @@ def test_a_ccpa_access_request_states_its_deadline_and_speaks_of_no_erasure() ->
     assert view.opening.startswith("This letter sets out how we handled the CCPA access request")
     assert view.facts == ["2026-11-02 09:00 UTC: We received the CCPA access request."]
     assert not any("rase" in item for item in view.checklist)
+
+
+def test_the_timeline_dates_a_breach_when_the_target_was_missed_and_shows_it_as_of_then() -> None:
+    case = customer_case()
+    case.add_note(actor="lee", at=at(30), text="Asked the warehouse")
+    # the watcher was down: the first response due at minute 15 is recorded at minute 120
+    case.record_sla_breach(actor="sla-watcher", at=at(120), target="first_response", due_at=at(15))
+    events = events_of(case)
+
+    from projections.documents.views import timeline_view
+
+    now = timeline_view(events, now=at(200)).entries
+    assert [entry.kind for entry in now] == ["opened", "sla_breached", "note_added"]
+    breach = now[1]
+    assert breach.time == at(15)
+    assert "recorded 2026-11-02 11:00 UTC" in breach.detail
+    # as of minute 60 the target had been missed, though nobody had recorded it yet
+    then = timeline_view(events, now=at(200), as_of=at(60)).entries
+    assert [entry.kind for entry in then] == ["opened", "sla_breached", "note_added"]
+    before = timeline_view(events, now=at(200), as_of=at(10)).entries
+    assert [entry.kind for entry in before] == ["opened"]
