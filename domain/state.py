@@ -77,6 +77,12 @@ class EscalationState(Protocol):
     def PostMortemRecorded(self) -> EventClass: ...
     @property
     def PostMortemPublished(self) -> EventClass: ...
+    @property
+    def MaintenanceScheduled(self) -> EventClass: ...
+    @property
+    def MaintenanceStarted(self) -> EventClass: ...
+    @property
+    def MaintenanceCompleted(self) -> EventClass: ...
 
     scope: str
     severity: str
@@ -98,6 +104,7 @@ class EscalationState(Protocol):
     postmortem: dict[str, Any] | None
     postmortem_published_at: datetime | None
     customer_erased_at: datetime | None
+    maintenances: dict[str, dict[str, Any]]
 
     @property
     def id(self) -> UUID: ...

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.http import access, deps, docs, metrics, problems
-from api.http.routes import commands, escalations, keys, subjects, views
+from api.http.routes import commands, escalations, keys, statuspage, subjects, views
 from api.http.routes.documents import router as documents_router
 from domain.moments import utc_text
 from infra.bootstrap import Container
@@ -58,6 +58,7 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
     app.include_router(keys.router)
     app.include_router(subjects.router)
     app.include_router(views.router)
+    app.include_router(statuspage.router)
 
     @app.get(
         "/healthz",

@@ -123,7 +123,11 @@ class CasesFold(Fold):
 
     handles: ClassVar = frozenset({E.Opened}) | _ON.handles
     ignores: ClassVar = (
-        group.TEAM_WORK | group.PEOPLE | group.LINKS | {E.CustomerDataErased, E.PostMortemPublished}
+        group.TEAM_WORK
+        | group.PEOPLE
+        | group.LINKS
+        | group.MAINTENANCE
+        | {E.CustomerDataErased, E.PostMortemPublished}
     )
     columns: ClassVar = (
         Column("status", "text"),

@@ -19,6 +19,7 @@ from typing import Any
 
 from domain.escalation import Escalation
 from domain.validation import ERASED, REDACTED
+from projections import event_groups as group
 from projections.dispatch import Dispatch
 from projections.documents.casefile import (
     ActionItem,
@@ -235,4 +236,4 @@ def _published(case: CaseFile, e: Any) -> None:
 
 
 HANDLES = frozenset({E.Opened}) | _ON.handles
-IGNORES: frozenset[type] = frozenset()
+IGNORES: frozenset[type] = group.MAINTENANCE  # told by the timeline and the status page
