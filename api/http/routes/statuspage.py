@@ -29,7 +29,7 @@ router = APIRouter(tags=["status page"])
 CORS = {"Access-Control-Allow-Origin": "*"}
 PREFLIGHT = {
     **CORS,
-    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+    "Access-Control-Allow-Methods": "GET, OPTIONS",
     "Access-Control-Max-Age": "86400",
 }
 
