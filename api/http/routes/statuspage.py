@@ -18,7 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from api.http.access import PUBLIC
-from api.http.problems import ProblemError
+from api.http.problems import PROBLEM_JSON, Problem, ProblemError
 from api.http.routes.views import AsOf, PositionHeader, ReadsDep, WaitQuery, _wait, page_at
 from projections.status import statuspage
 from projections.status.page import StatusPage, fold_incident
@@ -70,7 +70,14 @@ for _path, (_summary, _shape) in V2.items():
     )
 
 
-@router.options("/api/v2/{path:path}", summary="CORS preflight", dependencies=[PUBLIC])
+@router.options(
+    "/api/v2/{path:path}",
+    summary="CORS preflight",
+    dependencies=[PUBLIC],
+    status_code=204,
+    response_class=Response,
+    responses={204: {"description": "Any origin may GET the v2 routes"}},
+)
 async def preflight(request: Request, path: str) -> Response:
     requested = request.headers.get("access-control-request-headers")
     headers = {**PREFLIGHT, **({"Access-Control-Allow-Headers": requested} if requested else {})}
@@ -101,6 +108,13 @@ def _public_report(reads: Any, incident_id: UUID, as_of: datetime | None) -> str
     response_class=HTMLResponse,
     summary="The public sections of a public incident's published post-mortem",
     dependencies=[PUBLIC],
+    responses={
+        404: {
+            "model": Problem,
+            "content": {PROBLEM_JSON: {}},
+            "description": "No public incident with a published post-mortem (at as_of)",
+        }
+    },
 )
 async def public_postmortem_page(
     reads: ReadsDep, incident_id: UUID, as_of: AsOf = None
