@@ -32,6 +32,7 @@ from projections.base import (
     parse_instant,
 )
 from projections.dispatch import Dispatch
+from projections.status.maintenance import MAINTENANCE_FACTS
 
 PUBLIC_SCOPES = ("global", "group")
 
@@ -168,17 +169,21 @@ class StatusFold(Fold):
             return doc
         kind, data = fact
         doc["facts"].append([at, kind, data])
-        # `ended_at`: when nothing of the escalation is live on the page any more (its incident
-        # ended and no maintenance of it is pending), so that the page's query can skip it.
-        ended = doc.get("incident_ended_at", doc["ended_at"])
-        pending: list[str] = doc.setdefault("pending_maintenances", [])
         if kind in ("update", "maintenance"):
             doc["published"] = 1
+        # The incident's end; `ended_at` is when nothing of the escalation is live on the page
+        # any more (its incident ended and no maintenance of it is pending), so that the page's
+        # query can skip it. Only an escalation with maintenances keeps the two apart.
+        ended = doc.get("incident_ended_at", doc["ended_at"])
         if kind in ("resolved", "dismissed") or (kind == "closed" and ended is None):
             ended = at
         elif kind == "reopened":
             ended = None
-        elif kind == "maintenance":
+        if kind not in MAINTENANCE_FACTS and "pending_maintenances" not in doc:
+            doc["ended_at"] = ended
+            return doc
+        pending: list[str] = doc.setdefault("pending_maintenances", [])
+        if kind == "maintenance":
             pending.append(data["id"])
         elif kind == "maintenance_completed" and data["id"] in pending:
             pending.remove(data["id"])
