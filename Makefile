@@ -14,11 +14,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# `make demo PORT=8080` (or HOST=0.0.0.0) when 8000 is taken; the default is ESCALATIONS_PORT's.
+SERVE_OPTIONS = $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
+
 demo: venv ## load the demo history into ./escalations.db and serve it on http://127.0.0.1:8000
-	$(BIN)/escalations demo
+	$(BIN)/escalations demo $(SERVE_OPTIONS)
 
 serve: venv
-	$(BIN)/escalations serve
+	$(BIN)/escalations serve $(SERVE_OPTIONS)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -24,7 +24,7 @@ from domain.policies import REOPENED_STATUS
 from domain.snapshot import CompactSnapshot
 from domain.state import StateReadings
 from domain.validation import erased_customer
-from domain.values import Role, Status
+from domain.values import SETTLED_COMPONENT, Role, Status
 
 
 class Escalation(
@@ -45,6 +45,12 @@ class Escalation(
     (`next_update_due`, the unmet criteria...) is in `domain/state.py`."""
 
     Snapshot = CompactSnapshot
+
+    # What ending settles (see `_settle`). Declared here too, with their empty values, because a
+    # snapshot taken before these existed restores a state without them.
+    promises_released: int = 0
+    update_due_on_reopen: datetime | None = None
+    components_before_settlement: dict[str, str] | None = None
 
     class Event(Aggregate.Event):
         actor: str
@@ -108,6 +114,19 @@ class Escalation(
         self.reopen_count = 0
         self.customer_erased_at: datetime | None = None
         self.maintenances: dict[str, dict[str, Any]] = {}
+        self.promises_released = 0
+        self.update_due_on_reopen = None
+        self.components_before_settlement = None
+
+    def _settle(self) -> None:
+        """What ending (resolving, closing, dismissing) settles: every update promised so far is
+        released, and every component this escalation names reads operational again. The levels
+        assessed before are kept for a reopen."""
+        self.promises_released = len(self.communications)
+        self.update_due_on_reopen = None
+        if self.components_before_settlement is None:  # closing after resolving keeps them
+            self.components_before_settlement = dict(self.components)
+        self.components = {name: SETTLED_COMPONENT for name in self.components}
 
     # ------------------------------------------------------ updated family
 
@@ -147,7 +166,13 @@ class Escalation(
                 **_plain(self, "revenue_at_risk", "currency", "summary"),
                 "assessed_at": self.timestamp,
             }
-            aggregate.components = dict(self.components)
+            if aggregate.current_status is Status.RESOLVED:
+                # Assessed after resolution: the levels are the incident's, kept for a reopen;
+                # the components stay settled.
+                aggregate.components_before_settlement = dict(self.components)
+                aggregate.components = {name: SETTLED_COMPONENT for name in self.components}
+            else:
+                aggregate.components = dict(self.components)
 
     class OwnerAssigned(Event):
         owner: str
@@ -303,6 +328,7 @@ class Escalation(
                 "at": self.timestamp,
             }
             aggregate.closed_at = self.timestamp
+            aggregate._settle()
 
     # ------------------------------------------------------- communicated
 
@@ -327,6 +353,8 @@ class Escalation(
                     "at": self.timestamp,
                 }
             )
+            # The update a reopen made due is given by the first communication after it.
+            aggregate.update_due_on_reopen = None
 
     # ------------------------------------------------------------- privacy
 
@@ -348,24 +376,37 @@ class Escalation(
         summary: str
         overridden_criteria: list[str]
         override_reason: str
+        resolved_with: str | None = None
+        """The global escalation whose resolution this linked case followed, if it did."""
 
         def apply(self, aggregate: Escalation) -> None:
             aggregate.status = Status.RESOLVED.value
             aggregate.resolved_at = self.timestamp
             aggregate.resolution = {
                 **_plain(self, "summary", "overridden_criteria", "override_reason"),
+                "resolved_with": self.resolved_with,
                 "at": self.timestamp,
                 "by": self.actor,
             }
+            aggregate._settle()
 
     class Reopened(Event):
         reason: str
+        next_update_due: datetime | None = None
+        """When the update the reopen owes is due. A reopen recorded before this field existed
+        owes none of its own, as then: a snapshot taken since holds no trace of the reopen's
+        moment, and the state must not depend on whether it was read from one."""
 
         def apply(self, aggregate: Escalation) -> None:
             aggregate.status = REOPENED_STATUS.value
             aggregate.resolved_at = None
             aggregate.resolution = None
             aggregate.reopen_count += 1
+            aggregate.update_due_on_reopen = self.next_update_due
+            if aggregate.components_before_settlement is not None:
+                # The incident is back as it was last assessed, until someone assesses it anew.
+                aggregate.components = dict(aggregate.components_before_settlement)
+                aggregate.components_before_settlement = None
 
     class FeedbackReceived(Event):
         csat: int | None
@@ -383,6 +424,7 @@ class Escalation(
         def apply(self, aggregate: Escalation) -> None:
             aggregate.status = Status.CLOSED.value
             aggregate.closed_at = self.timestamp
+            aggregate._settle()
 
     # -------------------------------------------------------- post-mortem
 

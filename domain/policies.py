@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -45,6 +46,12 @@ TRANSITIONS: dict[Status, dict[Status, str]] = {
 
 REOPENED_STATUS = next(s for s, c in TRANSITIONS[Status.RESOLVED].items() if c == "reopen")
 """Where a reopened escalation goes: the one status the table lets `reopen` reach."""
+
+
+UpdateCadence = Callable[[str, str, datetime], datetime]
+"""When the next update to an escalation's audiences is due after a moment, for its source and
+severity: the SLA policy's update cadence, which is configuration the application hands to the
+commands that need it (`reopen`)."""
 
 
 def allowed(current: Status, target: Status, command: str) -> bool:

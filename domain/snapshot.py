@@ -16,6 +16,8 @@ from typing import Any, cast
 
 from eventsourcing.domain import BaseAggregate, Snapshot
 
+from domain.values import SETTLED_COMPONENT, Status
+
 _TOP_LEVEL = (
     "_created_on",
     "_modified_on",
@@ -26,6 +28,7 @@ _TOP_LEVEL = (
     "closed_at",
     "postmortem_published_at",
     "customer_erased_at",
+    "update_due_on_reopen",
 )
 _IN_OBJECTS = {
     "privacy": ("acknowledge_by", "latest_extended_deadline"),
@@ -62,6 +65,27 @@ def _revive(item: dict[str, Any] | None, keys: tuple[str, ...]) -> None:
         value = item.get(key)
         if value is not None:
             item[key] = datetime.fromisoformat(value)
+
+
+def _settled(state: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot taken before ending settled anything (release 0.1) is brought to what its
+    events fold into now: if it had ended, the promises made up to its end are released and its
+    components read operational. (Taken after a reopen, it cannot tell which promises came before
+    the resolution; they still count, as they did then.)"""
+    if "promises_released" in state:
+        return state
+    state.update(promises_released=0, update_due_on_reopen=None, components_before_settlement=None)
+    status = Status(state["status"])
+    resolution = state.get("resolution") or {}
+    ended = resolution.get("at") if status is Status.RESOLVED else state.get("closed_at")
+    if status.is_open or ended is None:
+        return state
+    communications = state.get("communications") or []
+    state["promises_released"] = sum(1 for c in communications if c["at"] <= ended)
+    components = state.get("components") or {}
+    state["components_before_settlement"] = dict(components)
+    state["components"] = {name: SETTLED_COMPONENT for name in components}
+    return state
 
 
 def encode_state(state: dict[str, Any]) -> str:
@@ -102,7 +126,7 @@ class CompactSnapshot(Snapshot):
         )
 
     def mutate(self, _: None) -> BaseAggregate[Any]:
-        state = decode_state(self.state["document"])
+        state = _settled(decode_state(self.state["document"]))
         if "customer" in self.state:
             state["customer"] = self.state["customer"]
         expanded = dataclasses.replace(self, state=state)

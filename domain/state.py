@@ -84,11 +84,14 @@ class EscalationState(Protocol):
     @property
     def MaintenanceCompleted(self) -> EventClass: ...
 
+    title: str
     scope: str
+    source: str
     severity: str
     status: str
     customer: dict[str, Any] | None
     components: dict[str, str]
+    components_before_settlement: dict[str, str] | None
     deadline: datetime | None
     privacy: dict[str, Any] | None
     extensions: list[dict[str, Any]]
@@ -98,7 +101,9 @@ class EscalationState(Protocol):
     notes: list[dict[str, Any]]
     exit_criteria: dict[str, dict[str, Any]]
     action_items: dict[str, dict[str, Any]]
+    linked_cases: list[str]
     linked_to: str | None
+    resolution: dict[str, Any] | None
     communications: list[dict[str, Any]]
     sla_breaches: dict[str, dict[str, Any]]
     postmortem: dict[str, Any] | None
@@ -121,6 +126,9 @@ class EscalationState(Protocol):
     @property
     def unmet_exit_criteria(self) -> list[str]: ...
 
+    @property
+    def assessed_components(self) -> dict[str, str]: ...
+
     def trigger_event(self, event_class: EventClass, **kwargs: Any) -> None: ...
 
     def _check(self, actor: str, at: datetime) -> tuple[str, datetime]: ...
@@ -134,6 +142,8 @@ class EscalationState(Protocol):
     def _require_transition(self, target: Status, command: str) -> None: ...
 
     def _require_resolved(self, what: str, attempted: str) -> None: ...
+
+    def require_followable(self) -> None: ...
 
 
 class EscalationClass(Protocol[S_co]):
@@ -152,8 +162,12 @@ class StateReadings:
     """What the state says beyond its fields; mixed into `Escalation`."""
 
     status: str
+    components: dict[str, str]
+    components_before_settlement: dict[str, str] | None
     exit_criteria: dict[str, dict[str, Any]]
     communications: list[dict[str, Any]]
+    promises_released: int
+    update_due_on_reopen: datetime | None
     customer_erased_at: datetime | None
 
     @property
@@ -170,14 +184,26 @@ class StateReadings:
     def unmet_exit_criteria(self) -> list[str]:
         return [cid for cid, c in self.exit_criteria.items() if not c["met"]]
 
+    @property
+    def assessed_components(self) -> dict[str, str]:
+        """The components' levels as last assessed: once the escalation has ended and its
+        components read operational, the levels they had before."""
+        if self.components_before_settlement is not None:
+            return dict(self.components_before_settlement)
+        return dict(self.components)
+
     def next_update_due(self) -> datetime | None:
         """The earliest update still owed. Each audience is owed what the latest communication to
         it promised: a newer update supersedes an older promise, even one made for later, and a
-        promise to executives is not kept by a public post."""
+        promise to executives is not kept by a public post. Ending the escalation released every
+        promise made before it ended; a reopen owes an update of its own until the next
+        communication, to any audience."""
         latest: dict[str, datetime | None] = {}
-        for communication in self.communications:
+        for communication in self.communications[self.promises_released :]:
             latest[communication["audience"]] = communication["next_update_due"]
         owed = [due for due in latest.values() if due is not None]
+        if self.update_due_on_reopen is not None:
+            owed.append(self.update_due_on_reopen)
         return min(owed) if owed else None
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Self:

@@ -145,3 +145,5 @@ class DismissalReason(StrEnum):
 
 COMPONENT_IMPACTS = ("degraded_performance", "partial_outage", "major_outage")
 """How badly an affected component is hit (the Statuspage component statuses short of operational)."""
+SETTLED_COMPONENT = "operational"
+"""What an escalation that ended (resolved, closed, dismissed) says of every component it names."""

@@ -8,11 +8,9 @@ rule: optimistic concurrency (If-Match -> StaleVersion, otherwise a bounded retr
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
@@ -24,6 +22,15 @@ from eventsourcing.utils import get_topic
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
 from domain.escalation import Escalation
+from domain.policies import UpdateCadence
+from infra import linked_cases
+
+# Re-exported: the ways in name what a command can run into by the application they drive.
+from infra.commanding import EscalationNotFound as EscalationNotFound
+from infra.commanding import Idempotency as Idempotency
+from infra.commanding import IdempotencyKeyReused as IdempotencyKeyReused
+from infra.commanding import StaleVersion as StaleVersion
+from infra.commanding import WriteConflict as WriteConflict
 from infra.metrics import CommandTally
 from infra.privacy.crypto import MasterKey
 from infra.privacy.keys import SubjectKeys
@@ -31,67 +38,12 @@ from infra.privacy.mapper import PersonalDataMapper
 from infra.use_cases import act, use_case
 
 ESCALATION_TOPIC_PREFIX = get_topic(Escalation).replace(":Escalation", ":Escalation.")
-IDEMPOTENCY_NAMESPACE = uuid5(NAMESPACE_URL, "urn:escalations:idempotency")
 
 Clock = Callable[[], datetime]
 
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
-
-
-class EscalationNotFound(LookupError):
-    def __init__(self, escalation_id: UUID | str, detail: str | None = None) -> None:
-        self.escalation_id = str(escalation_id)
-        super().__init__(detail or f"no escalation with id {escalation_id}")
-
-
-class StaleVersion(Exception):
-    """If-Match named a version that is no longer current; nothing was written."""
-
-    def __init__(self, escalation_id: UUID, expected: int, current: int) -> None:
-        self.escalation_id = escalation_id
-        self.expected = expected
-        self.current = current
-        super().__init__(
-            f"If-Match names version {expected} but escalation {escalation_id} is at version "
-            f"{current}; read it again and retry with If-Match: {current}"
-        )
-
-
-class WriteConflict(Exception):
-    """Other writers kept winning the race for this escalation; nothing was written."""
-
-
-class IdempotencyKeyReused(Exception):
-    """The Idempotency-Key was used before for a different request."""
-
-
-@dataclass(frozen=True)
-class Idempotency:
-    """A caller's Idempotency-Key and a fingerprint of the request it was sent with.
-
-    A key belongs to its caller, as a payment provider scopes keys per account: the record's id
-    is derived from the caller and the key together, so two callers who derive the same key (from
-    one CRM case id, say) each get their own command applied once, and neither can learn from a
-    422 that the other used it. Release 0.1 derived the id from the bare key; those records stay
-    in the store, and no lookup reaches them any more.
-    """
-
-    key: str
-    fingerprint: str
-    caller: str
-
-    @staticmethod
-    def for_request(key: str, scope: str, payload: Any, *, caller: str) -> Idempotency:
-        canonical = json.dumps(payload, sort_keys=True, default=str, separators=(",", ":"))
-        digest = hashlib.sha256(f"{scope}\n{canonical}".encode()).hexdigest()
-        return Idempotency(key=key, fingerprint=digest, caller=caller)
-
-    @property
-    def record_id(self) -> UUID:
-        # The caller's length first, so that no two (caller, key) pairs share a name.
-        return uuid5(IDEMPOTENCY_NAMESPACE, f"{len(self.caller)}:{self.caller}:{self.key}")
 
 
 class IdempotencyRecord(Aggregate):
@@ -136,6 +88,8 @@ class CommandResult:
     replayed: bool = False
     escalation: Escalation | None = field(default=None, compare=False, repr=False)
     """The escalation as saved, so callers can answer without loading it again."""
+    linked: linked_cases.LinkedCases | None = None
+    """After a resolve: where the escalation's linked cases stand (and what following did)."""
 
 
 def _conflict_pause(state: RetryCallState) -> float:
@@ -161,11 +115,17 @@ class Escalations(Application[UUID]):
         command_retries: int = 25,
         master_key: MasterKey,
         previous_master_keys: tuple[MasterKey, ...] = (),
+        update_cadence: UpdateCadence | None = None,
+        linked_cases_follow: bool = False,
     ) -> None:
         self.snapshotting_intervals = {Escalation: snapshot_interval}  # type: ignore[misc]
         super().__init__(dict(env or {}))
         self.clock = clock
         self.command_retries = command_retries
+        self.supplied: dict[str, Any] = {"update_cadence": update_cadence}
+        """What the commands get from the configuration rather than from the caller."""
+        self.linked_cases_follow = linked_cases_follow
+        """Whether resolving a global escalation resolves its open linked cases by default."""
         self.commands = CommandTally()
         self.subject_keys = subject_keys_for(self.recorder, master_key, previous_master_keys)
         self.subject_keys.create_table()
@@ -279,9 +239,16 @@ class Escalations(Application[UUID]):
         at: datetime | None = None,
         **arguments: Any,
     ) -> CommandResult:
-        """Run the named use case (`infra/use_cases.py`) on an escalation, as `execute` does."""
+        """Run the named use case (`infra/use_cases.py`) on an escalation, as `execute` does.
+
+        After `resolve`, the escalation's open linked cases follow it when `resolve_linked` is
+        true (or not given and `linked_cases_follow` is on); the result says where they stand.
+        A replay of the resolve runs the follow again, which completes one cut short."""
         case = use_case(name)
+        resolve_linked = arguments.pop("resolve_linked", None) if name == "resolve" else None
         also = [UUID(str(arguments.pop(case.other_escalation)))] if case.other_escalation else []
+        for supplied in case.supplied:
+            arguments.setdefault(supplied, self.supplied[supplied])
         action = act(case.method, case.created, actor=actor, **arguments)
         with self.commands.counting(name) as counted:
             result = self.execute(
@@ -293,7 +260,30 @@ class Escalations(Application[UUID]):
                 also=also,
             )
             counted(result.replayed)
-        return result
+        if name != "resolve":
+            return result
+        if self.linked_cases_follow if resolve_linked is None else resolve_linked:
+            return replace(result, linked=linked_cases.follow(self, escalation_id, at=at))
+        resolved = result.escalation or self.get(escalation_id, version=result.version)
+        return replace(
+            result, linked=linked_cases.LinkedCases(linked_cases.linked_open(self, resolved))
+        )
+
+    def follow_resolution(
+        self, global_id: UUID, *, expected_version: int | None = None, at: datetime | None = None
+    ) -> CommandResult:
+        """Resolve the open cases linked to a resolved global escalation with it, after the fact
+        (its resolve did not ask them to follow, or was cut short). Writes nothing on the global
+        escalation's stream; each case is followed once however often this runs."""
+        with self.commands.counting("follow_resolution") as counted:
+            parent = self.get(global_id)
+            if expected_version is not None and parent.version != expected_version:
+                raise StaleVersion(global_id, expected_version, parent.version)
+            parent.require_followable()
+            linked = linked_cases.follow(self, global_id, at=at)
+            counted(False)
+        position = self.recorder.max_notification_id()
+        return CommandResult(parent.id, parent.version, position, escalation=parent, linked=linked)
 
     def _save(
         self,

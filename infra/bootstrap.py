@@ -10,6 +10,7 @@ from infra.erasure import ErasureHooks
 from infra.keys import ApiKeys
 from infra.privacy.master_key import master_keys
 from infra.settings import Settings
+from infra.settings.views import update_cadence
 from infra.store_guard import connect_postgres, guard_postgres
 from projections.documents.render import DocumentRenderer
 from projections.sla import SlaPolicy
@@ -46,6 +47,8 @@ def build(settings: Settings, *, clock: Clock = system_clock) -> Container:
         command_retries=settings.store.command_retries,
         master_key=master_key,
         previous_master_keys=previous_master_keys,
+        update_cadence=update_cadence(sla_policy),
+        linked_cases_follow=settings.cases.linked_cases_follow,
     )
     if settings.is_postgres:
         guard_postgres(app, settings.eventsourcing_env())

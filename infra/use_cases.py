@@ -22,6 +22,9 @@ class UseCase:
     """The key under which the method's return value (a new item's id) is reported."""
     other_escalation: str | None = None
     """The argument naming a second escalation that the command loads and saves too."""
+    supplied: tuple[str, ...] = ()
+    """Arguments the application supplies from its configuration (`Escalations.supplied`)
+    unless the caller gives them."""
 
     @property
     def name(self) -> str:
@@ -47,7 +50,8 @@ USE_CASES: dict[str, UseCase] = {
         UseCase(Escalation.link_case, other_escalation="case_id"),
         UseCase(Escalation.communicate, created="communication_id"),
         UseCase(Escalation.resolve),
-        UseCase(Escalation.reopen),
+        UseCase(Escalation.resolve_with_global, other_escalation="global_id"),
+        UseCase(Escalation.reopen, supplied=("update_cadence",)),
         UseCase(Escalation.record_postmortem),
         UseCase(Escalation.publish_postmortem),
         UseCase(Escalation.receive_feedback),

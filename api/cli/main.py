@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import sys
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -14,9 +15,11 @@ import typer
 
 from api.cli.common import DatabaseOption, console, container_for
 from api.cli.keys import keys_cli
+from api.cli.listening import claim
 from api.cli.projections import projections_cli, worker
 from api.cli.subjects import subjects_cli
 from domain.errors import InvalidCommand
+from domain.moments import utc_text
 from domain.validation import utc
 from infra.bootstrap import Container
 
@@ -62,7 +65,7 @@ def serve(
     run_server(container_for(database_url, host=host, port=port))
 
 
-def run_server(container: Container) -> None:
+def run_server(container: Container, sock: socket.socket | None = None) -> None:
     import uvicorn
 
     from api.cli.access_log import log_config
@@ -70,6 +73,7 @@ def run_server(container: Container) -> None:
     from infra.workers import background_workers
 
     settings = container.settings
+    sock = sock or claim(settings.http.host, settings.http.port)
     if not settings.auth.enabled:
         console.print(
             "[yellow]Authentication is OFF (ESCALATIONS_AUTH_ENABLED=false): anyone who can "
@@ -83,9 +87,10 @@ def run_server(container: Container) -> None:
     app = create_app(container, lifespan_hooks=background_workers(container))
     console.print(
         f"[bold]escalations[/] on http://{settings.http.host}:{settings.http.port}  "
-        f"(store: {settings.store.database_url}; API docs at /docs)"
+        f"(store: {settings.store.database_url}; API docs at /docs)",
+        soft_wrap=True,
     )
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=settings.http.host,
         port=settings.http.port,
@@ -94,6 +99,7 @@ def run_server(container: Container) -> None:
         log_config=log_config(),
         timeout_graceful_shutdown=5,
     )
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 @cli.command()
@@ -106,9 +112,11 @@ def demo(
     ] = True,
 ) -> None:
     """Load a realistic demo history (idempotent), then serve it."""
-    from infra.demo.scenarios import SYNC_OUTAGE, load_demo
+    from infra.demo.scenarios import load_demo
 
     container = container_for(database_url, host=host, port=port)
+    http = container.settings.http
+    sock = claim(http.host, http.port) if serve_after else None
     if load_demo(container.app, datetime.now(UTC)):
         console.print(
             "Demo history loaded: a SEV1 sync outage with linked cases, an SSO incident, "
@@ -125,11 +133,26 @@ def demo(
     )
     sys.stdout.write(issued.secret + "\n")
     sys.stdout.flush()
-    console.print(
-        f"  curl -H 'Authorization: Bearer {issued.secret}' {base}/escalations/{SYNC_OUTAGE}"
-    )
+    for line in demo_examples(container, issued.secret, base):
+        console.print(line, soft_wrap=True, markup=False, highlight=False)
     if serve_after:
-        run_server(container)
+        run_server(container, sock)
+
+
+def demo_examples(container: Container, secret: str, base: str) -> list[str]:
+    """Sample requests for the demo, each on one line so it can be pasted: the outage now, and
+    the outage as it was while the fix was being rolled out (a moment read from its history)."""
+    from infra.demo.scenarios import SYNC_OUTAGE, moment_of
+
+    auth = f"-H 'Authorization: Bearer {secret}'"
+    lines = ["Try:", f"  curl {auth} {base}/escalations/{SYNC_OUTAGE}"]
+    during = moment_of(container.app, SYNC_OUTAGE, status="identified")
+    if during is not None:
+        lines.append(
+            f"  curl {auth} '{base}/escalations/{SYNC_OUTAGE}?as_of={utc_text(during)}'"
+            "   # as it was while the fix was rolled out"
+        )
+    return lines
 
 
 @cli.command()

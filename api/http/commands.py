@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from api.http.deps import CommandContext
 from api.http.problems import PROBLEM_JSON, Problem
 from infra.application import CommandResult, Idempotency
+from infra.linked_cases import linked_open
 from infra.serialization import escalation_to_dict
 
 POSITION_HEADER = "Escalations-Position"
@@ -49,8 +50,13 @@ def accepted(
         "status": escalation.status,
         "created": result.extra,
     }
+    if result.linked is not None:
+        payload.update(result.linked.answer())
     if context.full_representation:
-        payload["escalation"] = escalation_to_dict(escalation, personal=context.sees_personal_data)
+        state = escalation_to_dict(escalation, personal=context.sees_personal_data)
+        moment = escalation.modified_on if result.replayed else None
+        state["linked_open"] = linked_open(context.container.app, escalation, moment)
+        payload["escalation"] = state
         headers["Preference-Applied"] = "return=representation"
     return JSONResponse(payload, status_code=status_code, headers=headers)
 

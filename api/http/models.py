@@ -212,10 +212,37 @@ class Resolve(Command):
         max_length=limits.REASON_MAX,
         description="Required when exit criteria are unmet: why they no longer apply.",
     )
+    resolve_linked: bool | None = Field(
+        default=None,
+        description="For a global escalation: also resolve every linked case still open, each "
+        "on its own stream, by the same actor, with this escalation as the reason (their unmet "
+        "exit criteria are overridden with it). Omitted: as ESCALATIONS_LINKED_CASES_FOLLOW says "
+        "(off by default). Sent again with the same Idempotency-Key, the follow completes any "
+        "case a failure cut it short of.",
+    )
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "summary": "Clients rolled back to 212.3; queued uploads replayed.",
+                    "override_reason": "Criteria written for the first rollout plan; the "
+                    "rollback made them moot",
+                    "resolve_linked": True,
+                }
+            ]
+        },
+    )
 
 
 class Reopen(Command):
     reason: str = Field(min_length=1, max_length=limits.REASON_MAX)
+    next_update_due: AwareDatetime | None = Field(
+        default=None,
+        description="When the audiences get their next update. Omitted: the SLA policy's update "
+        "cadence for the escalation's source and severity, from the reopen.",
+    )
 
 
 class PostMortemRecord(Command):
@@ -338,17 +365,43 @@ class EscalationRead(Read):
     postmortem_published_at: str | None
     feedback: list[dict[str, Any]]
     reopen_count: int
+    linked_open: list[str] = Field(
+        default_factory=list,
+        description="The linked cases that are still open (at the moment read, with ?as_of or "
+        "?version): what resolving this global escalation with `resolve_linked` would resolve.",
+    )
+
+
+class LinkedRefusal(BaseModel):
+    id: UUID
+    status: str = Field(description="The case's status, which following did not change.")
+    detail: str = Field(description="Why it could not follow.")
 
 
 class CommandAccepted(BaseModel):
     """What a command did: the new version and status, ids of anything it created, and (with
-    `Prefer: return=representation`) the new state."""
+    `Prefer: return=representation`) the new state. A resolve also says where the linked cases
+    stand: `linked_open` always, and the other `linked_*` lists when they were asked to follow."""
 
     id: UUID
     version: int
     status: Status
     created: dict[str, Any] = Field(default_factory=dict, examples=[{"action_item_id": "a3"}])
     escalation: EscalationRead | None = None
+    linked_open: list[UUID] | None = Field(
+        default=None, description="After a resolve: the linked cases still open."
+    )
+    linked_resolved: list[UUID] | None = Field(
+        default=None, description="Linked cases resolved with this escalation."
+    )
+    linked_already_ended: list[UUID] | None = Field(
+        default=None,
+        description="Linked cases that had ended on their own (resolved, closed or dismissed), "
+        "left as they were.",
+    )
+    linked_refused: list[LinkedRefusal] | None = Field(
+        default=None, description="Linked cases that could not follow, and why."
+    )
 
 
 class EventRead(BaseModel):

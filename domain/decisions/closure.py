@@ -7,6 +7,7 @@ from datetime import datetime
 
 from domain import limits
 from domain.errors import InvalidCommand, RuleViolated
+from domain.policies import UpdateCadence
 from domain.state import EscalationState
 from domain.validation import (
     enum_value,
@@ -14,10 +15,12 @@ from domain.validation import (
     required_text,
     text_list,
     text_or_blank,
+    utc,
     whole_number_between,
 )
 from domain.values import (
     DismissalReason,
+    Scope,
     Status,
 )
 
@@ -75,15 +78,71 @@ class ClosureDecisions:
             override_reason=reason if unmet else "",
         )
 
-    def reopen(self: EscalationState, *, actor: str, at: datetime, reason: str) -> None:
+    def resolve_with_global(
+        self: EscalationState, parent: EscalationState, *, actor: str, at: datetime
+    ) -> None:
+        """Resolve this linked case because its global escalation `parent` is resolved (the
+        problem/incident model: the incident follows its problem). The parent's resolution is
+        the reason, so unmet exit criteria of the case are overridden with it."""
         actor, at = self._check(actor, at)
-        self._require_transition(Status.INVESTIGATING, "reopen")
+        if self.linked_to != str(parent.id):
+            raise RuleViolated(
+                f"this case follows only the global escalation it is linked to "
+                f"({self.linked_to or 'none'}), not {parent.id}"
+            )
+        parent.require_followable()
+        self._require_transition(Status.RESOLVED, "resolve")
+        reason = f"resolved with global escalation {parent.title} ({parent.id})"
+        unmet = self.unmet_exit_criteria
         self._record(
-            self.Reopened,
+            self.Resolved,
             actor,
             at,
-            reason=required_text(reason, "reason", limits.REASON_MAX),
+            summary=reason,
+            overridden_criteria=unmet,
+            override_reason=reason if unmet else "",
+            resolved_with=str(parent.id),
         )
+
+    def require_followable(self: EscalationState) -> None:
+        """Linked cases follow a global escalation once it is resolved (and still, once it is
+        closed after that): the resolution they follow must stand."""
+        if self.scope != Scope.GLOBAL:
+            raise RuleViolated(
+                f"only a global escalation has linked cases to follow it; this one has scope "
+                f"{self.scope}"
+            )
+        if self.resolution is None:
+            raise RuleViolated(
+                f"global escalation {self.id} is {self.status}: its linked cases follow its "
+                "resolution once it is resolved"
+            )
+
+    def reopen(
+        self: EscalationState,
+        *,
+        actor: str,
+        at: datetime,
+        reason: str,
+        next_update_due: datetime | None = None,
+        update_cadence: UpdateCadence | None = None,
+    ) -> None:
+        """Reopen a resolved escalation. It owes its audiences an update: by `next_update_due`
+        when given, else by the SLA policy's cadence from now (`update_cadence`), else at once."""
+        actor, at = self._check(actor, at)
+        self._require_transition(Status.INVESTIGATING, "reopen")
+        reason = required_text(reason, "reason", limits.REASON_MAX)
+        if next_update_due is not None:
+            due = utc(next_update_due, "next_update_due")
+            if due <= at:
+                raise InvalidCommand(
+                    f"next_update_due must be in the future (after {at.isoformat()})"
+                )
+        elif update_cadence is not None:
+            due = update_cadence(self.source, self.severity, at)
+        else:
+            due = at
+        self._record(self.Reopened, actor, at, reason=reason, next_update_due=due)
 
     def receive_feedback(
         self: EscalationState,

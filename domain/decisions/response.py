@@ -124,7 +124,7 @@ class ResponseDecisions:
             raise InvalidCommand("revenue_at_risk must be a finite amount, zero or more")
         if revenue_at_risk > limits.REVENUE_AT_RISK_MAX:
             raise InvalidCommand(f"revenue_at_risk is more than {limits.REVENUE_AT_RISK_MAX:,.0f}")
-        component_levels = dict(self.components) if components is None else {}
+        component_levels = self.assessed_components if components is None else {}
         for name, level in (components or {}).items():
             if level not in COMPONENT_IMPACTS:
                 raise InvalidCommand(

@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from domain.escalation import Escalation
 from infra.application import EscalationNotFound, Escalations
 from infra.demo.history import History
 from infra.demo.ids import SYNC_OUTAGE, demo_id
@@ -69,3 +70,15 @@ def _resolve(value: Any, base: datetime) -> Any:
     if isinstance(value, list):
         return [_resolve(item, base) for item in value]
     return value
+
+
+def moment_of(app: Escalations, escalation_id: Any, *, status: str) -> datetime | None:
+    """A whole second a minute after the escalation first reached `status`: a moment of its
+    history to show `?as_of` with (the demo's times are relative to when it was loaded)."""
+    after = 0
+    while page := app.stream(escalation_id, after_version=after, limit=100):
+        for event in page:
+            if isinstance(event, Escalation.StatusChanged) and event.to_status == status:
+                return (event.timestamp + timedelta(minutes=1)).replace(microsecond=0)
+        after = page[-1].originator_version
+    return None

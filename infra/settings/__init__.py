@@ -2,8 +2,8 @@
 start-up, by the composition root (`infra/bootstrap.py`) or the CLI entry.
 
 It is made of sections (`infra/settings/section.py`, `sections.py`, `views.py`, `kafka.py`), each a plain model: the store, the HTTP server,
-authentication, privacy, documents, the views, the status page, the SLA policy, Kafka, and room
-for delivery and mail. Every variable keeps its documented name (README, "Configuration"):
+authentication, privacy, documents, the views, the status page, the SLA policy, the case policy
+(how linked cases follow), Kafka, and room for delivery and mail. Every variable keeps its documented name (README, "Configuration"):
 `ESCALATIONS_DATABASE_URL` is `store.database_url`, `ESCALATIONS_KAFKA_BOOTSTRAP_SERVERS` is
 `kafka.bootstrap_servers`, `ESCALATIONS_TEMPLATES_DIR` is `documents.templates_dir` and
 `status_page.templates_dir`. Overrides are given by the same names without the prefix:
@@ -27,6 +27,7 @@ from infra.settings.kafka import KafkaSettings
 from infra.settings.section import ROOT_PREFIX, Section
 from infra.settings.sections import (
     AuthSettings,
+    CasePolicySettings,
     DeliverySettings,
     DocumentsSettings,
     HttpSettings,
@@ -48,6 +49,7 @@ class Settings(BaseSettings):
     views: ProjectionSettings = Field(default_factory=ProjectionSettings)
     status_page: StatusPageSettings = Field(default_factory=StatusPageSettings)
     sla: SlaSettings = Field(default_factory=SlaSettings)
+    cases: CasePolicySettings = Field(default_factory=CasePolicySettings)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     mail: MailSettings = Field(default_factory=MailSettings)

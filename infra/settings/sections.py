@@ -1,5 +1,5 @@
 """The sections of `Settings` that belong to no one component: the store, the HTTP server,
-authentication, privacy, documents, and the room kept for delivery and mail. The views' and
+authentication, privacy, documents, the case policy, and the room kept for delivery and mail. The views' and
 Kafka's sections are in `views.py` and `kafka.py` beside this module."""
 
 from __future__ import annotations
@@ -158,6 +158,18 @@ class DocumentsSettings(Section):
         if value is not None and not value.is_dir():
             raise ValueError(f"ESCALATIONS_TEMPLATES_DIR={value} is not a directory")
         return value
+
+
+class CasePolicySettings(Section):
+    """Choices a deployment makes about how cases move together (ESCALATIONS_*)."""
+
+    linked_cases_follow: bool = Field(
+        default=False,
+        description="Resolving a global escalation also resolves every customer case linked to "
+        "it that is still open, each on its own stream with the global escalation as its reason "
+        "(a resolve request's `resolve_linked` decides it per request). False: the resolve "
+        "answer only lists them (`linked_open`).",
+    )
 
 
 class DeliverySettings(Section):

@@ -10,11 +10,12 @@ specific key wins. Durations are ISO 8601 (PT15M) or seconds.
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from domain.policies import UpdateCadence
 from infra.settings.section import Section
 from projections.sla import BusinessHours, SlaPolicy, Targets
 
@@ -145,3 +146,13 @@ class SlaSettings(Section):
                 weekdays=tuple(self.business_days),
             ),
         )
+
+
+def update_cadence(policy: SlaPolicy) -> UpdateCadence:
+    """The policy's update cadence as the domain takes it (a reopen owes an update by then)."""
+
+    def next_update_due(source: str, severity: str, after: datetime) -> datetime:
+        targets = policy.for_case(source, severity)
+        return policy.due(after, targets.update_every, targets.business_hours)
+
+    return next_update_due

@@ -127,6 +127,7 @@ class CaseFile:
     resolutions: list[datetime] = field(default_factory=list)
     reopens: list[datetime] = field(default_factory=list)
     resolution_summary: str = ""
+    resolved_with: str | None = None  # the global escalation the resolution followed
     overridden_criteria: list[str] = field(default_factory=list)
     reopen_count: int = 0
     closed_at: datetime | None = None

@@ -75,6 +75,8 @@ class CustomerUpdate:
     when_you_will_hear_next: str
     next_update_due: datetime | None
     closing: list[str]
+    resolved_with_global: bool = False
+    """Resolved together with the service-wide incident the case was linked to."""
 
 
 @dataclass(frozen=True)
@@ -214,6 +216,7 @@ def customer_update(case: CaseFile, as_of: datetime) -> CustomerUpdate:
         when_you_will_hear_next=heard,
         next_update_due=due,
         closing=["Thank you for your patience.", "The Customer Experience team"],
+        resolved_with_global=case.resolved_with is not None and not case.is_open,
     )
 
 

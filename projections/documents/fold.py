@@ -201,11 +201,13 @@ def _resolved(case: CaseFile, e: Any) -> None:
     case.resolutions.append(e.timestamp)
     case.resolution_summary = e.summary
     case.overridden_criteria = list(e.overridden_criteria)
+    case.resolved_with = e.resolved_with
 
 
 @_ON.register(E.Reopened)
 def _reopened(case: CaseFile, e: Any) -> None:
     case.status, case.resolved_at, case.resolution_summary = "investigating", None, ""
+    case.resolved_with = None
     case.reopen_count += 1
     case.reopens.append(e.timestamp)
 

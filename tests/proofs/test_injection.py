@@ -154,6 +154,7 @@ def hostile_store(
         *[("communications", {"audience": audience}) for audience in
           ("public", "customer", "executive", "sales_cs", "internal", "regulator")],
         ("resolve", {"override_reason": None}),
+        ("links/resolve", {}),
         ("feedback", {"csat": 2, "nps": 3}),
         ("postmortem", {}),
         ("postmortem/publish", {}),

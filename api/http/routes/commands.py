@@ -2,7 +2,9 @@
 
 Each row names the URL suffix, the request model and the use case it runs (`infra/use_cases.py`);
 the body's fields (and any path parameters) become the use case's arguments. Every route takes
-If-Match and Idempotency-Key and answers with `CommandAccepted`.
+If-Match and Idempotency-Key and answers with `CommandAccepted`. One more command, following a
+resolved global escalation with its linked cases, writes on other streams than its own and has a
+route of its own below the table.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pydantic import BaseModel
 
 from api.http import models as m
 from api.http.access import Permission, require
-from api.http.commands import PROBLEM_RESPONSES, run
+from api.http.commands import PROBLEM_RESPONSES, accepted, run
 from api.http.deps import COMMAND_HEADERS, CommandContextDep, call_store
 from infra.use_cases import use_case
 
@@ -33,7 +35,23 @@ class CommandRoute:
     model: type[BaseModel]
     use_case: str  # the name in infra/use_cases.py
     optional_body: bool = False  # a command with nothing to say may be sent without a body
+    description: str | None = None  # the reference's text; else the domain method's docstring
 
+
+RESOLVE = """Resolve the escalation: every exit criterion met, or an `override_reason` that says
+why the unmet ones no longer apply. Resolving settles what the escalation said: its
+`next_update_due` is cleared (updates promised before are released) and its components read
+`operational`.
+
+A global escalation's answer lists its linked cases that are still open (`linked_open`). With
+`"resolve_linked": true` (or, when the field is omitted, with ESCALATIONS_LINKED_CASES_FOLLOW=true)
+each of them is resolved too, on its own stream, by the same actor, with the summary "resolved
+with global escalation <title> (<id>)" and `resolved_with` naming this escalation; a case's unmet
+exit criteria are overridden with that reason. The answer then says which cases were resolved
+(`linked_resolved`), which had ended on their own and were left as they were
+(`linked_already_ended`) and which could not follow, with why (`linked_refused`). Send a retry
+with the same Idempotency-Key: it completes a follow that a failure cut short, and resolves no
+case twice. `POST /escalations/{id}/links/resolve` does the same after the fact."""
 
 COMMANDS = (
     CommandRoute("acknowledge", "Acknowledge", m.Acknowledge, "acknowledge", optional_body=True),
@@ -51,7 +69,7 @@ COMMANDS = (
     CommandRoute("action-items/{action_id}/complete", "Complete an action item", m.ActionItemComplete, "complete_action_item", optional_body=True),
     CommandRoute("links", "Link a customer case to this global escalation (recorded on both streams)", m.CaseLink, "link_case"),
     CommandRoute("communications", "Record a communication to an audience", m.CommunicationSend, "communicate"),
-    CommandRoute("resolve", "Resolve (exit criteria met, or an override reason)", m.Resolve, "resolve"),
+    CommandRoute("resolve", "Resolve (exit criteria met, or an override reason)", m.Resolve, "resolve", description=RESOLVE),
     CommandRoute("reopen", "Reopen a resolved escalation", m.Reopen, "reopen"),
     CommandRoute("postmortem", "Record the post-mortem", m.PostMortemRecord, "record_postmortem"),
     CommandRoute("postmortem/publish", "Publish the post-mortem", m.PostMortemPublish, "publish_postmortem", optional_body=True),
@@ -101,7 +119,7 @@ def _endpoint(spec: CommandRoute) -> Callable[..., Awaitable[JSONResponse]]:
     ]
     endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     endpoint.__name__ = spec.use_case
-    endpoint.__doc__ = inspect.getdoc(use_case(spec.use_case).method)
+    endpoint.__doc__ = spec.description or inspect.getdoc(use_case(spec.use_case).method)
     return endpoint
 
 
@@ -117,3 +135,29 @@ for _spec in COMMANDS:
         openapi_extra=COMMAND_HEADERS,
         dependencies=[require(Permission.DRIVE)],
     )
+
+
+@router.post(
+    "/escalations/{escalation_id}/links/resolve",
+    summary="Resolve the linked cases still open with this resolved global escalation",
+    response_model=m.CommandAccepted,
+    responses=PROBLEM_RESPONSES,
+    operation_id="follow_resolution",
+    openapi_extra=COMMAND_HEADERS,
+    dependencies=[require(Permission.DRIVE)],
+)
+async def follow_resolution(escalation_id: UUID, context: CommandContextDep) -> JSONResponse:
+    """Resolve every linked case that is still open with this global escalation, which is
+    resolved (or closed since): what `resolve_linked` does, for a resolve that did not ask for it
+    or was cut short. Each case is resolved as by `resolve_linked`, by the actor who resolved
+    this escalation; nothing is written on this escalation's stream. It is idempotent by itself:
+    run again, it resolves no case twice (an Idempotency-Key is accepted and changes nothing).
+    409 when this escalation is not global or not resolved."""
+
+    def call() -> JSONResponse:
+        result = context.container.app.follow_resolution(
+            escalation_id, expected_version=context.if_match
+        )
+        return accepted(context, result)
+
+    return await call_store(context.container, call)

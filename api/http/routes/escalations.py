@@ -20,6 +20,7 @@ from api.http.deps import (
 )
 from api.http.models import CommandAccepted, EscalationOpen, EscalationRead, EventPage
 from api.http.problems import ProblemError
+from infra.linked_cases import linked_open
 from infra.serialization import escalation_to_dict, event_to_record
 
 router = APIRouter(tags=["escalations"])
@@ -78,9 +79,14 @@ def read_escalation(
     else:
         escalation = app.get(escalation_id, version=version)
     etag = f'"{escalation.version}"'
-    if version is None and as_of is None and request.headers.get("if-none-match") == etag:
+    # The version does not cover `linked_open`, which the linked cases' own streams change: an
+    # escalation with linked cases is always read afresh.
+    current = version is None and as_of is None and not escalation.linked_cases
+    if current and request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers={"ETag": etag})
     state = escalation_to_dict(escalation, personal=sees_personal_data(request))
+    past = as_of if as_of is not None else escalation.modified_on if version is not None else None
+    state["linked_open"] = linked_open(app, escalation, past)
     # One version reads differently to different roles, so a shared cache must key on the caller.
     return JSONResponse(state, headers={"ETag": etag, "Vary": "Authorization, X-API-Key"})
 
