@@ -114,7 +114,8 @@ def command_to_visible(container: Container, commands: int) -> dict[str, float]:
 def read_latency(container: Container, reads: int) -> dict[str, float]:
     """The status page (folded live from the status view) and a first page of the list."""
     from projections.search.base import SearchQuery
-    from projections.status.page import build_page, summary_json
+    from projections.status.page import build_page
+    from projections.status.statuspage import summary as summary_json
 
     views = open_views(container, ["status", "search"])
     now = datetime.now(UTC)

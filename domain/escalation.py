@@ -15,6 +15,7 @@ from eventsourcing.domain import Aggregate
 from domain.decisions import (
     ClosureDecisions,
     Guards,
+    MaintenanceDecisions,
     ObligationDecisions,
     OpeningDecisions,
     ResponseDecisions,
@@ -31,6 +32,7 @@ class Escalation(
     ResponseDecisions,
     ObligationDecisions,
     ClosureDecisions,
+    MaintenanceDecisions,
     Guards,
     StateReadings,
     Aggregate,
@@ -111,6 +113,7 @@ class Escalation(
         self.feedback: list[dict[str, Any]] = []
         self.reopen_count = 0
         self.customer_erased_at: datetime | None = None
+        self.maintenances: dict[str, dict[str, Any]] = {}
         self.promises_released = 0
         self.update_due_on_reopen = None
         self.components_before_settlement = None
@@ -481,6 +484,45 @@ class Escalation(
 
         def apply(self, aggregate: Escalation) -> None:
             aggregate.postmortem_published_at = self.timestamp
+
+    # -------------------------------------------------------- maintenance
+
+    class MaintenanceScheduled(Event):
+        """A window of planned downtime, announced on the public status page: its title,
+        description and components are public by the command that schedules it."""
+
+        maintenance_id: str
+        title: str
+        description: str
+        components: list[str]
+        starts_at: datetime
+        ends_at: datetime
+
+        def apply(self, aggregate: Escalation) -> None:
+            aggregate.maintenances[self.maintenance_id] = {
+                "id": self.maintenance_id,
+                **_plain(self, "title", "description", "components", "starts_at", "ends_at"),
+                "status": "scheduled",
+                "scheduled_at": self.timestamp,
+                "started_at": None,
+                "completed_at": None,
+            }
+
+    class MaintenanceStarted(Event):
+        maintenance_id: str
+        note: str
+
+        def apply(self, aggregate: Escalation) -> None:
+            maintenance = aggregate.maintenances[self.maintenance_id]
+            maintenance.update(status="in_progress", started_at=self.timestamp)
+
+    class MaintenanceCompleted(Event):
+        maintenance_id: str
+        note: str
+
+        def apply(self, aggregate: Escalation) -> None:
+            maintenance = aggregate.maintenances[self.maintenance_id]
+            maintenance.update(status="completed", completed_at=self.timestamp)
 
 
 def _plain(event: Escalation.Event, *fields: str) -> dict[str, Any]:

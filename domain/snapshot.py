@@ -48,6 +48,7 @@ _IN_MAPPING_VALUES = {
     "exit_criteria": ("met_at",),
     "action_items": ("due_at", "completed_at"),
     "sla_breaches": ("due_at", "breached_at"),
+    "maintenances": ("starts_at", "ends_at", "scheduled_at", "started_at", "completed_at"),
 }
 
 
@@ -93,6 +94,9 @@ def encode_state(state: dict[str, Any]) -> str:
 
 def decode_state(document: str) -> dict[str, Any]:
     state: dict[str, Any] = json.loads(document)
+    # State added after snapshots were first taken: an older snapshot starts it empty, as
+    # `Opened` does, so the events after it apply.
+    state.setdefault("maintenances", {})
     _revive(state, _TOP_LEVEL)
     for name, keys in _IN_OBJECTS.items():
         _revive(state.get(name), keys)

@@ -79,6 +79,12 @@ class EscalationState(Protocol):
     def PostMortemRecorded(self) -> EventClass: ...
     @property
     def PostMortemPublished(self) -> EventClass: ...
+    @property
+    def MaintenanceScheduled(self) -> EventClass: ...
+    @property
+    def MaintenanceStarted(self) -> EventClass: ...
+    @property
+    def MaintenanceCompleted(self) -> EventClass: ...
 
     title: str
     scope: str
@@ -105,6 +111,7 @@ class EscalationState(Protocol):
     postmortem: dict[str, Any] | None
     postmortem_published_at: datetime | None
     customer_erased_at: datetime | None
+    maintenances: dict[str, dict[str, Any]]
 
     @property
     def id(self) -> UUID: ...

@@ -27,6 +27,7 @@ from projections.documents import timeline
 from projections.search.base import SearchFold
 from projections.search.postgres import PostgresSearchView
 from projections.search.sqlite import SQLiteSearchView
+from projections.status import postmortem as public_postmortem
 from projections.status.base import StatusFold
 from projections.status.postgres import PostgresStatusView
 from projections.status.sqlite import SQLiteStatusView
@@ -80,6 +81,7 @@ _SLA = (
     | group.PEOPLE
     | group.LINKS
     | group.AFTERMATH
+    | group.MAINTENANCE
     | {E.ImpactAssessed, E.OwnerAssigned, E.CustomerDataErased, E.CommunicationDelivered},
 )
 _DELIVERY = (frozenset({E.Communicated}), ALL - {E.Communicated})
@@ -98,6 +100,9 @@ READERS: tuple[Reader, ...] = (
            "the case file behind the five updates"),
     Reader("post-mortem report", REPLAYED, "projections/documents/postmortem.py", *_REPORT,
            "the case file plus the public part of the timeline"),
+    Reader("public post-mortem", REPLAYED, "projections/status/postmortem.py",
+           public_postmortem.HANDLES, ALL - public_postmortem.HANDLES,
+           "the published post-mortem's public sections, for the status page"),
     Reader("timeline", REPLAYED, "projections/documents/timeline.py", *_TIMELINE,
            "one sentence per event"),
     Reader("kafka relay", TRACKED, "adapters/kafka/relay.py", *_EVERY,

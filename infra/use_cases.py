@@ -60,6 +60,9 @@ USE_CASES: dict[str, UseCase] = {
         UseCase(Escalation.dismiss),
         UseCase(Escalation.extend_deadline),
         UseCase(Escalation.record_sla_breach),
+        UseCase(Escalation.schedule_maintenance, created="maintenance_id"),
+        UseCase(Escalation.start_maintenance),
+        UseCase(Escalation.complete_maintenance),
     )
 }
 

@@ -26,3 +26,7 @@ DEADLINES: frozenset[type] = frozenset({E.SlaBreached, E.DeadlineExtended})
 AFTERMATH: frozenset[type] = frozenset(
     {E.FeedbackReceived, E.PostMortemRecorded, E.PostMortemPublished}
 )
+MAINTENANCE: frozenset[type] = frozenset(
+    {E.MaintenanceScheduled, E.MaintenanceStarted, E.MaintenanceCompleted}
+)
+"""Planned downtime: the public status page reads it; the case views and reports do not."""

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from projections.cases.reports import trend_svg
 from projections.sla import duration_words
+from projections.status.feed import feed_entries
 from projections.status.page import StatusPage
 from projections.templating import template_environment
 
@@ -64,10 +65,7 @@ def status_body(
 
 
 def status_feed(page: StatusPage, *, base: str, templates: str = "") -> str:
-    incidents = page.incidents + page.history
-    entries = sorted(
-        ((i, u) for i in incidents for u in i.updates), key=lambda pair: pair[1]["at"], reverse=True
-    )
+    entries = feed_entries(page)
     return (
         environment(templates)
         .get_template("status/feed.atom.j2")

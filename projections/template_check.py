@@ -16,6 +16,7 @@ from projections import render
 from projections.documents.render import DocumentRenderer
 from projections.documents.views import AUDIENCES, postmortem_view, timeline_view, update_view
 from projections.status.page import StatusPage
+from projections.status.postmortem import PublicPostmortem, postmortem_html
 from projections.templating import template_environment
 
 
@@ -73,6 +74,13 @@ def _renders(override_dir: Path) -> dict[str, Any]:
         page, base="", position=0, templates=templates
     )
     checks["status/feed.atom.j2"] = lambda: render.status_feed(page, base="", templates=templates)
+    report = PublicPostmortem(
+        incident_id="sample", title="Sample outage", summary="It broke.", impact="Slow.",
+        root_cause="A bug.", published_at=now, actions=[{"description": "Test it", "done": True}],
+    )  # fmt: skip
+    checks["status/postmortem.html.j2"] = lambda: postmortem_html(
+        report, page_name="Sample", templates=templates
+    )
     return checks
 
 

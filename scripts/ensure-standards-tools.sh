@@ -1,10 +1,12 @@
 #!/bin/sh
 # The standards' own checkers for the test suite: the Nu Html Checker (vnu.jar, run by a Java
-# runtime) and axe-core (injected into Chromium by the accessibility tests). Pinned versions from
+# runtime), axe-core (injected into Chromium by the accessibility tests) and Atlassian's
+# Statuspage widget (loaded unchanged into a page that reads our Statuspage API v2). Pinned versions from
 # the npm registry, unpacked into .venv/standards/; idempotent: does nothing when both are there.
 set -eu
 VNU_VERSION=26.9.27
 AXE_VERSION=4.14.1
+STATUS_WIDGET_VERSION=1.0.5
 DEST="${STANDARDS_TOOLS_DIR:-.venv/standards}"
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
@@ -27,3 +29,4 @@ fetch() {  # package version file-inside-package target
 }
 fetch vnu-jar "$VNU_VERSION" build/dist/vnu.jar vnu.jar
 fetch axe-core "$AXE_VERSION" axe.min.js axe.min.js
+fetch @statuspage/status-widget "$STATUS_WIDGET_VERSION" dist/index.js status-widget.js

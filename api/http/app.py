@@ -19,6 +19,7 @@ from api.http.routes import (
     keys,
     report_examples,
     reports,
+    statuspage,
     subjects,
     views,
 )
@@ -69,6 +70,7 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
     app.include_router(subjects.router)
     app.include_router(views.router)
     app.include_router(reports.router)
+    app.include_router(statuspage.router)
 
     @app.get(
         "/healthz",

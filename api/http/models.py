@@ -299,6 +299,22 @@ class DeadlineExtension(Command):
     )
 
 
+class MaintenanceSchedule(Command):
+    title: str = Field(min_length=1, max_length=limits.TITLE_MAX)
+    description: str = Field(default="", max_length=limits.DETAIL_MAX)
+    components: list[str] = Field(
+        min_length=1,
+        max_length=limits.LIST_MAX,
+        description="Components of this escalation that the window takes down.",
+    )
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime = Field(description="After starts_at, and not yet passed.")
+
+
+class MaintenanceProgress(Command):
+    note: str = Field(default="", max_length=limits.DETAIL_MAX)
+
+
 # --------------------------------------------------------------------------- responses
 
 

@@ -2,6 +2,7 @@
 
 from domain.decisions.closure import ClosureDecisions
 from domain.decisions.guards import Guards
+from domain.decisions.maintenance import MaintenanceDecisions
 from domain.decisions.obligations import ObligationDecisions
 from domain.decisions.opening import OpeningDecisions
 from domain.decisions.response import ResponseDecisions
@@ -9,6 +10,7 @@ from domain.decisions.response import ResponseDecisions
 __all__ = [
     "ClosureDecisions",
     "Guards",
+    "MaintenanceDecisions",
     "ObligationDecisions",
     "OpeningDecisions",
     "ResponseDecisions",

@@ -141,6 +141,7 @@ class CasesFold(Fold):
         group.TEAM_WORK
         | group.PEOPLE
         | group.LINKS
+        | group.MAINTENANCE
         | {E.CustomerDataErased, E.PostMortemPublished, E.CommunicationDelivered}
     )
     columns: ClassVar = (

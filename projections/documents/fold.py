@@ -19,6 +19,7 @@ from typing import Any
 
 from domain.escalation import Escalation
 from domain.validation import ERASED, REDACTED
+from projections import event_groups as group
 from projections.dispatch import Dispatch
 from projections.documents.casefile import (
     ActionItem,
@@ -270,5 +271,6 @@ def _published(case: CaseFile, e: Any) -> None:
 
 
 HANDLES = frozenset({E.Opened}) | _ON.handles
-IGNORES: frozenset[type] = frozenset({E.CommunicationDelivered})
-"""A delivery round says who received an update, not what the update said."""
+IGNORES: frozenset[type] = group.MAINTENANCE | {E.CommunicationDelivered}
+"""Maintenance is told by the timeline and the status page; a delivery round says who received
+an update, not what the update said."""

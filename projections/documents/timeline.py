@@ -73,9 +73,10 @@ def build_timeline(events: Iterable[Any]) -> list[TimelineEntry]:
 
 
 def _moment_of(event: Any) -> datetime:
+    moment: datetime = event.timestamp
     if isinstance(event, Escalation.SlaBreached):
-        return min(event.due_at, event.timestamp)
-    return event.timestamp
+        return min(event.due_at, moment)
+    return moment
 
 
 Described = tuple[str, str, bool]
@@ -278,6 +279,13 @@ _SENTENCES: dict[type, tuple[str, bool]] = {
     E.Reopened: ("Reopened: {e.reason}", False),
     E.PostMortemRecorded: ("Post-mortem recorded.", False),
     E.PostMortemPublished: ("Post-mortem revision {e.revision} published.", False),
+    E.MaintenanceScheduled: (
+        "Maintenance {e.maintenance_id} scheduled: {e.title}, {e.starts_at:%Y-%m-%d %H:%M} to "
+        "{e.ends_at:%Y-%m-%d %H:%M} UTC.",
+        False,
+    ),
+    E.MaintenanceStarted: ("Maintenance {e.maintenance_id} started.", False),
+    E.MaintenanceCompleted: ("Maintenance {e.maintenance_id} completed.", False),
     E.CustomerDataErased: (
         "The customer's personal data was erased; the rest of the history is kept.",
         False,

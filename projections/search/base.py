@@ -124,6 +124,7 @@ class SearchFold(Fold):
     ignores: ClassVar = (
         group.TEAM_WORK
         | group.AFTERMATH
+        | group.MAINTENANCE
         | {E.Communicated, E.CommunicationDelivered, E.CustomerDataErased}
     )
     columns: ClassVar = (

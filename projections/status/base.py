@@ -2,26 +2,37 @@
 
 Lifecycle: async, tracked, with a live read on top. The runner keeps, per global or group-scope
 escalation, a list of *public facts* (title, severity, status, component impact, public-audience
-communications, resolution) with their event times. Customer-scope escalations, internal notes,
+communications, resolution, scheduled maintenances, the publication of the post-mortem) with
+their event times. Customer-scope escalations, internal notes,
 customer fields, descriptions and non-public communications are never written to this view, so the
 page cannot leak them. The page itself (now, or `as_of` any moment) is folded from those facts at
 read time: what was true at T is the facts with a time up to T.
 
 An escalation reaches the page with its first public communication: until then nothing of it shows,
-not even its components' state.
+not even its components' state. A maintenance is public from the moment it is scheduled, so it
+publishes its escalation's maintenances (not the incident: that still waits for a public update).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from domain.escalation import Escalation
 from projections import event_groups as group
-from projections.base import Column, Doc, Fold, TrackedView, ViewProjection, instant
+from projections.base import (
+    Column,
+    Doc,
+    Fold,
+    TrackedView,
+    ViewProjection,
+    instant,
+    parse_instant,
+)
 from projections.dispatch import Dispatch
+from projections.status.maintenance import MAINTENANCE_FACTS
 
 PUBLIC_SCOPES = ("global", "group")
 
@@ -58,6 +69,36 @@ def _impact(e: Any) -> Fact:
     return "impact", {"components": dict(e.components)}
 
 
+@_FACTS.register(E.MaintenanceScheduled)
+def _maintenance_scheduled(e: Any) -> Fact:
+    # Every field of a scheduled maintenance is public: the command announces it.
+    return "maintenance", {
+        "id": e.maintenance_id,
+        "title": e.title,
+        "description": e.description,
+        "components": list(e.components),
+        "starts_at": instant(e.starts_at),
+        "ends_at": instant(e.ends_at),
+    }
+
+
+@_FACTS.register(E.MaintenanceStarted)
+def _maintenance_started(e: Any) -> Fact:
+    return "maintenance_started", {"id": e.maintenance_id}
+
+
+@_FACTS.register(E.MaintenanceCompleted)
+def _maintenance_completed(e: Any) -> Fact:
+    return "maintenance_completed", {"id": e.maintenance_id}
+
+
+@_FACTS.register(E.PostMortemPublished)
+def _postmortem_published(e: Any) -> Fact:
+    # Only that and when it was published: its public sections are read from the stream when
+    # the public post-mortem is asked for, so nothing unpublished is ever kept here.
+    return "postmortem", {"revision": e.revision}
+
+
 # The stored fact kinds are the view's own words: a renamed event must not rename them.
 _ENDINGS = {
     E.Resolved: "resolved",
@@ -85,7 +126,7 @@ class StatusFold(Fold):
         | group.PEOPLE
         | group.LINKS
         | group.DEADLINES
-        | group.AFTERMATH
+        | (group.AFTERMATH - {E.PostMortemPublished})
         | {
             E.Acknowledged,
             E.OwnerAssigned,
@@ -129,13 +170,45 @@ class StatusFold(Fold):
             return doc
         kind, data = fact
         doc["facts"].append([at, kind, data])
-        if kind == "update":
+        if kind in ("update", "maintenance"):
             doc["published"] = 1
-        elif kind in ("resolved", "dismissed") or (kind == "closed" and doc["ended_at"] is None):
-            doc["ended_at"] = at
+        # The incident's end; `ended_at` is when nothing of the escalation is live on the page
+        # any more (its incident ended and no maintenance of it is pending), so that the page's
+        # query can skip it. Only an escalation with maintenances keeps the two apart.
+        ended = doc.get("incident_ended_at", doc["ended_at"])
+        if kind in ("resolved", "dismissed") or (kind == "closed" and ended is None):
+            ended = at
         elif kind == "reopened":
-            doc["ended_at"] = None
+            ended = None
+        if kind not in MAINTENANCE_FACTS and "pending_maintenances" not in doc:
+            doc["ended_at"] = ended
+            return doc
+        pending: list[str] = doc.setdefault("pending_maintenances", [])
+        if kind == "maintenance":
+            pending.append(data["id"])
+        elif kind == "maintenance_completed" and data["id"] in pending:
+            pending.remove(data["id"])
+            doc["maintenance_done_at"] = at
+        doc["incident_ended_at"] = ended
+        done = doc.get("maintenance_done_at")
+        doc["ended_at"] = None if pending or ended is None else max(ended, done or ended)
         return doc
+
+    def labels(self, doc: Doc) -> Iterable[tuple[str, str]]:
+        """("component", "<first named at> <name>") for each component the escalation names:
+        when a component first appeared in the history is read from these across every
+        escalation, not only the ones the page's window holds."""
+        first: dict[str, str] = {}
+        for when, kind, data in doc["facts"]:
+            if kind in ("opened", "impact"):
+                named = list(data["components"])
+            elif kind == "maintenance":
+                named = data["components"]
+            else:
+                continue
+            for name in named:
+                first.setdefault(name, when)
+        return [("component", f"{when} {name}") for name, when in first.items()]
 
 
 class StatusView(TrackedView):
@@ -151,6 +224,27 @@ class StatusView(TrackedView):
             [instant(at), instant(at - window)],
         )
         return [json.loads(r["doc"]) for r in rows]
+
+    def components_since(self) -> dict[str, datetime]:
+        """When each component was first named by a published escalation."""
+        rows = self.query(
+            f"SELECT l.value FROM {self.labels_ref} l JOIN {self.docs_ref} d ON d.id = l.id "
+            "WHERE l.kind = 'component' AND d.published = 1"
+        )
+        first: dict[str, datetime] = {}
+        for row in rows:
+            when, _, name = str(row["value"]).partition(" ")
+            moment = parse_instant(when)
+            if moment is not None and (name not in first or moment < first[name]):
+                first[name] = moment
+        return first
+
+    def document(self, escalation_id: str) -> Doc | None:
+        """One published escalation's public facts, or None."""
+        rows = self.query(
+            f"SELECT doc FROM {self.docs_ref} WHERE id = ? AND published = 1", [escalation_id]
+        )
+        return json.loads(rows[0]["doc"]) if rows else None
 
 
 class StatusProjection(ViewProjection):

@@ -18,8 +18,16 @@ from typing import Any
 from uuid import NAMESPACE_URL, uuid5
 
 from projections.base import Doc, instant, parse_instant
+from projections.status.maintenance import (
+    COMPLETED,
+    MAINTENANCE_FACTS,
+    UPCOMING,
+    Maintenance,
+    fold_maintenances,
+)
 
 LEVELS = ("operational", "degraded_performance", "partial_outage", "major_outage")
+"""Component states an incident sets, least to worst (`under_maintenance` is a maintenance's)."""
 SEVERITY_LEVEL = {
     "SEV1": "major_outage",
     "SEV2": "partial_outage",
@@ -38,8 +46,11 @@ INDICATOR_TEXT = {
     "none": "All Systems Operational",
     "minor": "Minor Service Outage",
     "major": "Partial System Outage",
-    "critical": "Major Service Outage",
+    "critical": "Major System Outage",
 }
+MAINTENANCE_INDICATOR = "maintenance"
+MAINTENANCE_TEXT = "Service Under Maintenance"
+UNDER_MAINTENANCE = "under_maintenance"
 PUBLIC_STATUS = {
     "triage": "investigating",
     "investigating": "investigating",
@@ -72,6 +83,7 @@ class Incident:
     resolved_at: datetime | None
     components: dict[str, str]
     updates: list[dict[str, Any]]  # newest first
+    postmortem_at: datetime | None = None  # when its post-mortem was published
     # (start, end or None, {component: level}) while the incident was open
     segments: list[tuple[datetime, datetime | None, dict[str, str]]] = field(default_factory=list)
 
@@ -91,6 +103,7 @@ def fold_incident(doc: Doc, at: datetime) -> Incident | None:
     monitoring_at: datetime | None = None
     resolved_at: datetime | None = None
     dismissed = False
+    postmortem_at: datetime | None = None
     segments: list[tuple[datetime, datetime | None, dict[str, str]]] = []
 
     def levels() -> dict[str, str]:
@@ -112,6 +125,8 @@ def fold_incident(doc: Doc, at: datetime) -> Incident | None:
         assert moment is not None
         if moment > at:
             break
+        if kind in MAINTENANCE_FACTS:
+            continue  # `maintenance.py` folds a maintenance's facts
         updated = moment
         if kind == "opened":
             name, severity = data["title"], data["severity"]
@@ -134,26 +149,43 @@ def fold_incident(doc: Doc, at: datetime) -> Incident | None:
             status, resolved_at = "investigating", None
         elif kind == "dismissed":
             dismissed = True
-        if kind not in ("status", "update", "closed"):  # those leave component levels alone
+        elif kind == "postmortem":
+            postmortem_at = moment
+        if kind not in (
+            "status",
+            "update",
+            "closed",
+            "postmortem",
+        ):  # those leave component levels alone
             mark(moment)
     if not updates or dismissed:
         return None
     if resolved_at is not None and updates[0]["status"] != "resolved":
         resolved_text = iso_z(resolved_at) or ""
         updates.insert(0, _update(doc["id"], resolved_at, resolved_text, {"status": "resolved"}))
+    current = levels()
     return Incident(
         id=doc["id"],
         name=name,
         status=status,
-        impact=SEVERITY_IMPACT[severity],
+        impact=_impact(current, severity),
         created_at=created,
         updated_at=updated,
         monitoring_at=monitoring_at,
         resolved_at=resolved_at,
-        components=levels(),
+        components=current,
         updates=updates,
         segments=segments,
+        postmortem_at=postmortem_at,
     )
+
+
+def _impact(components: dict[str, str], severity: str) -> str:
+    """As Statuspage reckons an incident's impact: from the worst state of the components it
+    affects; from the severity only when it names no component."""
+    if components:
+        return LEVEL_INDICATOR[worst(list(components.values()))]
+    return SEVERITY_IMPACT[severity]
 
 
 def _update(incident_id: str, at: datetime, text: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -177,6 +209,7 @@ class ComponentState:
     uptime: float  # percent over the uptime window
     days: list[str]  # worst level per day, oldest first
     updated_at: datetime | None
+    created_at: datetime  # when the history first named it (configured ones: the page's start)
 
 
 @dataclass
@@ -191,6 +224,21 @@ class StatusPage:
     incidents: list[Incident]  # active, newest first
     history: list[Incident]  # resolved within the history window, newest first
     updated_at: datetime
+    maintenances: list[Maintenance] = field(default_factory=list)  # newest window first
+
+    @property
+    def upcoming_maintenances(self) -> list[Maintenance]:
+        return sorted(
+            (m for m in self.maintenances if m.status == UPCOMING), key=lambda m: m.scheduled_for
+        )
+
+    @property
+    def active_maintenances(self) -> list[Maintenance]:
+        return [m for m in self.maintenances if m.active]
+
+    @property
+    def past_maintenances(self) -> list[Maintenance]:
+        return [m for m in self.maintenances if m.status == COMPLETED]
 
 
 def build_page(
@@ -203,10 +251,23 @@ def build_page(
     configured_components: list[str],
     history_days: int = 14,
     uptime_days: int = 90,
+    components_since: dict[str, datetime] | None = None,
 ) -> StatusPage:
+    """`components_since`: when each component was first named in the history (from the
+    view's labels, which reach beyond the documents of the window)."""
     incidents = [i for i in (fold_incident(d, at) for d in docs) if i is not None]
-    active = sorted((i for i in incidents if i.active), key=lambda i: i.created_at, reverse=True)
     since = at - timedelta(days=history_days)
+    maintenances = sorted(
+        (
+            m
+            for d in docs
+            for m in fold_maintenances(d, at)
+            if m.status != COMPLETED or (m.completed_at or at) >= since
+        ),
+        key=lambda m: m.scheduled_for,
+        reverse=True,
+    )
+    active = sorted((i for i in incidents if i.active), key=lambda i: i.created_at, reverse=True)
     history = sorted(
         (i for i in incidents if i.resolved_at is not None and i.resolved_at >= since),
         key=lambda i: i.resolved_at or at,
@@ -215,31 +276,70 @@ def build_page(
     names = list(dict.fromkeys(configured_components))
     for incident in sorted(incidents, key=lambda i: i.created_at):
         names += [c for c in incident.components if c not in names]
-    components = [_component(n, incidents, active, at, uptime_days) for n in names]
+    for maintenance in reversed(maintenances):
+        names += [c for c in maintenance.components if c not in names]
+    first = _first_named(names, components_since or {}, incidents, maintenances, at)
+    down = {c for m in maintenances if m.active for c in m.components}
+    components = [
+        _component(n, incidents, active, at, uptime_days, first[n], n in down) for n in names
+    ]
     indicator = max(
-        [LEVEL_INDICATOR[c.status] for c in components] + [i.impact for i in active],
+        [LEVEL_INDICATOR.get(c.status, "none") for c in components] + [i.impact for i in active],
         key=INDICATORS.index,
         default="none",
     )
-    updated = max((i.updated_at for i in incidents), default=at)
+    description = INDICATOR_TEXT[indicator]
+    if indicator == "none" and down:
+        indicator, description = MAINTENANCE_INDICATOR, MAINTENANCE_TEXT
+    updated = max(
+        [i.updated_at for i in incidents] + [m.updated_at for m in maintenances], default=at
+    )
     return StatusPage(
         at=at,
         page_id=page_id,
         page_name=page_name,
         url=url,
         indicator=indicator,
-        description=INDICATOR_TEXT[indicator],
+        description=description,
         components=components,
         incidents=active,
         history=history,
         updated_at=updated,
+        maintenances=maintenances,
     )
 
 
+def _first_named(
+    names: list[str],
+    since: dict[str, datetime],
+    incidents: list[Incident],
+    maintenances: list[Maintenance],
+    at: datetime,
+) -> dict[str, datetime]:
+    """When each component was first named; a configured component no event named counts from
+    the page's first moment, so that every component has a creation time."""
+    seen = {name: moment for name, moment in since.items() if moment <= at}
+    for moment, named in [(i.created_at, i.components) for i in incidents] + [
+        (m.created_at, m.components) for m in maintenances
+    ]:
+        for name in named:
+            seen[name] = min(seen.get(name, moment), moment)
+    start = min(seen.values(), default=at)
+    return {name: seen.get(name, start) for name in names}
+
+
 def _component(
-    name: str, incidents: list[Incident], active: list[Incident], at: datetime, days: int
+    name: str,
+    incidents: list[Incident],
+    active: list[Incident],
+    at: datetime,
+    days: int,
+    created_at: datetime,
+    under_maintenance: bool,
 ) -> ComponentState:
     status = worst([i.components[name] for i in active if name in i.components])
+    if under_maintenance and status in ("operational", "degraded_performance"):
+        status = UNDER_MAINTENANCE  # an outage still shows as one; planned downtime is no outage
     start = at - timedelta(days=days)
     spans = [
         (max(s, start), min(e or at, at), levels[name])
@@ -267,6 +367,7 @@ def _component(
         uptime=round(100 * (1 - downtime / window), 3) if window > 0 else 100.0,
         days=cells,
         updated_at=max(touched, default=None),
+        created_at=created_at,
     )
 
 
@@ -280,77 +381,6 @@ def _union(spans: list[tuple[datetime, datetime]]) -> float:
             total += (e - end).total_seconds()
             end = e
     return total
-
-
-def summary_json(page: StatusPage) -> dict[str, Any]:
-    """The page as Statuspage's public summary.json."""
-    return {
-        "page": {
-            "id": page.page_id,
-            "name": page.page_name,
-            "url": page.url,
-            "time_zone": "Etc/UTC",
-            "updated_at": iso_z(page.updated_at),
-        },
-        "components": [
-            {
-                "id": component_id(c.name),
-                "name": c.name,
-                "status": c.status,
-                "created_at": None,
-                "updated_at": iso_z(c.updated_at),
-                "position": n + 1,
-                "description": None,
-                "showcase": True,
-                "start_date": None,
-                "group_id": None,
-                "page_id": page.page_id,
-                "group": False,
-                "only_show_if_degraded": False,
-                "uptime_percent": c.uptime,
-            }
-            for n, c in enumerate(page.components)
-        ],
-        "incidents": [_incident_json(i, page) for i in page.incidents],
-        "scheduled_maintenances": [],
-        "status": {"indicator": page.indicator, "description": page.description},
-    }
-
-
-def _incident_json(incident: Incident, page: StatusPage) -> dict[str, Any]:
-    return {
-        "id": incident.id,
-        "name": incident.name,
-        "status": incident.status,
-        "created_at": iso_z(incident.created_at),
-        "updated_at": iso_z(incident.updated_at),
-        "monitoring_at": iso_z(incident.monitoring_at),
-        "resolved_at": iso_z(incident.resolved_at),
-        "impact": incident.impact,
-        "shortlink": f"{page.url.rstrip('/')}/status#incident-{incident.id}",
-        "started_at": iso_z(incident.created_at),
-        "page_id": page.page_id,
-        "incident_updates": [
-            {
-                "id": u["id"],
-                "status": u["status"],
-                "body": u["body"],
-                "incident_id": incident.id,
-                "created_at": u["at_iso"],
-                "updated_at": u["at_iso"],
-                "display_at": u["at_iso"],
-                "affected_components": None,
-                "deliver_notifications": True,
-                "custom_tweet": None,
-                "tweet_id": None,
-            }
-            for u in incident.updates
-        ],
-        "components": [
-            {"id": component_id(name), "name": name, "status": level, "page_id": page.page_id}
-            for name, level in incident.components.items()
-        ],
-    }
 
 
 def iso_z(moment: datetime | None) -> str | None:

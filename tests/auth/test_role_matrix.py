@@ -29,6 +29,16 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/status.json"): OPEN,
     ("GET", "/status/feed.atom"): OPEN,
     ("GET", "/status/stream"): OPEN,
+    ("GET", "/status/incidents/{incident_id}/postmortem"): OPEN,
+    ("GET", "/api/v2/summary.json"): OPEN,
+    ("GET", "/api/v2/status.json"): OPEN,
+    ("GET", "/api/v2/components.json"): OPEN,
+    ("GET", "/api/v2/incidents.json"): OPEN,
+    ("GET", "/api/v2/incidents/unresolved.json"): OPEN,
+    ("GET", "/api/v2/scheduled-maintenances.json"): OPEN,
+    ("GET", "/api/v2/scheduled-maintenances/upcoming.json"): OPEN,
+    ("GET", "/api/v2/scheduled-maintenances/active.json"): OPEN,
+    ("OPTIONS", "/api/v2/{path:path}"): OPEN,
     ("GET", "/escalations"): READERS,
     ("GET", "/queue"): READERS,
     ("GET", "/reports/sla"): EVERYONE,
@@ -90,6 +100,9 @@ def concrete(path: str, access: AccessStore) -> str:
         "list_id": "5d0c1f2e-93a1-4bd4-9a8e-0b5ad2b4b1a0",
         "communication_id": "c1",
         "address": "maria.chen@example.com",
+        "maintenance_id": "m1",
+        "incident_id": str(access.escalation),
+        "path:path": "summary.json",
     }
     for name, value in values.items():
         path = path.replace("{" + name + "}", value)

@@ -21,6 +21,14 @@ from infra.settings import Settings
 from infra.views.lifecycle import open_view, rebuild
 
 DATA = Path(__file__).parent / "data" / "store-0.1"
+NEWER_THAN_0_1 = {
+    "CommunicationDelivered",
+    "MaintenanceScheduled",
+    "MaintenanceStarted",
+    "MaintenanceCompleted",
+}
+"""Events a release 0.1 store cannot hold: the code that records them came later."""
+"""Event kinds added after release 0.1, which its store cannot hold."""
 
 
 @pytest.fixture(scope="module")
@@ -100,6 +108,19 @@ def _settled(state: dict) -> dict:
     return expected
 
 
+# What a view reads now that the 0.1 code did not: (view, fact kind). The status page keeps the
+# publication of a post-mortem, which 0.1 stored and did not show.
+READ_SINCE_0_1 = {("status", "postmortem")}
+
+
+def _as_0_1_read(name: str, documents: list[dict]) -> list[dict]:
+    new = {kind for view, kind in READ_SINCE_0_1 if view == name}
+    for doc in documents:
+        if "facts" in doc:
+            doc["facts"] = [fact for fact in doc["facts"] if fact[1] not in new]
+    return documents
+
+
 def test_every_view_rebuilds_to_what_it_held(container, golden):
     for name, documents in golden["views"].items():
         rebuild(container, name)
@@ -109,18 +130,24 @@ def test_every_view_rebuilds_to_what_it_held(container, golden):
             if name == "cases":
                 assert all(set(CASES_ADDED) <= set(doc) for doc in rebuilt)
                 rebuilt = [{k: v for k, v in d.items() if k not in CASES_ADDED} for d in rebuilt]
-            assert rebuilt == documents, name
+            assert _as_0_1_read(name, rebuilt) == documents, name
         finally:
             view.close()
+
+
+def test_the_status_view_now_also_keeps_the_published_post_mortem(container):
+    rebuild(container, "status")
+    view = open_view(container, "status")
+    try:
+        kinds = [fact[1] for doc in view.documents() for fact in doc["facts"]]
+    finally:
+        view.close()
+    assert "postmortem" in kinds
 
 
 def test_the_store_holds_every_kind_of_event_the_code_knows(golden):
     from domain.escalation import EVENT_NAMES
 
     stored = {record["type"] for record in golden["export"]}
-    assert set(EVENT_NAMES) - ADDED_SINCE_0_1 <= stored
-    assert not ADDED_SINCE_0_1 & stored
-
-
-ADDED_SINCE_0_1 = {"CommunicationDelivered"}
-"""Events a release 0.1 store cannot hold: the code that records them came later."""
+    assert set(EVENT_NAMES) - NEWER_THAN_0_1 <= stored
+    assert not NEWER_THAN_0_1 & stored

@@ -307,3 +307,44 @@ def _postmortem_published(clock: Clock) -> Ready:
 def _customer_data_erased(clock: Clock) -> Ready:
     e = open_escalation(clock, customer={"subject_id": "s-42", "name": "Ada", "email": "a@x.io"})
     return Ready(e, "erase_customer_data", dict(subject_id="s-42"))
+
+
+def _public_with_maintenance(clock: Clock, *, started: bool) -> tuple[Escalation, str]:
+    e = open_escalation(clock, scope="global", components=["CRM", "Telephony"])
+    window = clock.now + timedelta(days=1)
+    maintenance_id = e.schedule_maintenance(
+        actor="bcp.lead", at=clock.tick(), title="CRM upgrade", starts_at=window,
+        ends_at=window + timedelta(hours=2), components=["CRM"],
+    )  # fmt: skip
+    if started:
+        e.start_maintenance(actor="bcp.lead", at=clock.tick(), maintenance_id=maintenance_id)
+    return e, maintenance_id
+
+
+@ready("MaintenanceScheduled")
+def _maintenance_scheduled(clock: Clock) -> Ready:
+    e = open_escalation(clock, scope="global", components=["CRM", "Telephony"])
+    window = clock.now + timedelta(days=1)
+    return Ready(
+        e,
+        "schedule_maintenance",
+        dict(
+            title="CRM database upgrade",
+            description="The CRM is read-only during the upgrade.",
+            components=["CRM"],
+            starts_at=window,
+            ends_at=window + timedelta(hours=2),
+        ),
+    )
+
+
+@ready("MaintenanceStarted")
+def _maintenance_started(clock: Clock) -> Ready:
+    e, maintenance_id = _public_with_maintenance(clock, started=False)
+    return Ready(e, "start_maintenance", dict(maintenance_id=maintenance_id))
+
+
+@ready("MaintenanceCompleted")
+def _maintenance_completed(clock: Clock) -> Ready:
+    e, maintenance_id = _public_with_maintenance(clock, started=True)
+    return Ready(e, "complete_maintenance", dict(maintenance_id=maintenance_id, note="Done"))

@@ -41,6 +41,7 @@ CATALOGUE = {
     "communicated": ["Communicated", "CommunicationDelivered"],
     "resolved": ["Resolved", "Reopened", "FeedbackReceived", "Closed"],
     "post-mortem": ["PostMortemRecorded", "PostMortemPublished"],
+    "maintenance": ["MaintenanceScheduled", "MaintenanceStarted", "MaintenanceCompleted"],
 }
 
 ACTOR = "kofi.mensah"
@@ -179,6 +180,13 @@ def _full_lifecycle(clock: Clock) -> tuple[Escalation, Escalation]:
         actor="ana", at=clock.tick(), summary="Sync stalled twice", root_cause="Config push"
     )
     incident.publish_postmortem(actor="ana", at=clock.tick())
+    window = clock.now + timedelta(days=2)
+    fix = incident.schedule_maintenance(
+        actor="bcp", at=clock.tick(), title="Sync storage upgrade", components=["Sync"],
+        starts_at=window, ends_at=window + timedelta(hours=1),
+    )  # fmt: skip
+    incident.start_maintenance(actor="bcp", at=clock.tick(), maintenance_id=fix)
+    incident.complete_maintenance(actor="bcp", at=clock.tick(), maintenance_id=fix)
     incident.receive_feedback(actor="survey", at=clock.tick(), csat=5)
     incident.close(actor="ana", at=clock.tick())
     return incident, case

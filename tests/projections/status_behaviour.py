@@ -8,7 +8,9 @@ from datetime import timedelta
 import pytest
 
 from projections import render
-from projections.status.page import build_page, summary_json
+from projections.status import statuspage
+from projections.status.page import build_page
+from projections.status.statuspage import summary as summary_json
 from tests.projections.support import BackendSuite, project
 
 MARKERS = [
@@ -34,6 +36,7 @@ def page_at(view, at, components=()):
         page_name="Status",
         url="http://x",
         configured_components=list(components),
+        components_since=view.components_since(),
     )
 
 
@@ -103,7 +106,7 @@ class StatusBehaviour(BackendSuite):
         (incident,) = during["incidents"]
         assert incident["status"] == "identified"
         assert [u["body"] for u in incident["incident_updates"]] == ["first update"]
-        assert during["status"] == {"indicator": "critical", "description": "Major Service Outage"}
+        assert during["status"] == {"indicator": "critical", "description": "Major System Outage"}
         assert during["components"][0]["status"] == "major_outage"
 
         after = page_at(view, t + timedelta(hours=5))
@@ -142,3 +145,116 @@ class StatusBehaviour(BackendSuite):
         shown = page_at(views["status"], t + timedelta(minutes=1)).incidents
         assert [i.name for i in shown] == ["Spam"]  # as it was before the dismissal
         assert [doc["id"] for doc in views["status"].documents()] == [str(g)]
+
+    def test_a_sev2_whose_only_component_is_degraded_is_a_minor_outage(self, env):
+        views, d, clock = env
+        t = clock.now - timedelta(hours=2)
+        g = d.open(t, title="Slow search", scope="global", source="tools_outage",
+                   severity="SEV2", components=["Search"])  # fmt: skip
+        d.do(g, t, "assess_impact", customers_affected=10,
+             components={"Search": "degraded_performance"})  # fmt: skip
+        d.do(g, t, "communicate", audience="public", channel="status_page", body="slow")
+        project(views)
+        page = summary_json(page_at(views["status"], clock.now))
+        assert page["status"] == {"indicator": "minor", "description": "Minor Service Outage"}
+        assert page["incidents"][0]["impact"] == "minor"
+        assert page["components"][0]["status"] == "degraded_performance"
+
+        d.do(g, t + timedelta(minutes=5), "assess_impact", customers_affected=10,
+             components={"Search": "partial_outage"})  # fmt: skip
+        project(views)
+        worse = summary_json(page_at(views["status"], clock.now))
+        assert worse["status"] == {"indicator": "major", "description": "Partial System Outage"}
+        # as of before the second assessment it still reads as it did then
+        before = summary_json(page_at(views["status"], t + timedelta(minutes=1)))
+        assert before["status"]["indicator"] == "minor"
+
+    def test_a_maintenance_is_upcoming_then_in_progress_then_completed(self, env):
+        views, d, clock = env
+        t = clock.now - timedelta(hours=6)
+        window = t + timedelta(hours=2)
+        g = d.open(t, title="CRM upgrade", scope="group", source="internal",
+                   severity="SEV4", components=["CRM", "Telephony"])  # fmt: skip
+        d.do(g, t + timedelta(minutes=1), "schedule_maintenance", title="CRM database upgrade",
+             description="The CRM is read-only.", components=["CRM"], starts_at=window,
+             ends_at=window + timedelta(hours=2))  # fmt: skip
+        d.do(g, window, "start_maintenance", maintenance_id="m1")
+        d.do(g, window + timedelta(hours=1), "complete_maintenance", maintenance_id="m1")
+        project(views)
+        view = views["status"]
+
+        scheduled = page_at(view, t + timedelta(minutes=30))
+        upcoming = statuspage.maintenances(scheduled, "upcoming")["scheduled_maintenances"]
+        assert [(m["name"], m["status"]) for m in upcoming] == [
+            ("CRM database upgrade", "scheduled")
+        ]
+        assert upcoming[0]["scheduled_for"] == window.isoformat().replace("+00:00", "Z")
+        assert upcoming[0]["components"][0]["status"] == "under_maintenance"
+        summary = summary_json(scheduled)
+        assert summary["status"]["indicator"] == "none" and summary["incidents"] == []
+        assert {c["name"]: c["status"] for c in summary["components"]} == {"CRM": "operational"}
+
+        during = page_at(view, window + timedelta(minutes=30))
+        summary = summary_json(during)
+        assert summary["status"] == {"indicator": "maintenance",
+                                     "description": "Service Under Maintenance"}  # fmt: skip
+        assert summary["components"][0]["status"] == "under_maintenance"
+        assert [m["status"] for m in summary["scheduled_maintenances"]] == ["in_progress"]
+        assert statuspage.maintenances(during, "active")["scheduled_maintenances"]
+        html = everything_rendered(during)
+        assert "Maintenance in progress" in html and "Upcoming maintenance" not in html
+        assert "Upcoming maintenance" in everything_rendered(scheduled)
+
+        done = page_at(view, clock.now)
+        assert summary_json(done)["status"]["indicator"] == "none"
+        assert summary_json(done)["scheduled_maintenances"] == []
+        (past,) = statuspage.maintenances(done)["scheduled_maintenances"]
+        assert past["status"] == "completed" and past["resolved_at"] is not None
+        assert [u["status"] for u in past["incident_updates"]] == ["completed", "in_progress",
+                                                                 "scheduled"]  # fmt: skip
+        feed = render.status_feed(done, base="http://x")
+        assert feed.count("maintenance-update:") == 3
+
+    def test_a_published_post_mortem_is_linked_and_announced(self, env):
+        views, d, clock = env
+        t = clock.now - timedelta(days=1)
+        g = d.open(t, title="Checkout errors", scope="global", source="tools_outage",
+                   severity="SEV1", components=["Checkout"])  # fmt: skip
+        d.do(g, t, "communicate", audience="public", channel="status_page", body="looking")
+        d.do(g, t + timedelta(hours=1), "resolve", summary="fixed")
+        d.do(g, t + timedelta(hours=2), "record_postmortem", summary="PM-SUMMARY",
+             root_cause="A bad deploy", five_whys=["WHY-MARKER"])  # fmt: skip
+        project(views)
+        unpublished = page_at(views["status"], clock.now)
+        assert unpublished.history[0].postmortem_at is None
+        d.do(g, t + timedelta(hours=3), "publish_postmortem")
+        project(views)
+        page = page_at(views["status"], clock.now)
+        (incident,) = statuspage.incidents(page)["incidents"]
+        assert incident["postmortem_url"] == f"http://x/status/incidents/{g}/postmortem"
+        rendered = everything_rendered(page)
+        assert f"/status/incidents/{g}/postmortem" in rendered
+        assert "urn:escalations:postmortem:" in render.status_feed(page, base="http://x")
+        # nothing of the post-mortem's text is kept in the public view
+        stored = json.dumps(views["status"].documents())
+        assert "PM-SUMMARY" not in stored and "WHY-MARKER" not in stored
+        before = page_at(views["status"], t + timedelta(hours=2, minutes=30))
+        assert before.history[0].postmortem_at is None
+
+    def test_every_component_has_the_time_it_first_appeared(self, env):
+        views, d, clock = env
+        t = clock.now - timedelta(days=200)  # beyond the page's windows
+        g = d.open(t, title="Old", scope="global", source="tools_outage", components=["Sync"])
+        d.do(g, t, "communicate", audience="public", channel="status_page", body="old")
+        d.do(g, t + timedelta(hours=1), "resolve", summary="done")
+        later = clock.now - timedelta(hours=1)
+        h = d.open(later, title="New", scope="global", source="tools_outage")
+        d.do(h, later, "assess_impact", customers_affected=1,
+             components={"Sync": "degraded_performance", "Search": "partial_outage"})  # fmt: skip
+        d.do(h, later, "communicate", audience="public", channel="status_page", body="new")
+        project(views)
+        page = summary_json(page_at(views["status"], clock.now, components=["Email"]))
+        created = {c["name"]: c["created_at"] for c in page["components"]}
+        assert created["Sync"] == t.isoformat().replace("+00:00", "Z")
+        assert created["Search"] == later.isoformat().replace("+00:00", "Z")
+        assert created["Email"] == created["Sync"]  # configured: from the page's first moment

@@ -136,6 +136,11 @@ def hostile_store(
         ("severity", {"severity": "SEV2"}),
         ("status", {"status": "investigating"}),
         ("impact", {"components": {hostile("impact.components", 90): "major_outage"}}),
+        ("maintenances", {"components": [hostile("impact.components", 90)],
+                          "starts_at": (clock.now + timedelta(days=1)).isoformat(),
+                          "ends_at": (clock.now + timedelta(days=1, hours=2)).isoformat()}),
+        ("maintenances/{maintenance_id}/start", {"_path": {"maintenance_id": "m1"}}),
+        ("maintenances/{maintenance_id}/complete", {"_path": {"maintenance_id": "m1"}}),
         ("owner", {}),
         ("participants", {"name": member, "role": "liaison"}),
         ("participants/{name}/leave", {"_path": {"name": member}}),
@@ -202,9 +207,11 @@ def test_every_html_document_escapes_what_was_typed_and_evaluates_nothing(hostil
     escaped_fields: set[str] = set()
     for template, query in documents:
         audiences = AUDIENCES if "{audience}" in template else [None]
-        for escalation in escalations if "{escalation_id}" in template else [None]:
+        per_escalation = "{escalation_id}" in template or "{incident_id}" in template
+        for escalation in escalations if per_escalation else [None]:
             for audience in audiences:
                 url = template.replace("{escalation_id}", str(escalation))
+                url = url.replace("{incident_id}", str(escalation))
                 url = url.replace("{audience}", str(audience))
                 assert "{" not in url, f"give the test a value for the parameter in {template}"
                 response = client.get(url, params=query)
@@ -224,6 +231,8 @@ def test_every_html_document_escapes_what_was_typed_and_evaluates_nothing(hostil
     for field in ("title", "body", "summary", "root_cause", "five_whys[]"):
         assert field in escaped_fields, (field, sorted(escaped_fields))
     assert "alert(&#39;" in client.get("/status").text, "the status page shows hostile text"
+    public_postmortem = client.get(f"/status/incidents/{escalations[0]}/postmortem").text
+    assert "alert(&#39;" in public_postmortem, "the public post-mortem shows hostile text"
 
 
 def test_the_live_status_stream_sends_escaped_html(hostile_store) -> None:

@@ -17,6 +17,8 @@ from tests.support import ROOT
 TOOLS = ROOT / ".venv" / "standards"
 VNU = TOOLS / "vnu.jar"
 AXE = TOOLS / "axe.min.js"
+STATUS_WIDGET = TOOLS / "status-widget.js"
+"""Atlassian's `@statuspage/status-widget`, as published (its `dist/index.js`)."""
 
 
 def require(tool: Path) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 import httpx
 
@@ -37,11 +38,30 @@ def demo_server(
         yield http, str(head)
 
 
+def status_paths(http: httpx.Client, head: str) -> dict[str, str]:
+    """The status page's states the demo holds, by name: now (an incident, an upcoming
+    maintenance), as of a moment the demo's maintenance was in progress, and the public
+    post-mortem of each incident whose post-mortem was published."""
+    every = http.get(f"/api/v2/scheduled-maintenances.json?wait_for={head}").json()
+    done = next(m for m in every["scheduled_maintenances"] if m["status"] == "completed")
+    started = datetime.fromisoformat(done["started_at"])
+    during = (started + (datetime.fromisoformat(done["resolved_at"]) - started) / 2).isoformat()
+    paths = {
+        "now": f"/status?wait_for={head}",
+        "maintenance in progress": "/status?" + urlencode({"as_of": during}),
+    }
+    incidents = http.get("/api/v2/incidents.json").json()["incidents"]
+    published = [i["id"] for i in incidents if i["postmortem_url"]]
+    assert published, "the demo publishes a post-mortem"
+    paths |= {f"post-mortem {eid}": f"/status/incidents/{eid}/postmortem" for eid in published}
+    return paths
+
+
 def html_pages(http: httpx.Client, head: str) -> dict[str, str]:
-    """path -> HTML of the status page, the trends and metrics reports and every document of every
-    escalation the demo tells."""
+    """path -> HTML of the status page in each of its states, the trends and metrics reports and
+    every document of every escalation the demo tells."""
     paths = [
-        f"/status?wait_for={head}",
+        *status_paths(http, head).values(),
         "/reports/trends?format=html",
         "/reports/metrics?format=html",
     ]

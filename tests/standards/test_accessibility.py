@@ -4,7 +4,7 @@ documents, and only the part of the status page that changes is a live region.""
 from __future__ import annotations
 
 from tests.standards.checkers import axe_violations
-from tests.standards.pages import AUDIENCES, demo_server
+from tests.standards.pages import AUDIENCES, demo_server, status_paths
 
 
 def test_the_status_page_and_the_documents_have_no_serious_accessibility_violation(sqlite_url):
@@ -24,8 +24,10 @@ def test_the_status_page_and_the_documents_have_no_serious_accessibility_violati
             for path in [f"/escalations/{item['id']}/updates/regulator?format=html"]
             if http.get(path).status_code == 200
         ]
+        states = status_paths(http, head)
         paths = [
             "/status",
+            *(path for name, path in states.items() if name != "now"),
             "/reports/trends?format=html",
             "/reports/metrics?format=html",
             f"/escalations/{eid}/timeline?format=html",
@@ -36,6 +38,7 @@ def test_the_status_page_and_the_documents_have_no_serious_accessibility_violati
         found = axe_violations(str(http.base_url).rstrip("/"), paths, dict(http.headers))
     # the demo page shows banners and components in more than one state
     assert 'class="banner' in status and "status-" in status
+    assert "Upcoming maintenance" in status
     assert found == {path: [] for path in paths}
 
 

@@ -35,7 +35,16 @@ def test_the_feed_parses_cleanly_with_authors_and_links_to_where_readers_reach_u
     assert len(feed.entries) >= 3
     for entry in feed.entries:
         assert entry.author_detail.name == feed.feed.author_detail.name
-        assert entry.link.startswith(f"{base}/status#incident-")
+        assert entry.link.startswith(
+            (f"{base}/status#incident-", f"{base}/status#maintenance-", f"{base}/status/incidents/")
+        )
+    kinds = {entry.id.split(":")[2] for entry in feed.entries}
+    assert kinds == {"incident-update", "maintenance-update", "postmortem"}
+    titles = [entry.title for entry in feed.entries]
+    for step in ("maintenance scheduled", "maintenance in progress", "maintenance completed"):
+        assert any(title.endswith(step) for title in titles), step
+    postmortem = next(e for e in feed.entries if e.id.startswith("urn:escalations:postmortem:"))
+    assert postmortem.link.endswith("/postmortem")
     # the page itself links relatively, so it is right behind any proxy
     assert 'href="/status/feed.atom"' in page
 

@@ -81,6 +81,9 @@ COMMANDS = (
     CommandRoute("close", "Close (final)", m.Close, "close", optional_body=True),
     CommandRoute("dismiss", "Dismiss as spam, duplicate or not actionable (final)", m.Dismiss, "dismiss"),
     CommandRoute("deadline-extension", "Extend a legal deadline, with notice to the requester", m.DeadlineExtension, "extend_deadline"),
+    CommandRoute("maintenances", "Schedule a maintenance window (public)", m.MaintenanceSchedule, "schedule_maintenance"),
+    CommandRoute("maintenances/{maintenance_id}/start", "Start a scheduled maintenance", m.MaintenanceProgress, "start_maintenance", optional_body=True),
+    CommandRoute("maintenances/{maintenance_id}/complete", "Complete a maintenance in progress", m.MaintenanceProgress, "complete_maintenance", optional_body=True),
 )  # fmt: skip
 
 

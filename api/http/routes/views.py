@@ -32,7 +32,8 @@ from infra.views.lifecycle import ViewSet, open_views
 from projections import render
 from projections.search.base import InvalidQuery, SearchQuery
 from projections.sla import SlaPolicy
-from projections.status.page import StatusPage, build_page, summary_json
+from projections.status import statuspage
+from projections.status.page import StatusPage, build_page
 
 router = APIRouter(tags=["views"])
 
@@ -166,8 +167,9 @@ async def list_escalations(
 def _page(reads: Reads, at: datetime) -> StatusPage:
     s = reads.status
     window = timedelta(days=max(s.uptime_days, s.history_days))
+    view = reads.views["status"]
     return build_page(
-        reads.views["status"].documents_for(at, window),
+        view.documents_for(at, window),
         at,
         page_id=s.page_id,
         page_name=s.page_name,
@@ -175,6 +177,7 @@ def _page(reads: Reads, at: datetime) -> StatusPage:
         configured_components=s.components,
         history_days=s.history_days,
         uptime_days=s.uptime_days,
+        components_since=view.components_since(),
     )
 
 
@@ -188,7 +191,8 @@ def _current_page(reads: Reads) -> tuple[int, StatusPage]:
     return position, page
 
 
-def _page_at(reads: Reads, as_of: datetime | None) -> StatusPage:
+def page_at(reads: Reads, as_of: datetime | None) -> StatusPage:
+    """The page now (shared while the view stays put), or as it was at `as_of`."""
     return _page(reads, as_of) if as_of is not None else _current_page(reads)[1]
 
 
@@ -218,7 +222,7 @@ async def status_page(
     reads: ReadsDep, as_of: AsOf = None, wait_for: WaitQuery = None, position: PositionHeader = None
 ) -> HTMLResponse:
     headers = await _wait(reads, wait_for or position, ["status"])
-    page = await run_in_threadpool(_page_at, reads, as_of)
+    page = await run_in_threadpool(page_at, reads, as_of)
     html = render.status_html(
         page,
         position=int(headers[VIEW_POSITION_HEADER]),
@@ -229,14 +233,16 @@ async def status_page(
 
 
 @router.get(
-    "/status.json", summary="The status page as Statuspage's summary.json", dependencies=[PUBLIC]
+    "/status.json",
+    summary="The status page as Statuspage's summary.json (same as /api/v2/summary.json)",
+    dependencies=[PUBLIC],
 )
 async def status_json(
     reads: ReadsDep, as_of: AsOf = None, wait_for: WaitQuery = None, position: PositionHeader = None
 ) -> JSONResponse:
     headers = await _wait(reads, wait_for or position, ["status"])
-    page = await run_in_threadpool(_page_at, reads, as_of)
-    return JSONResponse(summary_json(page), headers=headers)
+    page = await run_in_threadpool(page_at, reads, as_of)
+    return JSONResponse(statuspage.summary(page), headers=headers)
 
 
 @router.get(
@@ -247,7 +253,7 @@ async def status_json(
     responses={200: {"content": {"application/atom+xml": {"schema": {"type": "string"}}}}},
 )
 async def status_feed(reads: ReadsDep, as_of: AsOf = None) -> Response:
-    page = await run_in_threadpool(_page_at, reads, as_of)
+    page = await run_in_threadpool(page_at, reads, as_of)
     body = render.status_feed(page, base=reads.base_url, templates=reads.status.templates_dir)
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
