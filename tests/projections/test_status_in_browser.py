@@ -90,4 +90,13 @@ def test_a_public_update_appears_on_the_open_status_page_without_a_reload(sqlite
         # only what changed is announced, in the one live region
         announced = page.locator("#announce").inner_text()
         assert "A fix is rolling out" in announced and "investigating delayed" not in announced
+        # the tab title follows the page: resolving the only incident settles the whole page
+        assert "All Systems Operational" not in page.title()
+        resolved = http.post(
+            f"/escalations/{eid}/resolve", headers=headers, json={"summary": "Rolled back"}
+        )
+        assert resolved.status_code == 200, resolved.text
+        page.wait_for_function("document.title.includes('All Systems Operational')", timeout=15_000)
+        assert page.title() == "Acme status - All Systems Operational"
+        assert page.evaluate("window.loadedOnce") is True
         page.close()  # ends the event stream, so the server can stop at once

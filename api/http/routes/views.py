@@ -278,7 +278,14 @@ async def status_stream(reads: ReadsDep) -> EventSourceResponse:
             if position != last:
                 position, page = await run_in_threadpool(_current_page, reads)
                 html = render.status_body(page, position=position, **_render_kw(reads))
-                data = json.dumps({"position": position, "indicator": page.indicator, "html": html})
+                data = json.dumps(
+                    {
+                        "position": position,
+                        "indicator": page.indicator,
+                        "title": f"{page.page_name} - {page.description}",
+                        "html": html,
+                    }
+                )
                 yield ServerSentEvent(data, event="page", id=str(position))
                 last = position
             await asyncio.sleep(0.1)
