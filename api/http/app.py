@@ -136,10 +136,18 @@ def _unavailable(body: dict[str, Any]) -> JSONResponse:
 
 
 def _example_moments(container: Container) -> dict[str, str]:
-    """Moments for the reference's request examples, from the clock: a promised next update half
-    an hour from now is one the command accepts."""
-    due = (container.app.clock() + timedelta(minutes=30)).replace(second=0, microsecond=0)
-    return {"next_update_due": utc_text(due)}
+    """Moments for the reference's request examples, from the clock, so that each is one its
+    command accepts when tried: a next update half an hour from now, an action item due in two
+    days, a maintenance window tomorrow, a legal deadline extended by two months."""
+    now = container.app.clock().replace(second=0, microsecond=0)
+    window = (now + timedelta(days=1)).replace(minute=0)
+    return {
+        "next_update_due": utc_text(now + timedelta(minutes=30)),
+        "due_at": utc_text(now + timedelta(days=2)),
+        "starts_at": utc_text(window),
+        "ends_at": utc_text(window + timedelta(hours=2)),
+        "new_deadline": utc_text(now + timedelta(days=60)),
+    }
 
 
 class BodySizeLimit:

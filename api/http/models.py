@@ -171,6 +171,21 @@ class ActionItemAdd(Command):
     phase: ActionPhase = ActionPhase.RESPONSE
     due_at: AwareDatetime | None = None
 
+    # the moments in these examples are set when the reference is served (app._example_moments)
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "description": "Add an upload error-rate alert to the desktop client",
+                    "owner": "dev.patel",
+                    "kind": "prevent",
+                    "phase": "postmortem",
+                }
+            ]
+        },
+    )
+
 
 class ActionItemComplete(Command):
     note: str = Field(default="", max_length=limits.DETAIL_MAX)
@@ -278,6 +293,13 @@ class Feedback(Command):
     nps: int | None = Field(default=None, ge=limits.NPS_MIN, le=limits.NPS_MAX)
     comment: str = Field(default="", max_length=limits.DETAIL_MAX)
 
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"csat": 5, "nps": 9, "comment": "Clear updates, fixed the same day"}]
+        },
+    )
+
 
 class Close(Command):
     reason: str = Field(default="", max_length=limits.REASON_MAX)
@@ -288,6 +310,11 @@ class Dismiss(Command):
     note: str = Field(default="", max_length=limits.REASON_MAX)
     duplicate_of: UUID | None = None
 
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"reason": "spam", "note": "Bulk marketing mail"}]},
+    )
+
 
 class DeadlineExtension(Command):
     new_deadline: AwareDatetime
@@ -296,6 +323,19 @@ class DeadlineExtension(Command):
         min_length=1,
         max_length=limits.REASON_MAX,
         description="How and when the requester was told.",
+    )
+
+    # the moments in these examples are set when the reference is served (app._example_moments)
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "reason": "The request covers six years of records across three systems",
+                    "notice": "E-mailed the requester on receipt of the extension decision",
+                }
+            ]
+        },
     )
 
 
@@ -309,6 +349,20 @@ class MaintenanceSchedule(Command):
     )
     starts_at: AwareDatetime
     ends_at: AwareDatetime = Field(description="After starts_at, and not yet passed.")
+
+    # the moments in these examples are set when the reference is served (app._example_moments)
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "CRM upgrade",
+                    "description": "Case history is read-only while the CRM is upgraded.",
+                    "components": ["Sync"],
+                }
+            ]
+        },
+    )
 
 
 class MaintenanceProgress(Command):

@@ -147,3 +147,83 @@ def test_each_error_status_shows_its_own_problem(client):
             assert client.get(f"/problems/{slug}").json()["status"] == int(status)
             seen.add(status)
     assert {"401", "403", "404", "409", "412", "422"} <= seen
+
+
+def _composed(node: dict[str, Any], components: dict[str, Any], now: datetime) -> Any:
+    """The value Swagger UI's "Try it out" fills in for a schema: its example, else its default,
+    else the first value it may take, else a placeholder of its type, property by property."""
+    if "$ref" in node:
+        return _composed(components[node["$ref"].rsplit("/", 1)[-1]], components, now)
+    for key in ("example", "examples"):
+        if key in node:
+            return node[key][0] if key == "examples" and isinstance(node[key], list) else node[key]
+    if "default" in node:
+        return node["default"]
+    if "enum" in node:
+        return node["enum"][0]
+    for key in ("anyOf", "oneOf", "allOf"):
+        if key in node:
+            options = [o for o in node[key] if o.get("type") != "null"]
+            return _composed(options[0], components, now)
+    kind = node.get("type")
+    if kind == "object" or "properties" in node:
+        return {
+            name: _composed(sub, components, now)
+            for name, sub in node.get("properties", {}).items()
+        }
+    if kind == "array":
+        return [_composed(node.get("items", {}), components, now)]
+    if kind == "string":
+        return {
+            "date-time": now.isoformat().replace("+00:00", "Z"),
+            "uuid": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        }.get(node.get("format", ""), "string")
+    return {"integer": 0, "number": 0, "boolean": True}.get(kind or "")
+
+
+def _body_example(schema: dict[str, Any], operation: dict[str, Any]) -> Any:
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    if not content:
+        return None
+    if "example" in content:
+        return content["example"]
+    if content.get("examples"):
+        return next(iter(content["examples"].values())).get("value")
+    return _composed(content.get("schema", {}), schema["components"]["schemas"], datetime.now(UTC))
+
+
+def test_every_request_body_example_is_valid_as_served(client):
+    """What "Try it out" sends for each command is accepted as well-formed: it may meet a rule of
+    the escalation's state (409), never a refusal of its shape (422)."""
+    schema = client.get("/openapi.json").json()
+    tried, refused = [], []
+    for path, item in schema["paths"].items():
+        operation = item.get("post")
+        if not operation:
+            continue
+        example = _body_example(schema, operation)
+        if example is None:
+            continue
+        parameters = {p.split("}")[0] for p in path.split("{")[1:]}
+        if parameters - {"escalation_id"}:
+            continue  # needs something the example cannot name (an item of an escalation)
+        opened = client.post(
+            "/escalations",
+            json={
+                "title": "Sync down",
+                "scope": "global",
+                "source": "tools_outage",
+                "severity": "SEV2",
+                "components": ["Sync", "Desktop app", "Sign-in", "Checkout"],
+            },
+        )
+        url = path.replace("{escalation_id}", opened.json()["id"])
+        response = client.post(url, json=example)
+        assert response.status_code < 500, (path, response.text)
+        if response.status_code == 422:
+            refused.append((path, example, response.json().get("errors", response.text)))
+        tried.append(path)
+    for path, example, errors in refused:
+        print(path, example, errors)
+    assert not refused, [path for path, _, _ in refused]
+    assert len(tried) >= 20, tried
