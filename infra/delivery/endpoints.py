@@ -85,9 +85,10 @@ class EndpointKeeper:
         channel: Channel,
         settings: DeliverySettings,
         now: Callable[[], datetime],
+        id_domain: str,
     ) -> None:
         self.app, self.directory, self.outcomes, self.channel = app, directory, outcomes, channel
-        self.settings, self.now = settings, now
+        self.settings, self.now, self.id_domain = settings, now, id_domain
 
     def for_batch(self, due: Sequence[Due]) -> Prepared:
         wanted = any(split_recipient(d.address)[0] is not MemberKind.EMAIL for d in due)
@@ -128,8 +129,8 @@ class EndpointKeeper:
         notice = Outgoing(
             key=NOTICE_KEY, recipient=endpoint.owner,
             message_id=f"<endpoint-disabled.{endpoint.list_id}.{int(self.now().timestamp())}"
-            f"@escalations.invalid>",
-            thread_id=f"<distribution-list.{endpoint.list_id}@escalations.invalid>",
+            f"@{self.id_domain}>",
+            thread_id=f"<distribution-list.{endpoint.list_id}@{self.id_domain}>",
             subject=f"A {kind.value} endpoint was disabled", text=text, html=f"<p>{html.escape(text)}</p>",
         )  # fmt: skip
         try:

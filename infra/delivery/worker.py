@@ -100,7 +100,7 @@ class DeliveryWorker:
         self._unavailable_in_a_row = 0
         self._paused_until: datetime | None = None
         self._held_until: datetime | None = None
-        self.endpoints = EndpointKeeper(app, lists, outcomes, channel, settings, now)
+        self.endpoints = EndpointKeeper(app, lists, outcomes, channel, settings, now, id_domain)
 
     @property
     def name(self) -> str:
