@@ -1,5 +1,7 @@
 """One channel in front of several: each message goes to the channel of its recipient's kind
-(e-mail, webhook, Slack), the outcomes come back in the order of the batch. A channel that is
+(e-mail, webhook, Slack), the outcomes come back in the order of the batch. Kinds served by one
+channel (webhooks and Slack both go over HTTP) are sent to it as one group, so a batch opens one
+HTTP client. A channel that is
 unavailable (the mail server down) makes the whole batch report it, with the outcomes of every
 message the other channels finished, so those are recorded and the rest cost no attempt."""
 
@@ -18,16 +20,18 @@ class RoutingChannel:
         self.kind_of = kind_of
 
     def send(self, messages: Sequence[Outgoing]) -> list[Outcome]:
-        groups: dict[str, list[Outgoing]] = {}
-        for message in messages:
-            groups.setdefault(self.kind_of(message.recipient), []).append(message)
-        done: dict[int, Outcome] = {}
+        groups: dict[int, tuple[Channel, list[Outgoing]]] = {}
         unavailable: list[str] = []
-        for kind, group in groups.items():
-            channel = self.channels.get(kind)
-            if channel is None:
-                unavailable.append(f"no {kind} channel is configured")
+        for message in messages:
+            kind = self.kind_of(message.recipient)
+            found = self.channels.get(kind)
+            if found is None:
+                if f"no {kind} channel is configured" not in unavailable:
+                    unavailable.append(f"no {kind} channel is configured")
                 continue
+            groups.setdefault(id(found), (found, []))[1].append(message)
+        done: dict[int, Outcome] = {}
+        for channel, group in groups.values():
             try:
                 outcomes = channel.send(group)
             except ChannelUnavailable as error:
@@ -40,5 +44,5 @@ class RoutingChannel:
         return ordered
 
     def close(self) -> None:
-        for channel in self.channels.values():
+        for channel in {id(c): c for c in self.channels.values()}.values():
             channel.close()

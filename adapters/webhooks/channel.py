@@ -1,4 +1,5 @@
-"""The webhook channel: the communication as JSON, signed the Standard Webhooks way."""
+"""The endpoint channel: webhooks (JSON signed the Standard Webhooks way) and Slack incoming
+webhooks (Block Kit, unsigned) over one HTTP client per batch."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from adapters.webhooks import signing
 from adapters.webhooks.http import EndpointChannel
 
 
-def webhook_channel(
+def endpoint_channel(
     *,
     url_of: Callable[[str], str],
     allow_private: bool,
@@ -18,6 +19,8 @@ def webhook_channel(
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> EndpointChannel:
     def sign(message: Outgoing) -> dict[str, str]:
+        if not message.secret:  # a Slack message: Slack authenticates by its URL alone
+            return {}
         # The id is the message's own (stable per communication and recipient, so a retry is
         # recognisable); the timestamp is the attempt's, as receivers check it for freshness.
         return signing.headers(
@@ -25,6 +28,6 @@ def webhook_channel(
         )
 
     return EndpointChannel(
-        "webhook", url_of=url_of, extra_headers=sign, allow_private=allow_private,
+        "endpoints", url_of=url_of, extra_headers=sign, allow_private=allow_private,
         timeout_s=timeout_s,
     )  # fmt: skip

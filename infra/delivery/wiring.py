@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from adapters.delivery.channel import Channel
 from adapters.delivery.router import RoutingChannel
 from adapters.mail.smtp import SmtpChannel
-from adapters.slack.channel import slack_channel
-from adapters.webhooks.channel import webhook_channel
+from adapters.webhooks.channel import endpoint_channel
 from domain.distribution_list import MemberKind, split_recipient
 from infra.bootstrap import Container
 from infra.delivery.lists import DistributionLists
@@ -51,13 +50,10 @@ def _url(recipient: str) -> str:
 def channels(mail: MailSettings, delivery: DeliverySettings) -> RoutingChannel:
     """E-mail over SMTP (when configured), webhooks and Slack over HTTP, by recipient kind."""
     private, timeout = delivery.webhook_allow_private, delivery.webhook_timeout_s
+    endpoints = endpoint_channel(url_of=_url, allow_private=private, timeout_s=timeout)
     by_kind: dict[str, Channel] = {
-        MemberKind.WEBHOOK.value: webhook_channel(
-            url_of=_url, allow_private=private, timeout_s=timeout
-        ),
-        MemberKind.SLACK.value: slack_channel(
-            url_of=_url, allow_private=private, timeout_s=timeout
-        ),
+        MemberKind.WEBHOOK.value: endpoints,
+        MemberKind.SLACK.value: endpoints,
     }
     if mail.enabled:
         by_kind[MemberKind.EMAIL.value] = smtp_channel(mail)

@@ -64,3 +64,19 @@ def test_a_disabled_endpoint_receives_nothing_from_then_on() -> None:
     assert members_at(events, AT) == [hook]
     assert members_at(events, later) == []
     assert lst.endpoints[hook]["disabled"]["owner_notice"] == "n"
+
+
+def test_a_member_stored_before_kinds_existed_reads_as_an_email_address() -> None:
+    """A stored event is rebuilt from its stored fields without calling its constructor, as the
+    store's mapper does: the fields added since must come from their defaults."""
+    lst = DistributionList.create(actor="ana", at=AT, name="All", audience="executive")
+    lst.add_member(actor="ana", at=AT, address="maria.chen@example.com")
+    created, added = lst.collect_events()
+    old = object.__new__(DistributionList.MemberAdded)
+    old.__dict__.update(
+        {k: v for k, v in added.__dict__.items() if k not in ("kind", "secret", "owner")}
+    )
+    assert (old.kind, old.secret, old.owner) == ("email", "", "")
+    assert members_at([created, old], AT) == ["maria.chen@example.com"]
+    rebuilt = old.mutate(created.mutate(None))
+    assert rebuilt is not None and rebuilt.endpoints == {}

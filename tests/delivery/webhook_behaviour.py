@@ -195,3 +195,21 @@ class WebhookBehaviour:
             assert len(receiver.posts("/down")) == posts  # disabled: nothing more is posted
         finally:
             container.close()
+
+    def test_webhooks_and_slack_of_one_batch_are_each_posted_their_own_way(
+        self, container: Container, receiver: Receiver
+    ) -> None:
+        list_id, secret = self._endpoint(container, MemberKind.WEBHOOK, receiver.url("/hook"))
+        lists_of(container).add_endpoint(
+            list_id, kind=MemberKind.SLACK, url=receiver.url("/services/A/B/C"), actor="ana",
+            allow_private=True,
+        )  # fmt: skip
+        escalation = open_incident(container)
+        c = communicate(container, escalation)
+        build_worker(container).run_until_idle()
+        [hook] = receiver.posts("/hook")
+        [slack] = receiver.posts("/services/A/B/C")
+        assert Webhook(str(secret)).verify(hook.body, hook.headers)["data"]["communication_id"] == c
+        assert "webhook-signature" not in slack.headers and "blocks" in slack.json()
+        states = {row["kind"]: row["state"] for row in self._deliveries(container, escalation, c)}
+        assert states == {"webhook": "sent", "slack": "sent"}
