@@ -33,6 +33,10 @@ class Outgoing:
     subject: str
     text: str
     html: str
+    body: bytes = b""
+    """For an endpoint (webhook, Slack): the JSON to post; e-mail leaves it empty."""
+    secret: str = ""
+    """For a webhook endpoint: the `whsec_` secret its signature is made with."""
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from api.cli.common import DatabaseOption, console, container_for, settings_for, stop_on_signals
 from api.cli.keys import ActorOption, default_actor
+from domain.distribution_list import MemberKind
 from domain.errors import DomainError
 from domain.validation import utc
 from domain.values import Audience
@@ -29,7 +30,11 @@ lists_cli = typer.Typer(
 )
 ListArgument = Annotated[UUID, typer.Argument(help="The list's id (`escalations lists ls`).")]
 AddressArgument = Annotated[
-    str, typer.Argument(help="An e-mail address, e.g. maria.chen@example.com")
+    str,
+    typer.Argument(
+        help="An e-mail address, e.g. maria.chen@example.com; with --kind, an endpoint's URL "
+        "(to remove: its address, or the endpoint's id from `lists show`)"
+    ),
 ]
 
 
@@ -48,6 +53,9 @@ def _print(found: ListInfo) -> None:
     console.print(f"{found.name} ({found.audience}), id {found.id}, version {found.version}")
     for member in found.members:
         sys.stdout.write(member + "\n")
+    for endpoint in found.endpoints:
+        state = "disabled: " + endpoint["disabled"]["reason"] if endpoint["disabled"] else "active"
+        console.print(f"endpoint {endpoint['id']} ({endpoint['kind']}) {state}")
 
 
 @lists_cli.command("create")
@@ -74,14 +82,34 @@ def add(
     address: AddressArgument,
     database_url: DatabaseOption = None,
     actor: ActorOption = None,
+    kind: Annotated[
+        MemberKind,
+        typer.Option("--kind", help="email, or webhook / slack for an endpoint URL."),
+    ] = MemberKind.EMAIL,
+    owner: Annotated[
+        str | None,
+        typer.Option("--owner", help="For an endpoint: the address told if it is disabled."),
+    ] = None,
 ) -> None:
-    """Add a member."""
-    _print(
-        _run(
-            database_url,
-            lambda c: c.lists.add(list_id, address=address, actor=actor or default_actor()),
-        )
-    )
+    """Add a member; a webhook's signing secret is printed this once."""
+    who = actor or default_actor()
+    if kind is MemberKind.EMAIL:
+        _print(_run(database_url, lambda c: c.lists.add(list_id, address=address, actor=who)))
+        return
+    secret: list[str | None] = []
+
+    def add_endpoint(c: Container) -> ListInfo:
+        info, made = c.lists.add_endpoint(
+            list_id, kind=kind, url=address, actor=who, owner=owner or "",
+            allow_private=c.settings.delivery.webhook_allow_private,
+        )  # fmt: skip
+        secret.append(made)
+        return info
+
+    _print(_run(database_url, add_endpoint))
+    if secret and secret[0]:
+        console.print("signing secret (shown this once; keep it with the receiver):")
+        sys.stdout.write(f"{secret[0]}\n")
 
 
 @lists_cli.command("remove")

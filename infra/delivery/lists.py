@@ -16,7 +16,18 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
-from domain.distribution_list import LIST_EVENTS, DistributionList, mailbox_key, members_at
+from adapters.webhooks.signing import new_secret
+from adapters.webhooks.ssrf import EndpointRefused, check_endpoint
+from domain.distribution_list import (
+    LIST_EVENTS,
+    DistributionList,
+    MemberKind,
+    endpoint_id,
+    endpoint_url,
+    mailbox_key,
+    members_at,
+)
+from domain.errors import InvalidCommand
 from infra.application import Clock, Escalations
 
 CREATED_TOPIC = get_topic(DistributionList.ListCreated)
@@ -38,6 +49,8 @@ class ListInfo:
     created_at: datetime
     created_by: str
     version: int
+    endpoints: list[dict[str, Any]]
+    """The webhook and Slack members, as shown: never their secrets."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -48,7 +61,21 @@ class ListInfo:
             "created_at": self.created_at.isoformat(),
             "created_by": self.created_by,
             "version": self.version,
+            "endpoints": self.endpoints,
         }
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """What sending to an endpoint needs: its secret and where it is listed."""
+
+    list_id: UUID
+    recipient: str
+    secret: str
+    added_by: str
+    owner: str
+    """The address told when the endpoint is disabled; may be empty."""
+    disabled: bool
 
 
 class DistributionLists:
@@ -69,6 +96,62 @@ class DistributionLists:
         return self._change(
             list_id, lambda lst, at: lst.add_member(actor=actor, at=at, address=address)
         )
+
+    def add_endpoint(
+        self,
+        list_id: UUID,
+        *,
+        kind: MemberKind,
+        url: str,
+        actor: str,
+        allow_private: bool,
+        owner: str = "",
+    ) -> tuple[ListInfo, str | None]:
+        """Add a webhook or Slack member; answers the list and, for a webhook, its new signing
+        secret (shown this once). A URL that may not be called is an `InvalidCommand`."""
+        checked = endpoint_url(url, kind, allow_http=allow_private)
+        try:
+            check_endpoint(checked, allow_private=allow_private)
+        except EndpointRefused as refused:
+            raise InvalidCommand(f"{kind.value} URL refused: {refused}") from None
+        secret = new_secret() if kind is MemberKind.WEBHOOK else None
+        info = self._change(
+            list_id,
+            lambda lst, at: lst.add_endpoint(
+                actor=actor, at=at, kind=kind, url=checked, secret=secret or "",
+                allow_http=allow_private, owner=owner,
+            ),
+        )  # fmt: skip
+        return info, secret
+
+    def disable(self, endpoint: Endpoint, *, reason: str, owner_notice: str, actor: str) -> None:
+        self._change(
+            endpoint.list_id,
+            lambda lst, at: lst.disable_endpoint(
+                actor=actor, at=at, recipient=endpoint.recipient, reason=reason,
+                owner_notice=owner_notice,
+            ),
+        )  # fmt: skip
+
+    def endpoints(self) -> dict[str, Endpoint]:
+        """Every endpoint on a list now, by recipient string (the first list's, when two lists
+        hold the same URL)."""
+        found: dict[str, Endpoint] = {}
+        for list_id in self._ids():
+            current = self._load(list_id)
+            for recipient, e in current.endpoints.items():
+                found.setdefault(
+                    recipient,
+                    Endpoint(
+                        list_id,
+                        recipient,
+                        e["secret"],
+                        e["added_by"],
+                        e["owner"],
+                        bool(e["disabled"]),
+                    ),
+                )
+        return found
 
     def remove(self, list_id: UUID, *, address: str, actor: str) -> ListInfo:
         return self._change(
@@ -101,9 +184,10 @@ class DistributionLists:
         if members is None:
             raise ListNotFound(f"distribution list {list_id} did not exist at {as_of.isoformat()}")
         version = max(e.originator_version for e in events if e.timestamp <= as_of)
+        shown = [e for e in _endpoints(found) if e["recipient"] in members]
         return ListInfo(
             found.id, found.name, found.audience, members, found.created_on, found.created_by,
-            version,
+            version, shown,
         )  # fmt: skip
 
     def all(self, audience: str | None = None) -> list[ListInfo]:
@@ -144,5 +228,27 @@ class DistributionLists:
 def _info(found: DistributionList) -> ListInfo:
     return ListInfo(
         found.id, found.name, found.audience, list(found.members), found.created_on,
-        found.created_by, found.version,
+        found.created_by, found.version, _endpoints(found),
     )  # fmt: skip
+
+
+def _endpoints(found: DistributionList) -> list[dict[str, Any]]:
+    shown = []
+    for recipient, e in found.endpoints.items():
+        disabled = e["disabled"]
+        shown.append(
+            {
+                "id": endpoint_id(recipient),
+                "kind": e["kind"],
+                "url": recipient.split(":", 1)[1],
+                "recipient": recipient,
+                "added_by": e["added_by"],
+                "owner": e["owner"],
+                "added_at": e["added_at"].isoformat(),
+                "disabled": None if disabled is None else {
+                    "at": disabled["at"].isoformat(), "reason": disabled["reason"],
+                    "owner_notice": disabled["owner_notice"],
+                },
+            }
+        )  # fmt: skip
+    return shown

@@ -25,6 +25,7 @@ POSITION_TABLE = "delivery_position"
 LEASE_TABLE = "delivery_lease"
 COMMUNICATION_TABLE = "delivery_communications"
 OUTCOME_TABLE = "delivery_outcomes"
+ENDPOINT_TABLE = "delivery_endpoints"
 
 
 class Outcomes(ABC):
@@ -56,6 +57,7 @@ class Outcomes(ABC):
             "leases": self.table(LEASE_TABLE),
             "communications": self.table(COMMUNICATION_TABLE),
             "outcomes": self.table(OUTCOME_TABLE),
+            "endpoints": self.table(ENDPOINT_TABLE),
         }
         return statement.format(**tables).replace("?", self.placeholder)
 
@@ -80,6 +82,8 @@ class Outcomes(ABC):
             "attempts INTEGER NOT NULL DEFAULT 0, reason TEXT, last_error TEXT, "
             f"next_attempt_at {moment}, sent_at {moment}, "
             "UNIQUE (escalation_id, communication_id, address))",
+            "CREATE TABLE IF NOT EXISTS {endpoints} (recipient TEXT PRIMARY KEY, "
+            f"failing_since {moment} NOT NULL)",
         ]
         with self.transaction(commit=True) as c:
             for statement in statements:
@@ -203,6 +207,35 @@ class Outcomes(ABC):
                     for r in results
                 ],
             )
+
+    # ------------------------------------------------------------ endpoint health
+
+    def note_endpoints(self, now: datetime, succeeded: set[str], failed: set[str]) -> None:
+        """An endpoint fails from its first failure until its next success."""
+        with self.transaction(commit=True) as c:
+            for recipient in succeeded:
+                c.execute(self.sql("DELETE FROM {endpoints} WHERE recipient = ?"), (recipient,))
+            for recipient in failed - succeeded:
+                c.execute(
+                    self.sql(
+                        "INSERT INTO {endpoints} (recipient, failing_since) VALUES (?, ?) "
+                        "ON CONFLICT (recipient) DO NOTHING"
+                    ),
+                    (recipient, self.to_db(now)),
+                )
+
+    def failing_since(self, before: datetime) -> list[str]:
+        """The endpoints failing since `before` or earlier."""
+        with self.transaction(commit=False) as c:
+            c.execute(
+                self.sql("SELECT recipient FROM {endpoints} WHERE failing_since <= ?"),
+                (self.to_db(before),),
+            )
+            return [str(r[0]) for r in c.fetchall()]
+
+    def forget_endpoint(self, recipient: str) -> None:
+        with self.transaction(commit=True) as c:
+            c.execute(self.sql("DELETE FROM {endpoints} WHERE recipient = ?"), (recipient,))
 
     # ------------------------------------------------------------------ reporting
 

@@ -9,6 +9,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from domain.distribution_list import MemberKind, split_recipient
+
 
 class State(StrEnum):
     QUEUED = "queued"
@@ -73,8 +75,11 @@ class Delivery:
     message_id: str
 
     def as_dict(self) -> dict[str, Any]:
+        kind, target = split_recipient(self.address)
         return {
             "address": self.address,
+            "kind": kind.value,
+            "endpoint": None if kind is MemberKind.EMAIL else target,
             "state": self.state,
             "attempts": self.attempts,
             "last_error": self.last_error,

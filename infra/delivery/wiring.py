@@ -7,12 +7,16 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
+from adapters.delivery.channel import Channel
+from adapters.delivery.router import RoutingChannel
 from adapters.mail.smtp import SmtpChannel
+from adapters.webhooks.channel import endpoint_channel
+from domain.distribution_list import MemberKind, split_recipient
 from infra.bootstrap import Container
 from infra.delivery.lists import DistributionLists
 from infra.delivery.outcomes import Outcomes
 from infra.delivery.worker import DeliveryWorker
-from infra.settings.delivery import MailSettings
+from infra.settings.delivery import DeliverySettings, MailSettings
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +43,30 @@ def smtp_channel(mail: MailSettings) -> SmtpChannel:
     )
 
 
+def _url(recipient: str) -> str:
+    return split_recipient(recipient)[1]
+
+
+def channels(mail: MailSettings, delivery: DeliverySettings) -> RoutingChannel:
+    """E-mail over SMTP (when configured), webhooks and Slack over HTTP, by recipient kind."""
+    private, timeout = delivery.webhook_allow_private, delivery.webhook_timeout_s
+    endpoints = endpoint_channel(url_of=_url, allow_private=private, timeout_s=timeout)
+    by_kind: dict[str, Channel] = {
+        MemberKind.WEBHOOK.value: endpoints,
+        MemberKind.SLACK.value: endpoints,
+    }
+    if mail.enabled:
+        by_kind[MemberKind.EMAIL.value] = smtp_channel(mail)
+    return RoutingChannel(by_kind, lambda recipient: split_recipient(recipient)[0].value)
+
+
 def build_worker(container: Container) -> DeliveryWorker:
     settings = container.settings
     return DeliveryWorker(
         container.app,
         lists_of(container),
         outcome_store(container),
-        smtp_channel(settings.mail),
+        channels(settings.mail, settings.delivery),
         settings.delivery,
         id_domain=settings.mail.id_domain,
     )

@@ -35,11 +35,13 @@ from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
-from adapters.delivery.channel import Channel, ChannelUnavailable, Outcome
+from adapters.delivery.channel import Channel, ChannelUnavailable, Outcome, Outgoing
 from adapters.kafka.backoff import Stopped, reconnecting, unless_stopped
+from domain.distribution_list import MemberKind, split_recipient
 from domain.errors import DomainError
 from domain.escalation import Escalation
 from infra.application import Escalations
+from infra.delivery.endpoints import EndpointDirectory, EndpointKeeper
 from infra.delivery.messages import message_id, outgoing
 from infra.delivery.outcomes import Outcomes
 from infra.delivery.rows import Due, Intake, Progress, Result, State
@@ -62,6 +64,10 @@ class RecipientResolver(Protocol):
     def recipients(self, audience: str, at: datetime) -> list[str]: ...
 
 
+class Resolver(RecipientResolver, EndpointDirectory, Protocol):
+    """Recipients, and the endpoints' secrets and owners."""
+
+
 @dataclass
 class DeliveryStats:
     taken_in: int = 0
@@ -76,7 +82,7 @@ class DeliveryWorker:
     def __init__(
         self,
         app: Escalations,
-        lists: RecipientResolver,
+        lists: Resolver,
         outcomes: Outcomes,
         channel: Channel,
         settings: DeliverySettings,
@@ -94,6 +100,7 @@ class DeliveryWorker:
         self._unavailable_in_a_row = 0
         self._paused_until: datetime | None = None
         self._held_until: datetime | None = None
+        self.endpoints = EndpointKeeper(app, lists, outcomes, channel, settings, now, id_domain)
 
     @property
     def name(self) -> str:
@@ -215,17 +222,38 @@ class DeliveryWorker:
         if not due:
             return 0
         unavailable: ChannelUnavailable | None = None
+        messages, refused = self._messages(due)
         try:
-            outcomes = self.channel.send([outgoing(d, self.id_domain) for d in due])
+            outcomes = self.channel.send(messages) if messages else []
         except ChannelUnavailable as error:
             outcomes, unavailable = error.done, error
+        outcomes = refused + outcomes
         by_key = {d.key: d for d in due}
         self.outcomes.record([self._result(by_key[o.key], o, self.now()) for o in outcomes])
+        self.endpoints.after_batch([(by_key[o.key].address, o.sent) for o in outcomes])
         if unavailable is not None:
             self._pause(unavailable)
         else:
             self._unavailable_in_a_row, self._paused_until = 0, None
         return len(outcomes)
+
+    def _messages(self, due: list[Due]) -> tuple[list[Outgoing], list[Outcome]]:
+        """The batch's messages, and the outcomes of the recipients that cannot be sent to (an
+        endpoint removed or disabled since its communication was taken in)."""
+        messages: list[Outgoing] = []
+        refused: list[Outcome] = []
+        prepared = self.endpoints.for_batch(due)
+        for d in due:
+            kind, _ = split_recipient(d.address)
+            if kind is MemberKind.EMAIL:
+                messages.append(outgoing(d, self.id_domain))
+                continue
+            made = prepared.outgoing(d, kind)
+            if isinstance(made, Outcome):
+                refused.append(made)
+            else:
+                messages.append(made)
+        return messages, refused
 
     def _result(self, due: Due, outcome: Outcome, now: datetime) -> Result:
         attempts = due.attempts + 1

@@ -21,6 +21,11 @@ DEFAULT_RETRY_SCHEDULE_S = (60.0, 300.0, 900.0, 3600.0, 3 * 3600.0, 6 * 3600.0)
 
 class DeliverySettings(Section):
     ENV_PREFIX = "DELIVERY_"
+    ENV_NAMES = {
+        "webhook_allow_private": "ESCALATIONS_WEBHOOK_ALLOW_PRIVATE",
+        "webhook_timeout_s": "ESCALATIONS_WEBHOOK_TIMEOUT_S",
+        "webhook_disable_after_s": "ESCALATIONS_WEBHOOK_DISABLE_AFTER_S",
+    }
 
     enabled: bool = Field(
         default=True,
@@ -57,6 +62,27 @@ class DeliverySettings(Section):
         description="Seconds to wait after each failed attempt (JSON list); a recipient whose "
         "attempts outnumber the schedule has failed for good. A mail server that cannot be "
         "reached waits the same schedule before the next try.",
+    )
+
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Allow webhook and Slack endpoints on private, loopback and link-local "
+        "addresses, over plain http too, and Slack members on any URL (for tests and closed "
+        "networks); off, such endpoints are refused when added and before every send.",
+    )
+    webhook_timeout_s: float = Field(
+        default=10.0, gt=0, le=60, description="Seconds an endpoint has to answer a post."
+    )
+    webhook_disable_after_s: float = Field(
+        default=86400.0,
+        gt=0,
+        description="An endpoint failing for this long (no success since its first failure) is "
+        "disabled and the member who added it is told.",
+    )
+    link_base_url: str | None = Field(
+        default=None,
+        description="The public address of the API (https://escalations.example.com), for the "
+        "links to an escalation's update page in webhooks and Slack messages; none: no link.",
     )
 
     @field_validator("retry_schedule_s")

@@ -127,3 +127,23 @@ def test_serve_delivers_a_communication_while_the_api_answers(
             "kofi.mensah@example.com",
             "maria.chen@example.com",
         ]
+
+
+def test_endpoints_are_added_from_the_command_line_with_their_secret_shown_once(
+    sqlite_url: str,
+) -> None:
+    code, out = _run("lists", "create", "--name", "Hooks", "--audience", "executive",
+                     "--database-url", sqlite_url)  # fmt: skip
+    list_id = out.strip().splitlines()[-1]
+    hook = "https://93.184.215.14/hooks/escalations"
+    code, out = _run("lists", "add", list_id, hook, "--kind", "webhook", "--owner",
+                     "ops@example.com", "--database-url", sqlite_url)  # fmt: skip
+    assert code == 0, out
+    secret = out.strip().splitlines()[-1]
+    assert secret.startswith("whsec_")
+    code, out = _run("lists", "show", list_id, "--database-url", sqlite_url)
+    assert f"webhook:{hook}" in out and secret not in out
+    code, out = _run("lists", "add", list_id, "https://10.0.0.7/hook", "--kind", "webhook",
+                     "--database-url", sqlite_url)  # fmt: skip
+    assert code == 2
+    assert "private" in out

@@ -1,5 +1,6 @@
 """Distribution lists and the outcomes of delivered communications, for those who drive
-escalations (managers, admins): a list's members are people's work addresses."""
+escalations (managers, admins): a list's members are people's work addresses, webhook endpoints
+and Slack incoming webhooks."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from api.http.access import Permission, require
 from api.http.commands import PROBLEM_RESPONSES
 from api.http.deps import ContainerDep, Moment, actor_of, call_store
 from api.http.problems import ProblemError
-from domain.distribution_list import ADDRESS_MAX, LIST_NAME_MAX
+from domain.distribution_list import ADDRESS_MAX, LIST_NAME_MAX, URL_MAX, MemberKind
 from domain.values import Audience
 from infra.bootstrap import Container
 from infra.delivery.lists import ListNotFound
@@ -32,9 +33,51 @@ class ListCreate(BaseModel):
 
 
 class MemberAdd(BaseModel):
+    """Exactly one of `address`, `webhook` and `slack`."""
+
     model_config = ConfigDict(extra="forbid")
 
-    address: str = Field(min_length=1, max_length=ADDRESS_MAX, examples=["maria.chen@example.com"])
+    address: str | None = Field(
+        default=None, min_length=1, max_length=ADDRESS_MAX, examples=["maria.chen@example.com"]
+    )
+    webhook: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=URL_MAX,
+        description="A webhook endpoint (https) that receives signed JSON; the answer shows its "
+        "signing secret once.",
+        examples=["https://hooks.example.com/escalations"],
+    )
+    slack: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=URL_MAX,
+        description="A Slack incoming-webhook URL.",
+        examples=["https://hooks.slack.com/services/T000/B000/XXXX"],
+    )
+    owner: str | None = Field(
+        default=None,
+        max_length=ADDRESS_MAX,
+        description="For an endpoint: the e-mail address told if it is disabled (by default "
+        "the adding actor's, when that is an address).",
+    )
+
+
+class EndpointDisabledRead(BaseModel):
+    at: str
+    reason: str
+    owner_notice: str
+
+
+class EndpointRead(BaseModel):
+    id: str = Field(description="Names the endpoint in DELETE .../members/{id}.")
+    kind: str
+    url: str
+    recipient: str
+    added_by: str
+    owner: str
+    added_at: str
+    disabled: EndpointDisabledRead | None
 
 
 class ListRead(BaseModel):
@@ -45,6 +88,16 @@ class ListRead(BaseModel):
     created_at: str
     created_by: str
     version: int
+    endpoints: list[EndpointRead] = Field(
+        description="The webhook and Slack members (never their secrets)."
+    )
+
+
+class MemberAdded(ListRead):
+    secret: str | None = Field(
+        default=None,
+        description="For a webhook: its `whsec_` signing secret, shown this once and never again.",
+    )
 
 
 class ListPage(BaseModel):
@@ -52,7 +105,11 @@ class ListPage(BaseModel):
 
 
 class DeliveryRead(BaseModel):
-    address: str
+    address: str = Field(
+        description="The recipient: an e-mail address, webhook:<url> or slack:<url>"
+    )
+    kind: str = Field(description="email, webhook or slack")
+    endpoint: str | None = Field(description="For a webhook or Slack recipient: its URL")
     state: str = Field(description="queued, sent, failed or bounced")
     attempts: int
     last_error: str | None
@@ -131,27 +188,49 @@ async def read_list(
 @router.post(
     "/distribution-lists/{list_id}/members",
     status_code=201,
-    response_model=ListRead,
+    response_model=MemberAdded,
     responses=PROBLEM_RESPONSES,
-    summary="Add a member (an e-mail address) to a list",
+    summary="Add a member (an e-mail address, a webhook or a Slack webhook) to a list",
     dependencies=_DRIVE,
 )
 async def add_member(
     list_id: UUID, body: MemberAdd, request: Request, container: ContainerDep
 ) -> JSONResponse:
     actor = actor_of(request)
-    changed = await call_store(
-        container,
-        lambda: _found(lambda: container.lists.add(list_id, address=body.address, actor=actor)),
-    )
-    return JSONResponse(changed.as_dict(), status_code=201)
+    given = {k: v for k, v in (("address", body.address), ("webhook", body.webhook),
+                               ("slack", body.slack)) if v is not None}  # fmt: skip
+    if len(given) != 1:
+        raise ProblemError(
+            "invalid-command",
+            'send exactly one of "address" (e-mail), "webhook" or "slack" (a URL), e.g. '
+            '{"webhook": "https://hooks.example.com/escalations"}',
+        )
+    [(field, value)] = given.items()
+    if field == "address":
+        if body.owner is not None:
+            raise ProblemError("invalid-command", '"owner" is for webhook and Slack members only')
+        changed = await call_store(
+            container,
+            lambda: _found(lambda: container.lists.add(list_id, address=value, actor=actor)),
+        )
+        return JSONResponse(changed.as_dict(), status_code=201)
+    allow_private = container.settings.delivery.webhook_allow_private
+
+    def add() -> Any:
+        return container.lists.add_endpoint(
+            list_id, kind=MemberKind(field), url=value, actor=actor,
+            allow_private=allow_private, owner=body.owner or "",
+        )  # fmt: skip
+
+    info, secret = await call_store(container, lambda: _found(add))
+    return JSONResponse({**info.as_dict(), "secret": secret}, status_code=201)
 
 
 @router.delete(
     "/distribution-lists/{list_id}/members/{address}",
     response_model=ListRead,
     responses=PROBLEM_RESPONSES,
-    summary="Remove a member from a list",
+    summary="Remove a member (its address, or an endpoint's id) from a list",
     dependencies=_DRIVE,
 )
 async def remove_member(

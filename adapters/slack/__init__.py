@@ -1,0 +1,1 @@
+"""Slack incoming webhooks: a Block Kit message per communication."""

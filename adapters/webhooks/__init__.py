@@ -1,0 +1,1 @@
+"""Webhook endpoints the Standard Webhooks way: signed JSON over HTTPS."""
