@@ -12,15 +12,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from domain.errors import DomainError
+from domain.escalation import Escalation
 from infra.commanding import EscalationNotFound, Idempotency, IdempotencyKeyReused, WriteConflict
 
-if TYPE_CHECKING:
-    from domain.escalation import Escalation
-    from infra.application import Escalations
+
+class Escalations(Protocol):
+    """What following needs of the application (`infra.application.Escalations`, which calls
+    in here, so it is named by what it does rather than imported)."""
+
+    def get(self, escalation_id: UUID, version: int | None = None) -> Escalation: ...
+
+    def get_as_of(self, escalation_id: UUID, moment: datetime) -> Escalation: ...
+
+    def run(
+        self,
+        name: str,
+        escalation_id: UUID,
+        /,
+        *,
+        actor: str,
+        expected_version: int | None = None,
+        idempotency: Idempotency | None = None,
+        at: datetime | None = None,
+        **arguments: Any,
+    ) -> Any: ...
+
 
 FOLLOW_USE_CASE = "resolve_with_global"
 
