@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI, Query
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import console
 from api.http import access, deps, docs, metrics, problems
 from api.http.routes import commands, escalations, keys, subjects, views
 from api.http.routes.documents import router as documents_router
@@ -58,6 +59,7 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
     app.include_router(keys.router)
     app.include_router(subjects.router)
     app.include_router(views.router)
+    console.install(app)
 
     @app.get(
         "/healthz",
