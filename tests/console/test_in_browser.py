@@ -6,6 +6,7 @@ serious accessibility violation (axe-core) and no Nu Html Checker error."""
 from __future__ import annotations
 
 from contextlib import contextmanager
+
 import httpx
 import pytest
 
