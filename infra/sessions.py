@@ -28,7 +28,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
 from infra.application import Clock, Escalations
 from infra.people import People, PersonInfo
@@ -44,6 +44,17 @@ def console_secret(configured: str | None, master_key: bytes) -> bytes:
     if configured:
         return configured.encode()
     return hmac.new(master_key, b"escalations console signing key", hashlib.sha256).digest()
+
+
+def _signer_on(wall: Callable[[], float]) -> type[TimestampSigner]:
+    """A timestamp signer that reads `wall` for the time, so the idle limit is measured on the
+    same clock as the absolute one (and a test can move it)."""
+
+    class WallSigner(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(wall())
+
+    return WallSigner
 
 
 @dataclass(frozen=True)
@@ -71,8 +82,9 @@ class Sessions:
         self.idle_seconds = idle_seconds
         self.absolute_seconds = absolute_seconds
         self.wall = wall
-        self._sessions = URLSafeTimedSerializer(secret, salt=SESSION_SALT)
-        self._forms = URLSafeTimedSerializer(secret, salt=LOGIN_SALT)
+        signer = _signer_on(wall)
+        self._sessions = URLSafeTimedSerializer(secret, salt=SESSION_SALT, signer=signer)
+        self._forms = URLSafeTimedSerializer(secret, salt=LOGIN_SALT, signer=signer)
 
     def start(self, person: PersonInfo) -> str:
         """A new session's cookie value (a fresh CSRF token with it)."""

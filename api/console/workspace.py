@@ -19,7 +19,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.console.auth import PageError, container_of, form_of, signed_in
 from api.console.pages import render
-from api.http.access import Permission
+from api.console.work import target_label
+from api.http.access import ROLE_PERMISSIONS, Permission
 from domain.errors import DomainError
 from domain.policies import TRANSITIONS
 from domain.values import DismissalReason, Status
@@ -29,6 +30,7 @@ from infra.privacy.redaction import redacted_events
 from infra.serialization import escalation_to_dict
 from projections.documents.views import AUDIENCES, timeline_view
 from projections.plain import to_plain
+from projections.sla import targets
 
 router = APIRouter(include_in_schema=False)
 
@@ -98,7 +100,10 @@ def _workspace(request: Request, escalation_id: UUID) -> dict[str, Any]:
     state = escalation_to_dict(escalation, personal=personal)
     timeline = to_plain(timeline_view(events, now=app.clock()).entries)
     links = container.console.share_links.for_escalation(escalation_id)
+    granted = ROLE_PERMISSIONS[request.state.principal.role]
     return {
+        "can_drive": Permission.DRIVE in granted,
+        "clocks": _clocks(request, str(escalation_id)),
         "state": state,
         "moves": moves(state),
         "timeline": list(reversed(timeline)),
@@ -109,6 +114,21 @@ def _workspace(request: Request, escalation_id: UUID) -> dict[str, Any]:
         "base_url": container.settings.http.base_url,
         "refused": "",
     }
+
+
+def _clocks(request: Request, escalation_id: str) -> list[dict[str, Any]]:
+    """The SLA targets and legal deadline where they stand now, as the queue measures them
+    (from the cases view, which holds open escalations only)."""
+    container = container_of(request)
+    docs = request.app.state.reads.views["cases"].open_cases()
+    doc = next((d for d in docs if d["id"] == escalation_id), None)
+    if doc is None:
+        return []
+    return [
+        {"what": target_label(s.target), "state": s.state, "due_at": s.due_at, "met_at": s.met_at}
+        for s in targets(doc, container.sla_policy, container.app.clock())
+        if s.state != "not_applicable"
+    ]
 
 
 @router.get("/console/escalations/{escalation_id}", dependencies=[signed_in(Permission.READ)])

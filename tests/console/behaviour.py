@@ -27,7 +27,7 @@ class ConsoleBehaviour:
             secret = container.keys.create(name="k", role="manager", actor="tests").secret
             eid = client.post("/escalations", json=OPEN, headers=bearer(secret)).json()["id"]
             page = client.get(f"/console/escalations/{eid}")
-            assert page.status_code == 200 and "Acknowledge" in page.text
+            assert page.status_code == 200 and ">Acknowledge<" in page.text
             moved = client.post(
                 f"/console/escalations/{eid}/moves/acknowledge",
                 data={"csrf_token": csrf_of(page.text), "version": "1"},
@@ -194,3 +194,43 @@ class ConsoleBehaviour:
             stream = list(container.app.events.get(container.console.people.all()[0].id))
             assert [type(e).__name__ for e in stream] == ["Registered", "Disabled"]
             assert stream[1].actor == "admin"
+
+    def test_my_work_lists_what_is_due_for_me_and_my_team_with_countdowns(self, url):
+        with console_app(url, views=True) as (container, app), browser(app) as client:
+            person(container, "maria@example.com", team="CX", time_zone="Asia/Tokyo")
+            person(container, "dev@example.com", team="CX")
+            person(container, "ola@example.com", team="Billing")
+            secret = container.keys.create(name="k", role="manager", actor="tests").secret
+            headers = bearer(secret)
+            titles = {"maria": "Maria's case", "dev": "Dev's case", "ola": "Ola's case"}
+            for owner, title in titles.items():
+                eid = client.post("/escalations", json=OPEN | {"title": title}, headers=headers)
+                owned = client.post(
+                    f"/escalations/{eid.json()['id']}/owner",
+                    json={"owner": owner, "team": "cx"},
+                    headers=headers,
+                )
+                assert owned.status_code == 200, owned.text
+            head = owned.headers["Escalations-Position"]
+            assert client.get(f"/queue?wait_for={head}", headers=headers).status_code == 200
+            sign_in(client, "maria@example.com")
+            page = client.get("/")
+            assert page.status_code == 200
+            mine = page.text.split("<h2>My open escalations</h2>")[0]
+            assert "Maria&#39;s case" in mine and "Dev&#39;s case" in mine
+            assert "Ola&#39;s case" not in page.text
+            assert "First response" in mine and 'class="countdown' in mine
+            assert "JST" in mine and "UTC" in mine  # her time zone, the UTC moment in a title
+            assert ">mine<" in mine and ">my team&#39;s<" in mine
+            queue = client.get("/console/queue")
+            assert all(title.replace("'", "&#39;") in queue.text for title in titles.values())
+
+    def test_an_analyst_reads_the_workspace_without_its_moves(self, url):
+        with console_app(url) as (container, app), browser(app) as client:
+            person(container, "ana@example.com", role="analyst")
+            sign_in(client, "ana@example.com")
+            secret = container.keys.create(name="k", role="manager", actor="tests").secret
+            eid = client.post("/escalations", json=OPEN, headers=bearer(secret)).json()["id"]
+            page = client.get(f"/console/escalations/{eid}")
+            assert page.status_code == 200 and "Sync down" in page.text
+            assert ">Acknowledge<" not in page.text and "Create share link" not in page.text

@@ -20,11 +20,22 @@ HIDDEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @contextmanager
-def console_app(url: str, clock: Any = None, **settings: Any) -> Iterator[tuple[Container, Any]]:
+def console_app(
+    url: str, clock: Any = None, *, views: bool = False, **settings: Any
+) -> Iterator[tuple[Container, Any]]:
+    """The app on a fresh container; with `views`, the views' runners start with the app (as
+    `escalations serve` starts them) once a client enters it."""
+    from infra.views.lifecycle import start_projections
+
     container = build(Settings(database_url=url, **settings), **({"clock": clock} if clock else {}))
+    hooks = [lambda: start_projections(container)] if views else []
+    app = create_app(container, lifespan_hooks=hooks)
     try:
-        yield container, create_app(container)
+        yield container, app
     finally:
+        opened = app.state.reads._views  # the views a page opened, with their connections
+        if opened is not None:
+            opened.close()
         container.close()
 
 
