@@ -104,7 +104,18 @@ def test_console_pages_pass_axe_and_the_nu_html_checker(sqlite_url) -> None:
             link = api.post(f"/escalations/{eid}/share-links", json={"audience": "executive"})
             share_path = "/share/" + link.json()["url"].split("/share/")[1]
             pages[share_path] = visitor.get(share_path).text
-            pages["expired"] = visitor.get("/share/not-a-link").text
+            pages["refused link"] = visitor.get("/share/not-a-link").text
+            workspace = pages[f"/console/escalations/{eid}"]
+            api.post(f"/escalations/{eid}/acknowledge")  # someone else moves first
+            stale = visitor.post(
+                f"/console/escalations/{eid}/moves/status-investigating",
+                data={"csrf_token": csrf_of(workspace), "version": "1"},
+            )
+            assert stale.status_code == 409
+            pages["conflict"] = stale.text
+            forged = visitor.post(f"/console/escalations/{eid}/moves/acknowledge", data={})
+            assert forged.status_code == 403
+            pages["forged form"] = forged.text
         assert nu_html_errors(pages) == []
         found = axe_violations(base, [*paths, share_path], cookie)
         assert found == {path: [] for path in [*paths, share_path]}
