@@ -22,7 +22,7 @@ from api.console.auth import ANYONE, PageError, container_of, form_of, signed_in
 from api.console.pages import PAGE_HEADERS
 from api.http.access import Permission, require
 from api.http.deps import call_store
-from api.http.problems import ProblemError
+from api.http.problems import PROBLEM_JSON, Problem, ProblemError
 from infra.application import EscalationNotFound
 from infra.bootstrap import Container
 from infra.privacy.redaction import redacted_events
@@ -73,6 +73,16 @@ def _create(
 @api_router.post(
     "/escalations/{escalation_id}/share-links",
     status_code=201,
+    responses={
+        status: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": text}
+        for status, text in {
+            400: "A body that cannot be read",
+            404: "Unknown escalation",
+            413: "Body too large",
+            422: "Invalid body: an audience that is not one of the five, or a lifetime out of range",
+            503: "Event store unavailable; retry after Retry-After seconds",
+        }.items()
+    },
     summary="Create a share link to one audience's update",
     description="A signed URL that shows this escalation's update for one audience, without "
     "signing in, until it expires or is revoked in the console. Creating it is an event with "
