@@ -42,6 +42,7 @@ bench: venv ## every benchmark; figures are recorded in docs/performance.md
 	$(BIN)/python -m bench.as_of
 	$(BIN)/python -m bench.projections
 	$(BIN)/python -m bench.kafka_relay
+	$(BIN)/python -m bench.delivery
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

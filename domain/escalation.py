@@ -338,20 +338,44 @@ class Escalation(
         recipient_count: int
         status_at_time: str
         next_update_due: datetime | None
+        deliver: bool = False
+        """Deliver it to the audience's distribution lists; events stored before delivery
+        existed read as False (recorded only: someone told the audience themselves)."""
 
         def apply(self, aggregate: Escalation) -> None:
-            aggregate.communications.append(
-                {
-                    "id": self.communication_id,
-                    **_plain(self, "audience", "channel", "subject", "body", "recipient_count"),
-                    "status": self.status_at_time,
-                    "next_update_due": self.next_update_due,
-                    "by": self.actor,
-                    "at": self.timestamp,
-                }
-            )
+            communication = {
+                "id": self.communication_id,
+                **_plain(self, "audience", "channel", "subject", "body", "recipient_count"),
+                "status": self.status_at_time,
+                "next_update_due": self.next_update_due,
+                "by": self.actor,
+                "at": self.timestamp,
+            }
+            if self.deliver:
+                communication["deliver"] = True
+            aggregate.communications.append(communication)
             # The update a reopen made due is given by the first communication after it.
             aggregate.update_due_on_reopen = None
+
+    class CommunicationDelivered(Event):
+        """One delivery round of a communication, summarised: how many of its recipients have
+        it, how many failed and why (reasons counted, never addresses)."""
+
+        communication_id: str
+        round: int
+        recipients: int
+        sent: int
+        failed: int
+        retrying: int
+        reasons: dict[str, int]
+
+        def apply(self, aggregate: Escalation) -> None:
+            for communication in aggregate.communications:
+                if communication["id"] == self.communication_id:
+                    communication["delivery"] = {
+                        **_plain(self, "round", "recipients", "sent", "failed", "retrying"),
+                        "reasons": dict(self.reasons),
+                    }
 
     # ------------------------------------------------------------- privacy
 

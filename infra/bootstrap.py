@@ -6,6 +6,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from infra.application import Clock, Escalations, system_clock
+from infra.delivery.lists import DistributionLists
+from infra.delivery.outcomes import Outcomes
+from infra.delivery.outcomes_sql import outcomes_for
 from infra.erasure import ErasureHooks
 from infra.keys import ApiKeys
 from infra.people import People
@@ -38,6 +41,10 @@ class Container:
     """The documents' templates (ESCALATIONS_TEMPLATES_DIR over the built-in ones)."""
     sla_policy: SlaPolicy
     """The targets the views and the deadline watcher measure against."""
+    lists: DistributionLists
+    """The distribution lists communications are delivered to."""
+    outcomes: Outcomes
+    """Per-recipient outcomes of delivered communications (infra/delivery/)."""
     console: Console
     """The people who sign in, their sessions, share links and the sign-in throttle."""
     erasure_hooks: ErasureHooks = field(default_factory=ErasureHooks)
@@ -64,12 +71,16 @@ def build(settings: Settings, *, clock: Clock = system_clock) -> Container:
     )
     if settings.is_postgres:
         guard_postgres(app, settings.eventsourcing_env())
+    outcomes = outcomes_for(app.recorder)
+    outcomes.create_tables()
     return Container(
         settings=settings,
         app=app,
         keys=ApiKeys(app, clock, cache_seconds=settings.auth.cache_seconds),
         renderer=renderer,
         sla_policy=sla_policy,
+        lists=DistributionLists(app, clock),
+        outcomes=outcomes,
         console=_console(app, settings, clock, master_key.secret),
     )
 

@@ -80,8 +80,9 @@ _SLA = (
     | group.PEOPLE
     | group.LINKS
     | group.AFTERMATH
-    | {E.ImpactAssessed, E.OwnerAssigned, E.CustomerDataErased},
+    | {E.ImpactAssessed, E.OwnerAssigned, E.CustomerDataErased, E.CommunicationDelivered},
 )
+_DELIVERY = (frozenset({E.Communicated}), ALL - {E.Communicated})
 
 # fmt: off
 READERS: tuple[Reader, ...] = (
@@ -103,6 +104,8 @@ READERS: tuple[Reader, ...] = (
            "every escalation event (by topic prefix), as a CloudEvent, in store order"),
     Reader("sla watcher", TRACKED, "infra/views/sla_watcher.py", *_SLA,
            "polls the cases view for missed targets; records SlaBreached"),
+    Reader("delivery worker", TRACKED, "infra/delivery/worker.py", *_DELIVERY,
+           "communications sent with deliver, to the audience's lists; records CommunicationDelivered"),
 )
 # fmt: on
 

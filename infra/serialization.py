@@ -89,7 +89,7 @@ def escalation_to_dict(escalation: Escalation, *, personal: bool = True) -> dict
             "communications": escalation.communications,
             "next_update_due": escalation.next_update_due(),
             "notes": escalation.notes,
-            "sla_breaches": list(escalation.sla_breaches.values()),
+            "sla_breaches": [breach_to_dict(b) for b in escalation.sla_breaches.values()],
             "resolution": escalation.resolution,
             "dismissal": escalation.dismissal,
             "postmortem": escalation.postmortem,
@@ -99,3 +99,9 @@ def escalation_to_dict(escalation: Escalation, *, personal: bool = True) -> dict
         }
     )
     return state
+
+
+def breach_to_dict(breach: dict[str, Any]) -> dict[str, Any]:
+    """A breach is a fact of its due time: `breached_at` is when the target was missed, and
+    `recorded_at` when the watcher recorded it (the state keeps that as its `breached_at`)."""
+    return {**breach, "breached_at": breach["due_at"], "recorded_at": breach["breached_at"]}

@@ -49,6 +49,7 @@ USE_CASES: dict[str, UseCase] = {
         UseCase(Escalation.complete_action_item),
         UseCase(Escalation.link_case, other_escalation="case_id"),
         UseCase(Escalation.communicate, created="communication_id"),
+        UseCase(Escalation.record_delivery),
         UseCase(Escalation.resolve),
         UseCase(Escalation.resolve_with_global, other_escalation="global_id"),
         UseCase(Escalation.reopen, supplied=("update_cadence",)),

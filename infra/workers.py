@@ -1,5 +1,5 @@
 """Background work that runs inside `escalations serve`; each also runs alone as its own command
-(`escalations relay`, `escalations ingest`)."""
+(`escalations relay`, `escalations ingest`, `escalations deliver`)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from infra.bootstrap import Container
 def background_workers(container: Container) -> list[Callable[[], Any]]:
     """Start hooks for the API's lifespan; each returns a handle with .stop()."""
     from infra.cache_watch import ErasedFromCache
+    from infra.delivery.wiring import start_delivery
     from infra.identifier_index import IdentifierBackfill
     from infra.kafka.wiring import start_kafka_workers
     from infra.shredding import ShreddingWatch
@@ -28,5 +29,6 @@ def background_workers(container: Container) -> list[Callable[[], Any]]:
         lambda: IdentifierBackfill(container.app).start(),
         lambda: start_kafka_workers(container.app, container.settings.kafka),
         lambda: start_deadline_watcher(container),
+        lambda: start_delivery(container),
         lambda: start_projections(container),
     ]

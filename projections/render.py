@@ -7,12 +7,14 @@ only as escaped text. A deployment may override any template from its own direct
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from jinja2 import Environment
 from markupsafe import Markup
 
 from projections.cases.reports import trend_svg
+from projections.sla import duration_words
 from projections.status.page import StatusPage
 from projections.templating import template_environment
 
@@ -77,3 +79,18 @@ def trends_html(report: dict[str, Any], templates: str = "") -> str:
     chart = Markup(trend_svg(report))  # noqa: S704 - trend_svg escapes every label it writes
     template = environment(templates).get_template("reports/trends.html.j2")
     return template.render(report=report, chart=chart, sections=TREND_SECTIONS)
+
+
+def metrics_html(report: dict[str, Any], templates: str = "") -> str:
+    handle = report["handle_time"]
+    rows = [("All", handle)]
+    rows += [(f"Source {k}", v) for k, v in handle["by_source"].items()]
+    rows += [(f"Severity {k}", v) for k, v in handle["by_severity"].items()]
+    template = environment(templates).get_template("reports/metrics.html.j2")
+    return template.render(report=report, handle_rows=rows, duration=_duration)
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "none"
+    return duration_words(timedelta(seconds=seconds))

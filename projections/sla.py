@@ -10,13 +10,20 @@ as a document of the cases view. Targets:
 * `update_after:<x>` the policy's update cadence after the last external communication x (or the
                     acknowledgement, `ack`) when no next update was promised
 * `legal_acknowledgement`, `legal_deadline`  the statutory clock of a privacy request
+* `bbb_deadline`    the response date the BBB set on a complaint (the case's deadline)
+* `account_commitment` the date promised to a key account (a priority-support case's deadline)
+* `committed_deadline` the deadline of any other case
 * `bbb_response`    the first regulator-audience communication of a BBB complaint
+
+Each target also carries its name in people's words (`label`), which the queue and the SLA report
+build their reasons from; the code (`target`) stays the machine-readable key. A breach is a fact of
+the due time: a missed target is breached at `due_at`, whenever the watcher recorded it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from projections.base import Doc, parse_instant
@@ -82,6 +89,59 @@ class TargetState:
     met_at: datetime | None
     state: str  # met | missed | pending | not_applicable
     breach_recorded: bool
+    label: str = ""  # the target in people's words: "next update to executives"
+    promised: bool = False  # the due time was promised to someone (a next-update time)
+
+    @property
+    def kind(self) -> str:
+        """The family of the target, without the communication it belongs to: `update`."""
+        return self.target.split(":", 1)[0]
+
+
+# The case's own `deadline` means a different promise per source; only a privacy request's is
+# legal. Breaches stored before these names existed say `legal_deadline` for all of them.
+DEADLINE_TARGETS = {
+    "privacy_request": "legal_deadline",
+    "bbb_complaint": "bbb_deadline",
+    "priority_support": "account_commitment",
+}
+OTHER_DEADLINE = "committed_deadline"
+HARD_DEADLINES = frozenset({*DEADLINE_TARGETS.values(), OTHER_DEADLINE, "legal_acknowledgement"})
+AUDIENCE_WORDS = {
+    "public": "the public",
+    "customer": "the customer",
+    "regulator": "the regulator",
+    "executive": "executives",
+    "sales_cs": "sales and customer success",
+}
+
+
+def deadline_target(source: str) -> str:
+    return DEADLINE_TARGETS.get(source, OTHER_DEADLINE)
+
+
+def recorded_breaches(doc: Doc) -> dict[str, dict[str, Any]]:
+    """The case's recorded breaches by target, the old `legal_deadline` under its current name."""
+    recorded = dict(doc["breaches"])
+    current = deadline_target(doc["source"])
+    if current != "legal_deadline" and "legal_deadline" in recorded:
+        recorded.setdefault(current, recorded.pop("legal_deadline"))
+    return recorded
+
+
+def _labels(doc: Doc) -> dict[str, str]:
+    regime = (doc.get("privacy_regime") or "").upper()
+    legal = f" ({regime})" if regime else ""
+    return {
+        "first_response": "first response",
+        "resolution": "resolution",
+        "legal_acknowledgement": f"legal acknowledgement{legal}",
+        "legal_deadline": f"legal deadline{legal}",
+        "bbb_deadline": "BBB response deadline",
+        "account_commitment": "account commitment",
+        "committed_deadline": "committed deadline",
+        "bbb_response": "first reply to the BBB",
+    }
 
 
 def targets(doc: Doc, policy: SlaPolicy, now: datetime) -> list[TargetState]:
@@ -93,6 +153,7 @@ def targets(doc: Doc, policy: SlaPolicy, now: datetime) -> list[TargetState]:
     ended = _at(doc["ended_at"])
     comms = [c for c in doc["comms"] if c["audience"] in EXTERNAL_AUDIENCES]
     found: list[tuple[str, datetime, datetime | None]] = []
+    labels = _labels(doc)
 
     responded = min((m for m in (acknowledged, resolved) if m), default=None)
     found.append(
@@ -106,21 +167,28 @@ def targets(doc: Doc, policy: SlaPolicy, now: datetime) -> list[TargetState]:
                 (c["at"] for c in comms[n + 1 :] if c["audience"] == comm["audience"]), None
             )
             found.append((f"update:{comm['id']}", _req(comm["due"]), _at(later)))
+            labels[f"update:{comm['id']}"] = f"next update to {_audience(comm['audience'])}"
     promised = bool(comms and comms[-1]["due"])
     if not promised and (comms or acknowledged):
         last = _req(comms[-1]["at"]) if comms else acknowledged
         assert last is not None
         name = f"update_after:{comms[-1]['id']}" if comms else "update_after:ack"
         found.append((name, policy.due(last, t.update_every, t.business_hours), None))
+        labels[name] = (
+            f"next update to {_audience(comms[-1]['audience'])}"
+            if comms
+            else "first update after the acknowledgement"
+        )
     if doc.get("acknowledge_by"):
         found.append(("legal_acknowledgement", _req(doc["acknowledge_by"]), acknowledged))
     if doc.get("deadline"):
-        found.append(("legal_deadline", _req(doc["deadline"]), resolved))
+        found.append((deadline_target(doc["source"]), _req(doc["deadline"]), resolved))
     if doc["source"] == "bbb_complaint":
         first_reply = next((c["at"] for c in comms if c["audience"] == "regulator"), None)
         found.append(("bbb_response", received + policy.bbb_response_window, _at(first_reply)))
 
     horizon = min(now, ended) if ended else now
+    recorded = recorded_breaches(doc)
     result = []
     for name, due, met in found:
         if met is not None:
@@ -131,8 +199,62 @@ def targets(doc: Doc, policy: SlaPolicy, now: datetime) -> list[TargetState]:
             state = "not_applicable" if ended else "pending"
         if name.startswith("update_after") and ended and state != "missed":
             state = "not_applicable"
-        result.append(TargetState(name, due, met, state, name in doc["breaches"]))
+        result.append(
+            TargetState(
+                name,
+                due,
+                met,
+                state,
+                name in recorded,
+                label=labels[name],
+                promised=name.startswith("update:"),
+            )
+        )
     return result
+
+
+def _audience(audience: str) -> str:
+    return AUDIENCE_WORDS.get(audience, audience.replace("_", " "))
+
+
+# ------------------------------------------------------------------ in people's words
+
+
+def duration_words(delta: timedelta) -> str:
+    """A duration as people say it: 20 min, 2 h, 2 h 5 min, 3 d, 3 d 4 h (rounded down)."""
+    seconds = abs(int(delta.total_seconds()))
+    days, hours, minutes = seconds // 86400, seconds % 86400 // 3600, seconds % 3600 // 60
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min"
+
+
+def clock_words(moment: datetime, now: datetime) -> str:
+    """A moment as a time of day (UTC), with its date when it is not on `now`'s day."""
+    moment, now = moment.astimezone(UTC), now.astimezone(UTC)
+    if moment.date() == now.date():
+        return moment.strftime("%H:%M UTC")
+    return f"{moment.day} {moment.strftime('%b %H:%M UTC')}"
+
+
+def reason(state: TargetState, now: datetime) -> str:
+    """Where one target stands at `now`, in words: "first response overdue by 2 h"."""
+    label = state.label or state.target
+    if state.state == "met":
+        said = f"{label} met"
+    elif state.state == "missed" and state.met_at is not None:
+        said = f"{label} missed by {duration_words(state.met_at - state.due_at)}"
+    elif state.state == "missed":
+        said = f"{label} overdue by {duration_words(now - state.due_at)}"
+    elif state.kind in HARD_DEADLINES:
+        said = f"{label} in {duration_words(state.due_at - now)}"
+    else:
+        said = f"{label} due in {duration_words(state.due_at - now)}"
+    if state.promised:
+        said += f" (promised {clock_words(state.due_at, now)})"
+    return said
 
 
 def _at(text: str | None) -> datetime | None:

@@ -266,9 +266,11 @@ def readers(
 
 
 def _register_subcommands() -> None:
+    from api.cli.delivery import register as register_delivery
     from api.cli.kafka import register as register_kafka
 
     register_kafka(cli)
+    register_delivery(cli)
 
 
 cli.command("worker")(worker)

@@ -13,7 +13,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import console
 from api.http import access, deps, docs, metrics, problems
-from api.http.routes import commands, escalations, keys, subjects, views
+from api.http.routes import (
+    commands,
+    delivery,
+    escalations,
+    keys,
+    report_examples,
+    reports,
+    subjects,
+    views,
+)
 from api.http.routes.documents import router as documents_router
 from domain.moments import utc_text
 from infra.bootstrap import Container
@@ -57,8 +66,10 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
     app.include_router(escalations.router)
     app.include_router(commands.router)
     app.include_router(keys.router)
+    app.include_router(delivery.router)
     app.include_router(subjects.router)
     app.include_router(views.router)
+    app.include_router(reports.router)
     console.install(app)
 
     @app.get(
@@ -116,6 +127,7 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
     docs.install(app)
     access.install(app)
     problems.document_in_openapi(app, moments=lambda: _example_moments(container))
+    report_examples.document_report_examples(app, container.app.clock)
     return app
 
 

@@ -187,6 +187,12 @@ class CommunicationSend(Command):
     subject: str = Field(default="", max_length=limits.COMMUNICATION_SUBJECT_MAX)
     recipient_count: int = Field(default=0, ge=0, le=limits.RECIPIENT_COUNT_MAX)
     next_update_due: AwareDatetime | None = None
+    deliver: bool = Field(
+        default=False,
+        description="Deliver it (channel email) to every distribution list of the audience; "
+        "the answer says how many recipients are queued. Without it, the communication is "
+        "recorded only.",
+    )
 
     model_config = ConfigDict(
         extra="forbid",
@@ -371,6 +377,11 @@ class CommandAccepted(BaseModel):
     version: int
     status: Status
     created: dict[str, Any] = Field(default_factory=dict, examples=[{"action_item_id": "a3"}])
+    delivery: dict[str, int] | None = Field(
+        default=None,
+        description="A communication sent with deliver: how many recipients are queued.",
+        examples=[{"recipients_queued": 15}],
+    )
     escalation: EscalationRead | None = None
     linked_open: list[UUID] | None = Field(
         default=None, description="After a resolve: the linked cases still open."

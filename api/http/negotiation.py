@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal, cast
 
 import mimeparse
 
 from api.http.problems import ProblemError
 from projections.documents.render import Format
 
-_MEDIA_FORMATS: dict[str, Format] = {
+ReportFormat = Literal["json", "html", "csv"]
+"""What the queue and the reports answer as: JSON, an HTML page, or CSV for spreadsheets."""
+
+_MEDIA_FORMATS: dict[str, str] = {
+    "text/csv": "csv",
     "text/markdown": "md",
     "text/x-markdown": "md",
     "text/html": "html",
     "application/xhtml+xml": "html",
     "application/json": "json",
 }
-_MEDIA_NAMES: dict[Format, str] = {
+_MEDIA_NAMES: dict[str, str] = {
+    "csv": "text/csv",
     "md": "text/markdown",
     "html": "text/html",
     "json": "application/json",
@@ -31,10 +37,23 @@ def negotiate(
 ) -> Format:
     """`?format=` wins; else the Accept header by quality; `*/*` or no header gives `default`.
     Anything that names only formats not `offered` is a 406 problem saying what is."""
+    return cast(Format, _negotiate(accept, requested, default, offered))
+
+
+def negotiate_report(
+    accept: str | None, requested: str | None, offered: Sequence[ReportFormat]
+) -> ReportFormat:
+    """As `negotiate`, for a report: JSON unless asked for another of `offered`."""
+    return cast(ReportFormat, _negotiate(accept, requested, "json", offered))
+
+
+def _negotiate(
+    accept: str | None, requested: str | None, default: str, offered: Sequence[str]
+) -> str:
     names = ", ".join(offered)
     if requested is not None:
         if requested in offered:
-            return requested  # type: ignore[return-value]
+            return requested
         raise ProblemError("not-acceptable", f"format {requested!r} is not offered; use {names}")
     if accept is None or not accept.strip():
         return default

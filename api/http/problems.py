@@ -36,6 +36,8 @@ PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "escalation-not-found": (404, "Escalation not found"),
     "subject-not-found": (404, "No such data subject"),
     "unknown-item": (404, "Unknown item in this escalation"),
+    "no-regulator": (404, "No regulator is involved in this escalation"),
+    "postmortem-not-published": (404, "The post-mortem is not published yet"),
     "method-not-allowed": (405, "Method not allowed"),
     "not-acceptable": (406, "No representation in the requested format"),
     "illegal-transition": (409, "The escalation's status does not allow this"),

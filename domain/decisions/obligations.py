@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain import limits
+from domain.distribution_list import DELIVERABLE_CHANNELS
 from domain.errors import InvalidCommand, RuleViolated
 from domain.state import EscalationState
 from domain.validation import (
@@ -130,6 +131,7 @@ class ObligationDecisions:
         subject: str = "",
         recipient_count: int = 0,
         next_update_due: datetime | None = None,
+        deliver: bool = False,
     ) -> str:
         actor, at = self._check(actor, at)
         self._require_not_terminal("communicate")
@@ -144,6 +146,13 @@ class ObligationDecisions:
             raise InvalidCommand(f"next_update_due must be in the future (after {at.isoformat()})")
         if not whole_number_between(recipient_count, 0, limits.RECIPIENT_COUNT_MAX):
             raise InvalidCommand("recipient_count must be a whole number, zero or more")
+        if not isinstance(deliver, bool):
+            raise InvalidCommand("deliver must be true or false")
+        if deliver and channel_value not in DELIVERABLE_CHANNELS:
+            raise InvalidCommand(
+                f"a {channel_value} communication cannot be delivered yet; deliver one on the "
+                f"channel {', '.join(sorted(DELIVERABLE_CHANNELS))}, or record it without deliver"
+            )
         communication_id = f"c{len(self.communications) + 1}"
         self._record(
             self.Communicated,
@@ -157,8 +166,44 @@ class ObligationDecisions:
             recipient_count=recipient_count,
             status_at_time=self.status,
             next_update_due=due,
+            deliver=deliver,
         )
         return communication_id
+
+    def record_delivery(
+        self: EscalationState,
+        *,
+        actor: str,
+        at: datetime,
+        communication_id: str,
+        round: int,
+        recipients: int,
+        sent: int,
+        failed: int,
+        retrying: int = 0,
+        reasons: dict[str, int] | None = None,
+    ) -> None:
+        """Record how a delivery round of a communication ended. Allowed in every status: a
+        message sent just before the escalation closed is still reported."""
+        actor, at = self._check(actor, at)
+        delivered = next((c for c in self.communications if c["id"] == communication_id), None)
+        if delivered is None or not delivered.get("deliver"):
+            raise RuleViolated(f"communication {communication_id} was not sent for delivery")
+        counts = {"round": round, "recipients": recipients, "sent": sent, "failed": failed}
+        counts["retrying"] = retrying
+        for name, value in counts.items():
+            if not whole_number_between(value, 0, limits.RECIPIENT_COUNT_MAX):
+                raise InvalidCommand(f"{name} must be a whole number, zero or more")
+        if sent + failed + retrying > recipients:
+            raise InvalidCommand("sent, failed and retrying add up to more than the recipients")
+        summary = {
+            text_or_blank(reason, "reason", limits.DETAIL_MAX): count
+            for reason, count in (reasons or {}).items()
+        }
+        self._record(
+            self.CommunicationDelivered, actor, at, communication_id=communication_id, **counts,
+            reasons=summary,
+        )  # fmt: skip
 
     def erase_customer_data(
         self: EscalationState, *, actor: str, at: datetime, subject_id: str

@@ -3,7 +3,8 @@ start-up, by the composition root (`infra/bootstrap.py`) or the CLI entry.
 
 It is made of sections (`infra/settings/section.py`, `sections.py`, `views.py`, `kafka.py`), each a plain model: the store, the HTTP server,
 authentication, privacy, documents, the views, the status page, the SLA policy, the case policy
-(how linked cases follow), Kafka, the console (`console.py`), and room for delivery and mail. Every variable keeps its documented name (README, "Configuration"):
+(how linked cases follow), Kafka, delivery and mail, and the console (`console.py`). Every variable
+keeps its documented name (README, "Configuration"):
 `ESCALATIONS_DATABASE_URL` is `store.database_url`, `ESCALATIONS_KAFKA_BOOTSTRAP_SERVERS` is
 `kafka.bootstrap_servers`, `ESCALATIONS_TEMPLATES_DIR` is `documents.templates_dir` and
 `status_page.templates_dir`. Overrides are given by the same names without the prefix:
@@ -24,15 +25,14 @@ from pydantic_settings import (
 )
 
 from infra.settings.console import ConsoleSettings
+from infra.settings.delivery import DeliverySettings, MailSettings
 from infra.settings.kafka import KafkaSettings
 from infra.settings.section import ROOT_PREFIX, Section
 from infra.settings.sections import (
     AuthSettings,
     CasePolicySettings,
-    DeliverySettings,
     DocumentsSettings,
     HttpSettings,
-    MailSettings,
     PrivacySettings,
     StoreSettings,
 )

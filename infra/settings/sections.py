@@ -1,6 +1,6 @@
 """The sections of `Settings` that belong to no one component: the store, the HTTP server,
-authentication, privacy, documents, the case policy, and the room kept for delivery and mail. The views' and
-Kafka's sections are in `views.py` and `kafka.py` beside this module."""
+authentication, privacy, documents and the case policy. The views', Kafka's and delivery's sections
+are in `views.py`, `kafka.py` and `delivery.py` beside this module."""
 
 from __future__ import annotations
 
@@ -170,15 +170,3 @@ class CasePolicySettings(Section):
         "(a resolve request's `resolve_linked` decides it per request). False: the resolve "
         "answer only lists them (`linked_open`).",
     )
-
-
-class DeliverySettings(Section):
-    """Room for the delivery of stakeholder updates (ESCALATIONS_DELIVERY_*); nothing yet."""
-
-    ENV_PREFIX = "DELIVERY_"
-
-
-class MailSettings(Section):
-    """Room for outgoing mail (ESCALATIONS_MAIL_*); nothing yet."""
-
-    ENV_PREFIX = "MAIL_"

@@ -8,21 +8,21 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.values import severity_rank
-from projections.base import Doc, instant
+from projections.base import Doc, instant, parse_instant
 from projections.cases.base import CasesView, iso_week
-from projections.sla import SlaPolicy, TargetState, targets
+from projections.cases.handle_time import DEFINITION, handle_time
+from projections.sla import (
+    HARD_DEADLINES,
+    SlaPolicy,
+    TargetState,
+    clock_words,
+    reason,
+    recorded_breaches,
+    targets,
+)
 
 LEGAL_URGENT = timedelta(hours=72)
 SOON = timedelta(hours=1)
-
-
-def _human(delta: timedelta) -> str:
-    seconds = abs(int(delta.total_seconds()))
-    if seconds >= 86400:
-        return f"{seconds // 86400} d {seconds % 86400 // 3600} h"
-    if seconds >= 3600:
-        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
-    return f"{seconds // 60} min"
 
 
 # ------------------------------------------------------------------ triage queue
@@ -31,46 +31,48 @@ def _human(delta: timedelta) -> str:
 def queue(docs: list[Doc], policy: SlaPolicy, now: datetime) -> list[dict[str, Any]]:
     """Open escalations, most urgent first, each with the reason for its place.
 
-    Order: (1) a target already missed, (2) a legal deadline within 72 h or any target due within
-    the hour, (3) the rest; within a tier by severity, then the earliest due target, then the
-    money at risk (largest first).
+    Order: (1) a target already missed, (2) a hard deadline (legal, BBB, account commitment)
+    within 72 h or any target due within the hour, (3) the rest; within a tier by severity, then
+    the earliest due target, then the money at risk (largest first).
+
+    Each item says why in people's words (`reason`, and one entry per target in `reasons`) and
+    names the target that places it in machine terms (`target`, a code such as `first_response`
+    or `update:c2`).
     """
     items = []
     for doc in docs:
         states = targets(doc, policy, now)
         pending = sorted((s for s in states if s.state == "pending"), key=lambda s: s.due_at)
         overdue = [s for s in states if s.state == "missed" and s.met_at is None]
-        legal = next((s for s in pending if s.target.startswith("legal")), None)
+        deadline = next((s for s in pending if s.kind in HARD_DEADLINES), None)
         next_due = pending[0] if pending else None
         if overdue:
-            tier, why = 1, [f"{s.target} overdue by {_human(now - s.due_at)}" for s in overdue]
-        elif (legal and legal.due_at - now <= LEGAL_URGENT) or (
+            tier = 1
+        elif (deadline and deadline.due_at - now <= LEGAL_URGENT) or (
             next_due and next_due.due_at - now <= SOON
         ):
-            tier, why = 2, []
+            tier = 2
         else:
-            tier, why = 3, []
-        reason = [doc["severity"], *why]
-        if next_due:
-            reason.append(f"{next_due.target} due in {_human(next_due.due_at - now)}")
-        if legal and legal is not next_due:
-            reason.append(f"{legal.target} in {_human(legal.due_at - now)}")
+            tier = 3
+        said = [*overdue, *([next_due] if next_due else [])]
+        if deadline and deadline is not next_due:
+            said.append(deadline)
+        words = [doc["severity"], *(reason(s, now) for s in said)]
         money = float(doc.get("revenue_at_risk") or 0)
         if money:
-            reason.append(f"{money:,.0f} {doc.get('currency') or ''} at risk".strip())
+            words.append(f"{money:,.0f} {doc.get('currency') or ''} at risk".strip())
         if doc.get("account"):
-            reason.append(f"account {doc['account']}")
-        earliest = min(
-            [s.due_at for s in overdue] + ([next_due.due_at] if next_due else []), default=None
-        )
+            words.append(f"account {doc['account']}")
+        placing = min(overdue, key=lambda s: s.due_at) if overdue else next_due
         key = (
             tier,
             severity_rank(doc["severity"]),
-            instant(earliest) or "~",
+            instant(placing.due_at) if placing else "~",
             -money,
             doc["id"],
         )
-        items.append((key, doc, tier, next_due, "; ".join(reason)))
+        reasons = [_reason_row(s, now) for s in said]
+        items.append((key, doc, tier, placing, next_due, "; ".join(words), reasons))
     items.sort(key=lambda item: item[0])
     return [
         {
@@ -83,13 +85,24 @@ def queue(docs: list[Doc], policy: SlaPolicy, now: datetime) -> list[dict[str, A
             "account": doc.get("account"),
             "owner": doc.get("owner"),
             "tier": tier,
+            "target": placing.target if placing else None,
             "next_target": next_due.target if next_due else None,
             "next_due_at": instant(next_due.due_at) if next_due else None,
             "revenue_at_risk": doc.get("revenue_at_risk") or 0,
-            "reason": reason,
+            "reason": words,
+            "reasons": reasons,
         }
-        for n, (_, doc, tier, next_due, reason) in enumerate(items)
+        for n, (_, doc, tier, placing, next_due, words, reasons) in enumerate(items)
     ]
+
+
+def _reason_row(state: TargetState, now: datetime) -> dict[str, Any]:
+    return {
+        "target": state.target,
+        "state": "overdue" if state.state == "missed" else state.state,
+        "due_at": instant(state.due_at),
+        "text": reason(state, now),
+    }
 
 
 # ---------------------------------------------------------------------- SLA
@@ -104,23 +117,56 @@ def unrecorded_breaches(doc: Doc, policy: SlaPolicy, now: datetime) -> list[Targ
     ]
 
 
+def breaches(doc: Doc, states: list[TargetState], now: datetime) -> list[dict[str, Any]]:
+    """The case's breaches by `now`, each dated at its due time (`breached_at`): the targets the
+    policy says were missed by then, and the recorded ones (`recorded_at`, when the watcher
+    recorded it; null while it has not), so a watcher that was down changes no date."""
+    recorded = recorded_breaches(doc)
+    labels = {state.target: state.label for state in states}
+    rows: dict[str, dict[str, Any]] = {}
+    for state in states:
+        if state.state == "missed" and state.due_at <= now:
+            at = recorded.get(state.target, {}).get("at")
+            rows[state.target] = _breach_row(doc, state.target, state.label, state.due_at, at)
+            rows[state.target]["reason"] = reason(state, now)
+    for target, breach in recorded.items():
+        due = parse_instant(breach["due_at"])
+        if target not in rows and due is not None and due <= now:
+            kind = target.split(":", 1)[0]
+            label = labels.get(target) or KIND_WORDS.get(kind, kind.replace("_", " "))
+            rows[target] = _breach_row(doc, target, label, due, breach.get("at"))
+            rows[target]["reason"] = f"{label} missed (due {clock_words(due, now)})"
+    return list(rows.values())
+
+
+def _breach_row(
+    doc: Doc, target: str, label: str, due: datetime, recorded_at: str | None
+) -> dict[str, Any]:
+    return {
+        "id": doc["id"],
+        "title": doc["title"],
+        "severity": doc["severity"],
+        "target": target,
+        "label": label,
+        "due_at": instant(due),
+        "breached_at": instant(due),
+        "recorded_at": recorded_at,
+    }
+
+
 def sla_report(
     docs: list[Doc], policy: SlaPolicy, now: datetime, since: datetime
 ) -> dict[str, Any]:
     attained: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # target kind -> [met, missed]
-    breaches, soon = [], []
+    missed, soon = [], []
     for doc in docs:
-        for state in targets(doc, policy, now):
-            kind = state.target.split(":", 1)[0]
+        states = targets(doc, policy, now)
+        for state in states:
             if state.state in ("met", "missed") and state.due_at >= since:
-                attained[kind][0 if state.state == "met" else 1] += 1
+                attained[state.kind][0 if state.state == "met" else 1] += 1
             if state.state == "pending" and state.due_at <= now + SOON:
                 soon.append(_target_row(doc, state, now))
-        for target, breach in sorted(doc["breaches"].items()):
-            if breach["at"] >= (instant(since) or ""):
-                breaches.append(
-                    {"id": doc["id"], "title": doc["title"], "target": target, **breach}
-                )
+        missed += [b for b in breaches(doc, states, now) if b["breached_at"] >= instant(since)]
     met = sum(m for m, _ in attained.values())
     total = sum(m + x for m, x in attained.values())
     return {
@@ -128,12 +174,31 @@ def sla_report(
         "since": instant(since),
         "attainment": round(met / total, 4) if total else None,
         "by_target": {
-            kind: {"met": m, "missed": x, "attainment": round(m / (m + x), 4) if m + x else None}
+            kind: {
+                "label": KIND_WORDS.get(kind, kind.replace("_", " ")),
+                "met": m,
+                "missed": x,
+                "attainment": round(m / (m + x), 4) if m + x else None,
+            }
             for kind, (m, x) in sorted(attained.items())
         },
-        "breaches": sorted(breaches, key=lambda b: b["at"], reverse=True),
+        "breaches": sorted(missed, key=lambda b: (b["breached_at"], b["id"]), reverse=True),
         "breaching_within_hour": sorted(soon, key=lambda r: r["due_at"]),
     }
+
+
+KIND_WORDS = {
+    "first_response": "first response",
+    "resolution": "resolution",
+    "update": "promised next update",
+    "update_after": "regular update",
+    "legal_acknowledgement": "legal acknowledgement",
+    "legal_deadline": "legal deadline",
+    "bbb_deadline": "BBB response deadline",
+    "account_commitment": "account commitment",
+    "committed_deadline": "committed deadline",
+    "bbb_response": "first reply to the BBB",
+}
 
 
 def _target_row(doc: Doc, state: TargetState, now: datetime) -> dict[str, Any]:
@@ -142,19 +207,29 @@ def _target_row(doc: Doc, state: TargetState, now: datetime) -> dict[str, Any]:
         "title": doc["title"],
         "severity": doc["severity"],
         "target": state.target,
+        "label": state.label,
         "due_at": instant(state.due_at),
         "minutes_left": round((state.due_at - now).total_seconds() / 60, 1),
+        "reason": reason(state, now),
     }
 
 
 # ------------------------------------------------------------------- metrics
 
 
-def metrics(view: CasesView, since: datetime | None = None) -> dict[str, Any]:
+def metrics(
+    view: CasesView,
+    since: datetime | None = None,
+    policy: SlaPolicy | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Counts, means, CSAT, NPS and handle time of the cases opened since `since`; with a
+    policy and a moment, also their SLA breaches by kind of target, dated at the due time."""
     agg = view.aggregates(since)
     csat_count = int(agg["csat_count"] or 0)
     nps_count = int(agg["nps_count"] or 0)
-    return {
+    docs = view.cases_opened(since)
+    report: dict[str, Any] = {
         "since": instant(since),
         "cases": int(agg["cases"] or 0),
         "by_status": view.counts("status", since),
@@ -162,6 +237,7 @@ def metrics(view: CasesView, since: datetime | None = None) -> dict[str, Any]:
         "by_source": view.counts("source", since),
         "mean_time_to_acknowledge_seconds": _round(agg["mtta"]),
         "mean_time_to_resolve_seconds": _round(agg["mttr"]),
+        "handle_time": handle_time(docs),
         "csat": {
             "responses": csat_count,
             "average": round(int(agg["csat_sum"] or 0) / csat_count, 2) if csat_count else None,
@@ -175,6 +251,31 @@ def metrics(view: CasesView, since: datetime | None = None) -> dict[str, Any]:
             else None,
         },
     }
+    if policy is not None and now is not None:
+        kinds: dict[str, int] = defaultdict(int)
+        for doc in docs:
+            for row in breaches(doc, targets(doc, policy, now), now):
+                kinds[row["target"].split(":", 1)[0]] += 1
+        report["sla_breaches"] = {
+            "total": sum(kinds.values()),
+            "by_target": dict(sorted(kinds.items())),
+        }
+    report["definitions"] = METRIC_DEFINITIONS
+    return report
+
+
+METRIC_DEFINITIONS = {
+    "cases": "Escalations opened since `since` (all of them without it).",
+    "mean_time_to_acknowledge_seconds": "Mean time from receiving a case to its first "
+    "acknowledgement, over the cases acknowledged.",
+    "mean_time_to_resolve_seconds": "Mean time from receiving a case to its first resolution, "
+    "over the cases resolved.",
+    "handle_time": DEFINITION,
+    "sla_breaches": "Targets missed, each dated at its due time whether or not the watcher has "
+    "recorded it yet, by kind of target.",
+    "csat": "Mean of the CSAT answers (1 to 5).",
+    "nps": "Percentage of promoters (9-10) minus percentage of detractors (0-6).",
+}
 
 
 def _round(value: Any) -> float | None:

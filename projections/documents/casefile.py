@@ -13,6 +13,9 @@ from datetime import datetime, timedelta
 
 from domain.escalation import Escalation
 
+REGULATED_SOURCES = ("bbb_complaint", "privacy_request")
+"""Sources that bring a regulator into the case, so a formal response is owed to one."""
+
 
 @dataclass
 class Communication:
@@ -69,7 +72,8 @@ class StatusMove:
 
 @dataclass
 class PostMortem:
-    """The latest post-mortem recorded: the team's words are the recording event's own fields."""
+    """One recorded revision of the post-mortem: the team's words are the recording event's own
+    fields; `published_at` is set on the revision that was published."""
 
     words: Escalation.PostMortemRecorded
     revision: int
@@ -103,7 +107,18 @@ class CaseFile:
     privacy_regime: str | None
     deadline: datetime | None
     last_event_at: datetime
+    status_since: datetime
+    """When the escalation entered its current status: words written before then are history."""
+    episode_started_at: datetime
+    """When the current open episode began: the opening, or the latest reopening. A promise made
+    before a resolution is not renewed by reopening."""
+    update_due_on_reopen: datetime | None = None
+    """When the update a reopening owes every audience is due, until the next communication."""
     components: dict[str, str] = field(default_factory=dict)
+    """Each component's level as it stands: the latest assessment while open, `operational`
+    once resolved or closed (whatever the stream recorded about the components)."""
+    assessed_components: dict[str, str] = field(default_factory=dict)
+    """Each component's level in the latest impact assessment: what the incident did."""
     tags: list[str] = field(default_factory=list)
     acknowledged_at: datetime | None = None
     owner: str | None = None
@@ -135,6 +150,14 @@ class CaseFile:
     csat: list[int] = field(default_factory=list)
     nps: list[int] = field(default_factory=list)
     postmortem: PostMortem | None = None
+    """The latest revision recorded (the draft, until it is published)."""
+    postmortem_revisions: list[PostMortem] = field(default_factory=list)
+    published_postmortem: PostMortem | None = None
+    """The revision that was published, if any: what stakeholders read."""
+    customer_erased_at: datetime | None = None
+    statutory_deadline: datetime | None = None
+    """The legal deadline as set at opening, before any extension."""
+    privacy_request_type: str | None = None
 
     @property
     def reference(self) -> str:
@@ -145,8 +168,23 @@ class CaseFile:
     def is_open(self) -> bool:
         return self.status in ("triage", "investigating", "identified", "monitoring")
 
+    @property
+    def is_reopened(self) -> bool:
+        """Open again after a resolution."""
+        return self.is_open and bool(self.reopens)
+
+    @property
+    def involves_regulator(self) -> bool:
+        """A regulator is part of this case: it came through one (a BBB complaint, a privacy
+        request a data-protection authority may ask about) or the team wrote to one."""
+        return self.source in REGULATED_SOURCES or bool(self.communications_for("regulator"))
+
     def communications_for(self, *audiences: str) -> list[Communication]:
         return [c for c in self.communications if c.audience in audiences]
+
+    def current_communications_for(self, *audiences: str) -> list[Communication]:
+        """The ones written since the escalation entered its current status: what still holds."""
+        return [c for c in self.communications_for(*audiences) if c.at >= self.status_since]
 
     def open_action_items(self) -> list[ActionItem]:
         return [a for a in self.action_items.values() if not a.done]

@@ -66,6 +66,9 @@ class Message:
     by: str
     subject: str
     paragraphs: list[str]
+    written_while: str = ""
+    """The status it was written in, when that is no longer the status (empty while it holds):
+    so an older message reads as history, not as what is happening now."""
 
 
 def header(case: CaseFile, document: str, audience: str, as_of: datetime) -> Header:
@@ -80,14 +83,18 @@ def header(case: CaseFile, document: str, audience: str, as_of: datetime) -> Hea
     )
 
 
-def message(communication: Communication | None) -> Message | None:
+def message(communication: Communication | None, case: CaseFile | None = None) -> Message | None:
+    """The communication as a document quotes it; with `case`, marked with the status it was
+    written in when the escalation has moved on since."""
     if communication is None:
         return None
+    outdated = case is not None and communication.at < case.status_since
     return Message(
         at=communication.at,
         by=communication.by,
         subject=communication.subject,
         paragraphs=paragraphs(communication.body),
+        written_while=status_label(communication.status) if outdated else "",
     )
 
 
@@ -95,10 +102,15 @@ def latest(communications: list[Communication]) -> Communication | None:
     return communications[-1] if communications else None
 
 
-def promised_update(communications: list[Communication]) -> datetime | None:
-    """The latest update sets the promise: a final update that promises nothing ends it."""
-    last = latest(communications)
-    return None if last is None else last.next_update_due
+def promised_update(case: CaseFile, communications: list[Communication]) -> datetime | None:
+    """The latest update of the current open episode sets the promise: a final update that
+    promises nothing ends it, and so does the end of the escalation (a resolved or closed
+    escalation owes nobody a next update). A reopening revives no older promise; it owes an
+    update of its own, by the moment it recorded, until the next communication."""
+    if not case.is_open:
+        return None
+    last = latest([c for c in communications if c.at >= case.episode_started_at])
+    return case.update_due_on_reopen if last is None else last.next_update_due
 
 
 def promise_text(due: datetime | None, as_of: datetime, audience: str, is_open: bool) -> str:

@@ -53,8 +53,13 @@ def fold(events: Iterable[Any]) -> CaseFile:
         opened_at=opened.timestamp,
         opened_by=opened.actor,
         privacy_regime=privacy.get("regime"),
+        privacy_request_type=privacy.get("request_type"),
+        statutory_deadline=opened.deadline,
         last_event_at=opened.timestamp,
+        status_since=opened.timestamp,
+        episode_started_at=opened.timestamp,
         components={name: "" for name in opened.components},
+        assessed_components={name: "" for name in opened.components},
     )
     for event in iterator:
         handler = _ON.get(event)
@@ -73,6 +78,17 @@ def _readable(value: str | None) -> str | None:
 @_ON.register(E.CustomerDataErased)
 def _customer_erased(case: CaseFile, e: Any) -> None:
     case.customer_name = None
+    case.customer_erased_at = e.timestamp
+
+
+def _entered(case: CaseFile, status: str, at: Any) -> None:
+    case.status, case.status_since = status, at
+
+
+def _settle_components(case: CaseFile) -> None:
+    """A resolved or closed escalation leaves no component out of order, whatever the stream
+    says about the components (older streams say nothing at resolution)."""
+    case.components = {name: "operational" for name in case.components}
 
 
 @_ON.register(E.Acknowledged)
@@ -89,7 +105,7 @@ def _severity(case: CaseFile, e: Any) -> None:
 @_ON.register(E.StatusChanged)
 def _status(case: CaseFile, e: Any) -> None:
     case.status_moves.append(StatusMove(e.timestamp, e.actor, e.from_status, e.to_status, e.reason))
-    case.status = e.to_status
+    _entered(case, e.to_status, e.timestamp)
     if e.to_status == "monitoring" and case.first_mitigated_at is None:
         case.first_mitigated_at = e.timestamp
 
@@ -97,7 +113,10 @@ def _status(case: CaseFile, e: Any) -> None:
 @_ON.register(E.ImpactAssessed)
 def _impact(case: CaseFile, e: Any) -> None:
     case.impact = e
+    case.assessed_components = dict(e.components)
     case.components = dict(e.components)
+    if not case.is_open and case.status != "dismissed":
+        _settle_components(case)
 
 
 @_ON.register(E.OwnerAssigned)
@@ -177,11 +196,13 @@ def _extended(case: CaseFile, e: Any) -> None:
 
 @_ON.register(E.Dismissed)
 def _dismissed(case: CaseFile, e: Any) -> None:
-    case.status, case.dismissal_reason, case.closed_at = "dismissed", e.reason, e.timestamp
+    _entered(case, "dismissed", e.timestamp)
+    case.dismissal_reason, case.closed_at = e.reason, e.timestamp
 
 
 @_ON.register(E.Communicated)
 def _communicated(case: CaseFile, e: Any) -> None:
+    case.update_due_on_reopen = None  # the first communication after a reopen gives its update
     case.communications.append(
         copied(
             Communication,
@@ -196,7 +217,9 @@ def _communicated(case: CaseFile, e: Any) -> None:
 
 @_ON.register(E.Resolved)
 def _resolved(case: CaseFile, e: Any) -> None:
-    case.status, case.resolved_at = "resolved", e.timestamp
+    _entered(case, "resolved", e.timestamp)
+    case.resolved_at = e.timestamp
+    _settle_components(case)
     case.resolutions.append(e.timestamp)
     case.resolution_summary = e.summary
     case.overridden_criteria = list(e.overridden_criteria)
@@ -205,8 +228,12 @@ def _resolved(case: CaseFile, e: Any) -> None:
 
 @_ON.register(E.Reopened)
 def _reopened(case: CaseFile, e: Any) -> None:
-    case.status, case.resolved_at, case.resolution_summary = "investigating", None, ""
+    _entered(case, "investigating", e.timestamp)
+    case.episode_started_at = e.timestamp
+    case.resolved_at, case.resolution_summary = None, ""
     case.resolved_with = None
+    case.components = dict(case.assessed_components)
+    case.update_due_on_reopen = e.next_update_due
     case.reopen_count += 1
     case.reopens.append(e.timestamp)
 
@@ -221,20 +248,27 @@ def _feedback(case: CaseFile, e: Any) -> None:
 
 @_ON.register(E.Closed)
 def _closed(case: CaseFile, e: Any) -> None:
-    case.status, case.closed_at = "closed", e.timestamp
+    _entered(case, "closed", e.timestamp)
+    case.closed_at = e.timestamp
+    _settle_components(case)
 
 
 @_ON.register(E.PostMortemRecorded)
 def _postmortem(case: CaseFile, e: Any) -> None:
     revision = 1 if case.postmortem is None else case.postmortem.revision + 1
     case.postmortem = PostMortem(e, revision)
+    case.postmortem_revisions.append(case.postmortem)
 
 
 @_ON.register(E.PostMortemPublished)
 def _published(case: CaseFile, e: Any) -> None:
-    if case.postmortem is not None:
-        case.postmortem.published_at = e.timestamp
+    """The event names the revision it published; a revision recorded later stays a draft."""
+    published = next((p for p in case.postmortem_revisions if p.revision == e.revision), None)
+    if published is not None:
+        published.published_at = e.timestamp
+        case.published_postmortem = published
 
 
 HANDLES = frozenset({E.Opened}) | _ON.handles
-IGNORES: frozenset[type] = frozenset()
+IGNORES: frozenset[type] = frozenset({E.CommunicationDelivered})
+"""A delivery round says who received an update, not what the update said."""

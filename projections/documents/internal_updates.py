@@ -65,7 +65,9 @@ class TacticalUpdate:
 
 def status_line(case: CaseFile, as_of: datetime) -> str:
     clock = duration_text(case.elapsed(as_of))
-    if case.is_open:
+    if case.is_reopened:
+        timing = f"Open for {clock}, reopened {utc_text(case.reopens[-1])}"
+    elif case.is_open:
         timing = f"Open for {clock}"
     elif case.status == "dismissed":
         timing = f"Dismissed as {words(case.dismissal_reason or 'not actionable')}"
@@ -75,7 +77,15 @@ def status_line(case: CaseFile, as_of: datetime) -> str:
     return f"{case.severity} · {status_label(case.status)}. {timing}; {owner}."
 
 
-def impact_facts(case: CaseFile, as_of: datetime) -> list[Fact]:
+def _time_label(case: CaseFile) -> str:
+    if case.is_open:
+        return "Time open"
+    return "Time to dismissal" if case.status == "dismissed" else "Time to resolve"
+
+
+def impact_facts(case: CaseFile, as_of: datetime, *, at_worst: bool = False) -> list[Fact]:
+    """The numbers that size the escalation; components as they stand now, or (`at_worst`, for
+    the post-mortem) as the latest assessment found them while it was open."""
     facts: list[Fact] = []
     if case.impact is None:
         facts.append(Fact("Customers affected", "not assessed yet"))
@@ -88,7 +98,9 @@ def impact_facts(case: CaseFile, as_of: datetime) -> list[Fact]:
         facts.append(
             Fact("Revenue at risk", money_text(case.impact.revenue_at_risk, case.impact.currency))
         )
-    if case.components:
+    if at_worst and case.assessed_components:
+        facts.append(Fact("Components affected", common.component_list(case.assessed_components)))
+    elif case.components:
         facts.append(Fact("Components", common.component_list(case.components)))
     if case.impact is not None and case.impact.regions:
         facts.append(Fact("Regions", join_words(case.impact.regions)))
@@ -100,10 +112,8 @@ def impact_facts(case: CaseFile, as_of: datetime) -> list[Fact]:
     if told:
         reached = sum(c.recipient_count for c in told)
         value = plural(len(told), "update")
-        facts.append(Fact("Customer updates sent", f"{value}, {count_text(reached)} recipients"))
-    facts.append(
-        Fact("Time open" if case.is_open else "Time to resolve", duration_text(case.elapsed(as_of)))
-    )
+        facts.append(Fact("Customer updates sent", f"{value}, {plural(reached, 'recipient')}"))
+    facts.append(Fact(_time_label(case), duration_text(case.elapsed(as_of))))
     return facts
 
 
@@ -122,13 +132,14 @@ def risks(case: CaseFile, as_of: datetime) -> list[str]:
                 f"Legal deadline{regime}: respond by {utc_text(case.deadline)} ({left} left)."
             )
     for audience in ("customer", "public", "regulator"):
-        due = common.promised_update(case.communications_for(audience))
+        due = common.promised_update(case, case.communications_for(audience))
         if case.is_open and due is not None and due < as_of:
             found.append(
                 f"The update to {audience_label(audience)} promised by {utc_text(due)} is overdue."
             )
     if case.reopen_count:
-        found.append(f"Reopened {plural(case.reopen_count, 'time')} after being resolved.")
+        times = "once" if case.reopen_count == 1 else plural(case.reopen_count, "time")
+        found.append(f"Reopened {times} after being resolved.")
     return found
 
 
@@ -159,12 +170,12 @@ def executive_update(case: CaseFile, as_of: datetime) -> ExecutiveUpdate:
         overview.append(f"De-escalation strategy: {case.strategy}")
     if case.resolved_at is not None and case.resolution_summary:
         overview.append(f"Resolution: {case.resolution_summary}")
-    due = common.promised_update(briefings)
+    due = common.promised_update(case, briefings)
     return ExecutiveUpdate(
         header=common.header(case, "Executive update", "executive", as_of),
         current_status=status_line(case, as_of),
         overview=overview,
-        latest_message=common.message(common.latest(briefings)),
+        latest_message=common.message(common.latest(briefings), case),
         impact=impact_facts(case, as_of),
         next_steps=next_steps(case, as_of),
         risks=risks(case, as_of),
@@ -241,7 +252,7 @@ def tactical_update(case: CaseFile, as_of: datetime) -> TacticalUpdate:
         if sent and case.is_open:
             promises.append(
                 common.promise_text(
-                    common.promised_update(sent), as_of, audience_label(audience), True
+                    common.promised_update(case, sent), as_of, audience_label(audience), True
                 )
             )
     team = [
@@ -256,5 +267,5 @@ def tactical_update(case: CaseFile, as_of: datetime) -> TacticalUpdate:
         team=team,
         promises=promises,
         recent_notes=[TimedNote(n.at, n.by, n.text) for n in case.notes[-5:]],
-        latest_message=common.message(common.latest(case.communications_for("internal"))),
+        latest_message=common.message(common.latest(case.communications_for("internal")), case),
     )

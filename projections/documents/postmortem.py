@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from projections.documents.casefile import CaseFile
+from projections.documents.casefile import CaseFile, PostMortem
 from projections.documents.common import Fact, Header, copied, header, state_of_action
 from projections.documents.formatting import duration_text, paragraphs, utc_text
 from projections.documents.internal_updates import impact_facts
@@ -22,6 +22,15 @@ from projections.documents.timeline import TimelineEntry
 
 class PostmortemMissing(LookupError):
     """There is no post-mortem to show yet; the message says what to do next."""
+
+
+class PostmortemNotPublished(LookupError):
+    """The reader may read only the published revision, and none is published (yet, as of the
+    moment asked for)."""
+
+
+# Which revision a reader asks for: the published one, or the latest draft (managers only).
+PUBLISHED, DRAFT = "published", "draft"
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,11 @@ LISTED = ("contributing_factors", "five_whys", "went_well", "went_wrong", "where
 class PostmortemReport:
     header: Header
     state: str
+    """Which revision this is, in words: `Published revision 2, ...` or `DRAFT, revision 3, ...`."""
+    revision: int
+    published: bool
+    published_at: datetime | None
+    recorded_at: datetime
     summary: list[str]
     impact: list[str]
     impact_figures: list[Fact]
@@ -110,19 +124,50 @@ def missing_reason(case: CaseFile) -> str:
     )
 
 
-def postmortem_report(
-    case: CaseFile, timeline: list[TimelineEntry], as_of: datetime
-) -> PostmortemReport:
-    written = case.postmortem
-    if written is None:
-        raise PostmortemMissing(missing_reason(case))
+def not_published_reason(case: CaseFile) -> str:
+    return (
+        f"the post-mortem of escalation {case.escalation_id} is not published yet; it can be read "
+        "here once a manager publishes it (POST "
+        f"/escalations/{case.escalation_id}/postmortem/publish)"
+    )
+
+
+def chosen_revision(case: CaseFile, wanted: str | None, may_read_drafts: bool) -> PostMortem:
+    """The revision a reader sees: the published one when there is one (or when only that one
+    may be read); otherwise, for a reader who may read drafts, the latest draft. `wanted` names
+    one of them explicitly."""
+    if wanted == DRAFT or (wanted is None and may_read_drafts and not case.published_postmortem):
+        if case.postmortem is None:
+            raise PostmortemMissing(missing_reason(case))
+        return case.postmortem
+    if case.published_postmortem is None:
+        if may_read_drafts and case.postmortem is None:
+            raise PostmortemMissing(missing_reason(case))
+        raise PostmortemNotPublished(not_published_reason(case))
+    return case.published_postmortem
+
+
+def revision_state(written: PostMortem) -> str:
     if written.published_at is not None:
-        state = f"Published {utc_text(written.published_at)} (revision {written.revision})."
-    else:
-        state = (
-            f"Draft, revision {written.revision}, recorded {utc_text(written.recorded_at)} "
-            f"by {written.recorded_by}; not published yet."
+        return (
+            f"Published revision {written.revision}, published {utc_text(written.published_at)} "
+            f"(recorded {utc_text(written.recorded_at)} by {written.recorded_by})."
         )
+    return (
+        f"DRAFT, revision {written.revision}, recorded {utc_text(written.recorded_at)} by "
+        f"{written.recorded_by}: not published, so stakeholders cannot read it yet."
+    )
+
+
+def postmortem_report(
+    case: CaseFile,
+    timeline: list[TimelineEntry],
+    as_of: datetime,
+    *,
+    wanted: str | None = None,
+    may_read_drafts: bool = True,
+) -> PostmortemReport:
+    written = chosen_revision(case, wanted, may_read_drafts)
     actions = [
         copied(
             ActionLine,
@@ -133,8 +178,12 @@ def postmortem_report(
     ]
     return PostmortemReport(
         header=header(case, "Post-mortem", "postmortem", as_of),
-        state=state,
-        impact_figures=impact_facts(case, as_of),
+        state=revision_state(written),
+        revision=written.revision,
+        published=written.published_at is not None,
+        published_at=written.published_at,
+        recorded_at=written.recorded_at,
+        impact_figures=impact_facts(case, as_of, at_worst=True),
         root_cause_category=written.words.root_cause_category,
         **{name: paragraphs(getattr(written.words, name)) for name in PARAGRAPHED},
         **{name: list(getattr(written.words, name)) for name in LISTED},

@@ -59,7 +59,7 @@ def build_timeline(events: Iterable[Any]) -> list[TimelineEntry]:
             text, detail, internal = describe(event, memory)
         entries.append(
             TimelineEntry(
-                time=event.timestamp,
+                time=_moment_of(event),
                 version=event.originator_version,
                 actor=event.actor,
                 kind=kind_of(event),
@@ -68,7 +68,14 @@ def build_timeline(events: Iterable[Any]) -> list[TimelineEntry]:
                 internal=internal,
             )
         )
-    return entries
+    # A breach stands at the moment the target was missed, wherever the watcher recorded it.
+    return sorted(entries, key=lambda entry: entry.time)
+
+
+def _moment_of(event: Any) -> datetime:
+    if isinstance(event, Escalation.SlaBreached):
+        return min(event.due_at, event.timestamp)
+    return event.timestamp
 
 
 Described = tuple[str, str, bool]
@@ -192,7 +199,9 @@ def _action_completed(e: Any, memory: _Memory) -> Described:
 @_ON.register(E.SlaBreached)
 def _breached(e: Any, memory: _Memory) -> Described:
     target = say.words(e.target)
-    return f"SLA target missed: {target} was due {say.utc_text(e.due_at)}.", e.detail, False
+    recorded = f"recorded {say.utc_text(e.timestamp)}"
+    detail = f"{e.detail}; {recorded}" if e.detail else recorded
+    return f"SLA target missed: {target} was due {say.utc_text(e.due_at)}.", detail, False
 
 
 @_ON.register(E.DeadlineExtended)
@@ -213,10 +222,24 @@ def _communicated(e: Any, memory: _Memory) -> Described:
     if e.subject:
         text += f": “{e.subject}”"
     if e.recipient_count:
-        text += f" ({say.count_text(e.recipient_count)} recipients)"
+        text += f" ({say.plural(e.recipient_count, 'recipient')})"
     if e.next_update_due is not None:
         text += f"; next update promised by {say.utc_text(e.next_update_due)}"
     return text + ".", e.body, e.audience == "internal"
+
+
+@_ON.register(E.CommunicationDelivered)
+def _delivered(e: Any, memory: _Memory) -> Described:
+    text = f"Update {e.communication_id} sent to {e.sent} of {e.recipients}"
+    if e.failed:
+        if len(e.reasons) == 1:
+            reasons = next(iter(e.reasons))
+        else:
+            reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(e.reasons.items()))
+        text += f"; {e.failed} failed: {reasons}" if reasons else f"; {e.failed} failed"
+    if e.retrying:
+        text += f"; {e.retrying} to be retried"
+    return text + ".", "", True
 
 
 @_ON.register(E.Resolved)

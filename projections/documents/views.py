@@ -13,14 +13,13 @@ from datetime import datetime
 from itertools import takewhile
 from typing import Any
 
+from domain.escalation import Escalation
 from projections.documents.casefile import CaseFile
 from projections.documents.common import Header, header
 from projections.documents.external_updates import (
     CustomerUpdate,
-    RegulatorResponse,
     SalesCsUpdate,
     customer_update,
-    regulator_response,
     sales_cs_update,
 )
 from projections.documents.fold import fold
@@ -31,16 +30,24 @@ from projections.documents.internal_updates import (
     tactical_update,
 )
 from projections.documents.postmortem import (
+    DRAFT,
+    PUBLISHED,
     PostmortemMissing,
+    PostmortemNotPublished,
     PostmortemReport,
     postmortem_report,
 )
+from projections.documents.regulator import NoRegulator, RegulatorResponse, regulator_response
 from projections.documents.timeline import TimelineEntry, build_timeline
 
 __all__ = [
     "AUDIENCES",
+    "DRAFT",
+    "PUBLISHED",
+    "NoRegulator",
     "NotYetOpened",
     "PostmortemMissing",
+    "PostmortemNotPublished",
     "TimelineView",
     "UnknownAudience",
     "UpdateView",
@@ -92,6 +99,15 @@ def up_to(events: Iterable[Any], as_of: datetime | None) -> list[Any]:
     return list(takewhile(lambda event: event.timestamp <= as_of, events))
 
 
+def breaches_due_by(events: Iterable[Any], as_of: datetime | None, kept: list[Any]) -> list[Any]:
+    """Breaches recorded after `as_of` whose target was already missed by then: a breach is a
+    fact of its due time, so the timeline as of that moment shows it."""
+    if as_of is None:
+        return []
+    later = list(events)[len(kept) :]
+    return [e for e in later if isinstance(e, Escalation.SlaBreached) and e.due_at <= as_of]
+
+
 def _case(events: Iterable[Any], as_of: datetime | None) -> tuple[CaseFile, list[Any]]:
     kept = up_to(events, as_of)
     if not kept:
@@ -114,16 +130,30 @@ def update_view(
 
 
 def postmortem_view(
-    events: Iterable[Any], *, now: datetime, as_of: datetime | None = None
+    events: Iterable[Any],
+    *,
+    now: datetime,
+    as_of: datetime | None = None,
+    revision: str | None = None,
+    may_read_drafts: bool = True,
 ) -> PostmortemReport:
+    """The post-mortem as it read at `as_of`: the published revision, or for a reader who may
+    read drafts the latest draft while none is published (`revision` names one explicitly)."""
+    events = list(events)
     case, kept = _case(events, as_of)
-    return postmortem_report(case, build_timeline(kept), as_of or now)
+    return postmortem_report(
+        case,
+        build_timeline(kept + breaches_due_by(events, as_of, kept)),
+        as_of or now,
+        wanted=revision,
+        may_read_drafts=may_read_drafts,
+    )
 
 
 def timeline_view(
     events: Iterable[Any], *, now: datetime, as_of: datetime | None = None
 ) -> TimelineView:
+    events = list(events)
     case, kept = _case(events, as_of)
-    return TimelineView(
-        header=header(case, "Timeline", "team", as_of or now), entries=build_timeline(kept)
-    )
+    entries = build_timeline(kept + breaches_due_by(events, as_of, kept))
+    return TimelineView(header=header(case, "Timeline", "team", as_of or now), entries=entries)

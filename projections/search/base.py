@@ -121,7 +121,11 @@ class SearchFold(Fold):
     change nothing else (their words stay in the stream, out of the searchable row)."""
 
     handles: ClassVar = frozenset({E.Opened}) | _ON.handles
-    ignores: ClassVar = group.TEAM_WORK | group.AFTERMATH | {E.Communicated, E.CustomerDataErased}
+    ignores: ClassVar = (
+        group.TEAM_WORK
+        | group.AFTERMATH
+        | {E.Communicated, E.CommunicationDelivered, E.CustomerDataErased}
+    )
     columns: ClassVar = (
         Column("status", "text"),
         Column("severity", "text"),

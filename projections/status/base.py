@@ -90,6 +90,7 @@ class StatusFold(Fold):
             E.Acknowledged,
             E.OwnerAssigned,
             E.CustomerDataErased,
+            E.CommunicationDelivered,
         }
     )
     columns: ClassVar = (

@@ -51,6 +51,13 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/subjects/{subject_id}/erasure"): ADMINS,
     ("GET", "/subjects/{subject_id}/erasure"): ADMINS,
     ("POST", "/erasures"): ADMINS,
+    # Distribution lists hold people's work addresses: those who drive escalations manage them.
+    ("POST", "/distribution-lists"): DRIVERS,
+    ("GET", "/distribution-lists"): DRIVERS,
+    ("GET", "/distribution-lists/{list_id}"): DRIVERS,
+    ("POST", "/distribution-lists/{list_id}/members"): DRIVERS,
+    ("DELETE", "/distribution-lists/{list_id}/members/{address}"): DRIVERS,
+    ("GET", "/escalations/{escalation_id}/communications/{communication_id}/deliveries"): DRIVERS,
 }
 # Asking for the past (?as_of / ?version) is the analysts' permission on every route that offers it.
 REPLAYING = {
@@ -80,6 +87,9 @@ def concrete(path: str, access: AccessStore) -> str:
         "slug": "not-found",
         "key_id": str(access.spare_key),
         "subject_id": "0b7e4b2e-93a1-4bd4-9a8e-0b5ad2b4b1a0",
+        "list_id": "5d0c1f2e-93a1-4bd4-9a8e-0b5ad2b4b1a0",
+        "communication_id": "c1",
+        "address": "maria.chen@example.com",
     }
     for name, value in values.items():
         path = path.replace("{" + name + "}", value)
@@ -99,6 +109,8 @@ def call(access: AccessStore, method: str, path: str, headers: dict[str, str], *
     url = concrete(path, access)
     if method == "GET":
         return access.client.get(url, headers=headers, params=params)
+    if method == "DELETE":
+        return access.client.delete(url, headers=headers)
     return access.client.request(method, url, headers=headers, json={})
 
 

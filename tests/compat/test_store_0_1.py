@@ -57,10 +57,24 @@ def test_every_stored_event_exports_unchanged(container, golden):
     assert _plain(clear) == golden["export_clear"]
 
 
+def _as_read_since_0_1(state: dict) -> dict:
+    """What this release changed in reading breaches (docs/reports.md, "When a breach happened"):
+    a breach is dated at its due time, and the time the watcher recorded it reads as
+    `recorded_at` (0.1 showed that as `breached_at`)."""
+    for breach in state["sla_breaches"]:
+        breach["recorded_at"], breach["breached_at"] = breach["breached_at"], breach["due_at"]
+    return state
+
+
+# Kept by the cases view since 0.1 (the privacy regime names a legal deadline; the intervals in
+# monitoring are left out of handle time); a rebuild fills them from the same events.
+CASES_ADDED = ("privacy_regime", "parked")
+
+
 def test_every_escalation_shows_as_it_did(container, golden):
     assert len(golden["states"]) == 10
     for escalation_id, state in golden["states"].items():
-        expected = _settled(state)
+        expected = _as_read_since_0_1(_settled(state))
         assert _plain(escalation_to_dict(container.app.get(UUID(escalation_id)))) == expected
 
 
@@ -91,7 +105,11 @@ def test_every_view_rebuilds_to_what_it_held(container, golden):
         rebuild(container, name)
         view = open_view(container, name)
         try:
-            assert _plain(view.documents()) == documents, name
+            rebuilt = _plain(view.documents())
+            if name == "cases":
+                assert all(set(CASES_ADDED) <= set(doc) for doc in rebuilt)
+                rebuilt = [{k: v for k, v in d.items() if k not in CASES_ADDED} for d in rebuilt]
+            assert rebuilt == documents, name
         finally:
             view.close()
 
@@ -100,4 +118,9 @@ def test_the_store_holds_every_kind_of_event_the_code_knows(golden):
     from domain.escalation import EVENT_NAMES
 
     stored = {record["type"] for record in golden["export"]}
-    assert set(EVENT_NAMES) <= stored
+    assert set(EVENT_NAMES) - ADDED_SINCE_0_1 <= stored
+    assert not ADDED_SINCE_0_1 & stored
+
+
+ADDED_SINCE_0_1 = {"CommunicationDelivered"}
+"""Events a release 0.1 store cannot hold: the code that records them came later."""

@@ -11,11 +11,11 @@ from tests.documents.scenarios import MARKERS, T0
 
 def postmortem_json(store: Store) -> Any:
     path = f"/escalations/{store.outage}/postmortem"
-    return store.client.get(path, params={"format": "json"}).json()
+    return store.client.get(path, params={"format": "json"}, headers=store.manager).json()
 
 
 def test_the_postmortem_reports_every_section_in_markdown(store: Store) -> None:
-    text = store.client.get(f"/escalations/{store.outage}/postmortem").text
+    text = store.client.get(f"/escalations/{store.outage}/postmortem", headers=store.manager).text
     for heading in (
         "## Summary",
         "## Impact",
@@ -34,7 +34,7 @@ def test_the_postmortem_reports_every_section_in_markdown(store: Store) -> None:
     ):
         assert heading in text
     assert "A cache eviction setting was applied to every region at once." in text
-    assert "Draft, revision 1" in text
+    assert "DRAFT, revision 1" in text
 
 
 def test_postmortem_durations_are_computed_from_the_events(store: Store) -> None:
@@ -46,7 +46,9 @@ def test_postmortem_durations_are_computed_from_the_events(store: Store) -> None
         "Time to mitigate": 55 * 60,  # the first move to monitoring
         "Time to resolve": 125 * 60,
     }
-    markdown = store.client.get(f"/escalations/{store.outage}/postmortem").text
+    markdown = store.client.get(
+        f"/escalations/{store.outage}/postmortem", headers=store.manager
+    ).text
     assert "- **Time to mitigate:** 55 min (2026-11-02 09:55 UTC)" in markdown
 
 
@@ -58,7 +60,8 @@ def test_postmortem_action_items_show_owner_and_state(store: Store) -> None:
         "Priya Shah": "open, due 2026-11-16 09:00 UTC",
     }
     html = store.client.get(
-        f"/escalations/{store.outage}/postmortem", headers={"Accept": "text/html"}
+        f"/escalations/{store.outage}/postmortem",
+        headers={"Accept": "text/html", **store.manager},
     ).text
     assert "<td>Priya Shah</td><td>open, due 2026-11-16 09:00 UTC</td>" in html
 
@@ -73,7 +76,9 @@ def test_postmortem_timeline_comes_from_the_stream(store: Store) -> None:
 
 
 def test_postmortem_before_one_is_recorded_says_how_to_record_it(store: Store) -> None:
-    response = store.client.get(f"/escalations/{store.unreviewed}/postmortem")
+    response = store.client.get(
+        f"/escalations/{store.unreviewed}/postmortem", headers=store.manager
+    )
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert f"POST /escalations/{store.unreviewed}/postmortem" in response.json()["detail"]
@@ -81,7 +86,9 @@ def test_postmortem_before_one_is_recorded_says_how_to_record_it(store: Store) -
 
 def test_postmortem_of_an_open_escalation_says_to_resolve_it_first(store: Store) -> None:
     moment = (T0 + timedelta(minutes=30)).isoformat()
-    response = store.client.get(f"/escalations/{store.outage}/postmortem", params={"as_of": moment})
+    response = store.client.get(
+        f"/escalations/{store.outage}/postmortem", params={"as_of": moment}, headers=store.manager
+    )
     assert response.status_code == 404
     detail = response.json()["detail"]
     assert "is investigating" in detail

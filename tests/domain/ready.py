@@ -32,8 +32,9 @@ class Ready:
 
 READY: dict[str, Callable[[Clock], Ready]] = {}
 
-ALLOWED_WHEN_FINAL = {"CustomerDataErased"}
-"""Commands the law requires in any status: erasure does not wait for a case to be open."""
+ALLOWED_WHEN_FINAL = {"CustomerDataErased", "CommunicationDelivered"}
+"""Commands accepted in any status: erasure does not wait for a case to be open (the law), and a
+delivery that ends after the case closed is still reported."""
 
 
 def ready(event: str) -> Callable[[Callable[[Clock], Ready]], Callable[[Clock], Ready]]:
@@ -237,6 +238,21 @@ def _communicated(clock: Clock) -> Ready:
             next_update_due=clock.now + timedelta(days=1),
         ),
     )
+
+
+@ready("CommunicationDelivered")
+def _delivered(clock: Clock) -> Ready:
+    e = open_escalation(clock)
+    e.communicate(
+        actor="tester", at=clock.tick(), audience="executive", channel="email",
+        body="We are investigating", deliver=True,
+    )  # fmt: skip
+    return Ready(
+        e,
+        "record_delivery",
+        dict(communication_id="c1", round=1, recipients=15, sent=14, failed=1,
+             reasons={"mailbox unavailable": 1}),
+    )  # fmt: skip
 
 
 @ready("Resolved")

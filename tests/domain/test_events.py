@@ -38,7 +38,7 @@ CATALOGUE = {
         "Dismissed",
         "CustomerDataErased",
     ],
-    "communicated": ["Communicated"],
+    "communicated": ["Communicated", "CommunicationDelivered"],
     "resolved": ["Resolved", "Reopened", "FeedbackReceived", "Closed"],
     "post-mortem": ["PostMortemRecorded", "PostMortemPublished"],
 }
@@ -159,7 +159,12 @@ def _full_lifecycle(clock: Clock) -> tuple[Escalation, Escalation]:
         channel="email",
         body="Rolling back",
         next_update_due=clock.now + timedelta(hours=1),
+        deliver=True,
     )
+    incident.record_delivery(
+        actor="delivery", at=clock.tick(), communication_id="c1", round=1, recipients=2, sent=2,
+        failed=0,
+    )  # fmt: skip
     incident.meet_exit_criterion(actor="raj", at=clock.tick(), criterion_id="ec1")
     incident.resolve(
         actor="ana", at=clock.tick(), summary="Rolled back", override_reason="5xx is a CDN issue"

@@ -69,12 +69,10 @@ class Case:
 def case(database_url: str) -> Iterator[Case]:
     container = build(Settings(database_url=database_url), clock=lambda: NOW)
     escalation = bbb_complaint(container.app)
-    History(container.app, escalation, T0).at(
-        at(24 * 60),
-        "record_postmortem",
-        actor="lee",
-        **OUTAGE_POSTMORTEM,
-    )
+    story = History(container.app, escalation, T0)
+    story.at(at(24 * 60), "record_postmortem", actor="lee", **OUTAGE_POSTMORTEM)
+    # Published, so that every role reads it (only managers and admins read a draft).
+    story.at(at(24 * 60 + 1), "publish_postmortem", actor="lee")
     subject = container.app.get(escalation).customer["subject_id"]
     headers = {
         role: bearer(issue_key(container, role, name=f"{role}.key"))

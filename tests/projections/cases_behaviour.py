@@ -52,10 +52,19 @@ class CasesBehaviour(BackendSuite):
         order = {str(v): k for k, v in ids.items()}
         assert [order[i["id"]] for i in items] == ["B", "D", "C", "F", "E", "A"]
         reasons = {order[i["id"]]: i["reason"] for i in items}
-        assert "first_response overdue by 15 min" in reasons["B"]
-        assert "legal_deadline in 1 d 0 h" in reasons["C"]
-        assert "update:c1 due in 30 min" in reasons["D"]
+        assert "first response overdue by 15 min" in reasons["B"]
+        assert "legal deadline (GDPR) in 1 d" in reasons["C"]
+        assert "next update to the customer due in 30 min (promised 09:30 UTC)" in reasons["D"]
         assert "900,000 USD at risk" in reasons["F"]
+        # Beside the words, the codes: the target that places each escalation, and per reason.
+        codes = {order[i["id"]]: i["target"] for i in items}
+        assert codes["B"] == "first_response" and codes["D"] == "update:c1"
+        (overdue,) = [r for r in items[0]["reasons"] if r["state"] == "overdue"]
+        assert overdue == {"target": "first_response", "state": "overdue",
+                           "due_at": "2026-03-02T08:45:00.000000Z",
+                           "text": "first response overdue by 15 min"}  # fmt: skip
+        # No internal target name is left in the words.
+        assert not [r for r in reasons.values() if "update:" in r or "_" in r]
 
     def test_watcher_records_each_missed_target_once(self, env):
         container, views, d, clock = env
@@ -83,8 +92,11 @@ class CasesBehaviour(BackendSuite):
         assert [(b["id"], b["target"]) for b in report["breaches"]] == [
             (str(ids["B"]), "first_response")
         ]
-        soon = [(r["id"], r["target"]) for r in report["breaching_within_hour"]]
-        assert soon == [(str(ids["D"]), "update:c1")]
+        assert report["breaches"][0]["reason"] == "first response overdue by 15 min"
+        soon = [(r["id"], r["target"], r["reason"]) for r in report["breaching_within_hour"]]
+        assert soon == [(str(ids["D"]), "update:c1",
+                         "next update to the customer due in 30 min (promised 09:30 UTC)")]  # fmt: skip
+        assert report["by_target"]["first_response"]["label"] == "first response"
         first = report["by_target"]["first_response"]
         assert (first["met"], first["missed"]) == (5, 1)  # C, D, E, F acknowledged, G resolved
         assert 0 < report["attainment"] < 1

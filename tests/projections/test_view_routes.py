@@ -86,9 +86,14 @@ def test_queue_and_reports_answer_from_the_case_ledger(client, clock):
     position = command(client, eid, "owner", {"owner": "maria", "team": "cx"})
     queue = client.get(f"/queue?wait_for={position}").json()
     assert queue["items"][0]["id"] == eid
-    assert "first_response overdue by 5 min" in queue["items"][0]["reason"]
+    assert "first response overdue by 5 min" in queue["items"][0]["reason"]
     sla = client.get("/reports/sla").json()
-    assert sla["by_target"]["first_response"] == {"met": 0, "missed": 1, "attainment": 0.0}
+    assert sla["by_target"]["first_response"] == {
+        "label": "first response",
+        "met": 0,
+        "missed": 1,
+        "attainment": 0.0,
+    }
     metrics = client.get("/reports/metrics").json()
     assert metrics["by_severity"] == {"SEV1": 1} and metrics["by_status"] == {"triage": 1}
 

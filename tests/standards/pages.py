@@ -38,9 +38,13 @@ def demo_server(
 
 
 def html_pages(http: httpx.Client, head: str) -> dict[str, str]:
-    """path -> HTML of the status page, the trends report and every document of every
+    """path -> HTML of the status page, the trends and metrics reports and every document of every
     escalation the demo tells."""
-    paths = [f"/status?wait_for={head}", "/reports/trends?format=html"]
+    paths = [
+        f"/status?wait_for={head}",
+        "/reports/trends?format=html",
+        "/reports/metrics?format=html",
+    ]
     ids = [item["id"] for item in http.get("/escalations", params={"limit": 100}).json()["items"]]
     assert ids
     for eid in ids:
@@ -54,8 +58,12 @@ def html_pages(http: httpx.Client, head: str) -> dict[str, str]:
         response = http.get(path)
         if response.status_code == 404 and "/postmortem" in path:
             continue  # not every escalation has had its post-mortem
+        if response.status_code == 404 and path.endswith("/updates/regulator?format=html"):
+            assert response.json()["type"] == "/problems/no-regulator", path
+            continue  # only an escalation a regulator is involved in has a regulator response
         assert response.status_code == 200, (path, response.text)
         assert response.headers["content-type"].startswith("text/html"), path
         pages[path] = response.text
     assert any("/postmortem" in path for path in pages)
+    assert any("/updates/regulator" in path for path in pages)
     return pages

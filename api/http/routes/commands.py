@@ -23,6 +23,8 @@ from api.http import models as m
 from api.http.access import Permission, require
 from api.http.commands import PROBLEM_RESPONSES, accepted, run
 from api.http.deps import COMMAND_HEADERS, CommandContextDep, call_store
+from api.http.routes.delivery import recipients_queued
+from infra.bootstrap import Container
 from infra.use_cases import use_case
 
 router = APIRouter(tags=["commands"])
@@ -35,6 +37,8 @@ class CommandRoute:
     model: type[BaseModel]
     use_case: str  # the name in infra/use_cases.py
     optional_body: bool = False  # a command with nothing to say may be sent without a body
+    answer: Callable[[Container, UUID, JSONResponse], JSONResponse] | None = None
+    """Adds to the command's answer what only this command can say."""
     description: str | None = None  # the reference's text; else the domain method's docstring
 
 
@@ -68,7 +72,7 @@ COMMANDS = (
     CommandRoute("action-items", "Add an action item", m.ActionItemAdd, "add_action_item"),
     CommandRoute("action-items/{action_id}/complete", "Complete an action item", m.ActionItemComplete, "complete_action_item", optional_body=True),
     CommandRoute("links", "Link a customer case to this global escalation (recorded on both streams)", m.CaseLink, "link_case"),
-    CommandRoute("communications", "Record a communication to an audience", m.CommunicationSend, "communicate"),
+    CommandRoute("communications", "Record a communication to an audience, and deliver it to the audience's lists with deliver", m.CommunicationSend, "communicate", answer=recipients_queued),
     CommandRoute("resolve", "Resolve (exit criteria met, or an override reason)", m.Resolve, "resolve", description=RESOLVE),
     CommandRoute("reopen", "Reopen a resolved escalation", m.Reopen, "reopen"),
     CommandRoute("postmortem", "Record the post-mortem", m.PostMortemRecord, "record_postmortem"),
@@ -97,12 +101,13 @@ def _endpoint(spec: CommandRoute) -> Callable[..., Awaitable[JSONResponse]]:
         arguments = _arguments(body if body is not None else spec.model())
         arguments.update({name: values[name] for name in path_params})
         context = values["context"]
-        return await call_store(
-            context.container,
-            lambda: run(
-                values["request"], context, values["escalation_id"], body, spec.use_case, arguments
-            ),
-        )
+
+        def call() -> JSONResponse:
+            escalation_id = values["escalation_id"]
+            answer = run(values["request"], context, escalation_id, body, spec.use_case, arguments)
+            return spec.answer(context.container, escalation_id, answer) if spec.answer else answer
+
+        return await call_store(context.container, call)
 
     keyword = inspect.Parameter.KEYWORD_ONLY
     parameters = [

@@ -10,24 +10,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from api.http.access import Permission, require
+from api.http.access import ROLE_PERMISSIONS, Permission, require, roles_with
 from api.http.deps import ContainerDep, Moment, sees_personal_data
 from api.http.negotiation import negotiate
 from api.http.problems import PROBLEM_JSON, Problem, ProblemError
 from infra.application import EscalationNotFound
 from infra.bootstrap import Container
+from infra.keys import Principal
 from infra.privacy.redaction import redacted_events
 from projections.documents.render import MEDIA_TYPES, DocumentRenderer, Format
 from projections.documents.views import (
     AUDIENCES,
+    DRAFT,
+    NoRegulator,
     NotYetOpened,
     PostmortemMissing,
+    PostmortemNotPublished,
     UnknownAudience,
     postmortem_view,
     timeline_view,
@@ -117,6 +121,10 @@ class DocumentRequest:
             raise _not_yet(error, escalation_id) from None
         except PostmortemMissing as error:
             raise ProblemError("not-found", str(error)) from None
+        except PostmortemNotPublished as error:
+            raise ProblemError("postmortem-not-published", str(error)) from None
+        except NoRegulator as error:
+            raise ProblemError("no-regulator", str(error)) from None
         return answer(self.renderer, name, chosen, view, plain(view))
 
 
@@ -152,7 +160,28 @@ def _responses(what: str, json_schema: dict[str, Any]) -> dict[int | str, dict[s
 
 
 UPDATE_RESPONSES = _responses("The update", {"type": "object"})
-UPDATE_RESPONSES[404]["description"] = "Unknown escalation or audience"
+UPDATE_RESPONSES[404]["description"] = (
+    "Unknown escalation or audience, or (`no-regulator`) the regulator's response of an "
+    "escalation no regulator is involved in"
+)
+POSTMORTEM_RESPONSES = _responses("The root-cause report", {"type": "object"})
+POSTMORTEM_RESPONSES[404]["description"] = (
+    "Unknown escalation, no post-mortem recorded, or (`postmortem-not-published`) none "
+    "published yet for a reader who reads only the published revision"
+)
+POSTMORTEM_RESPONSES[403] = {
+    "model": Problem,
+    "content": {PROBLEM_JSON: {}},
+    "description": "`revision=draft` from a role that reads only the published revision",
+}
+RevisionQuery = Annotated[
+    Literal["published", "draft"] | None,
+    Query(
+        description="`published`: the revision that was published. `draft`: the latest "
+        "revision recorded (roles that drive escalations only). Without it: the published "
+        "revision, or, while none is published, the draft for those who may read it."
+    ),
+]
 
 
 @router.get(
@@ -181,14 +210,44 @@ def read_update(
 @router.get(
     "/escalations/{escalation_id}/postmortem",
     response_class=Response,
-    responses=_responses("The root-cause report", {"type": "object"}),
+    responses=POSTMORTEM_RESPONSES,
     summary="The post-mortem (root-cause report)",
     description="What the post-mortem recorded, with durations and a timeline computed from the "
-    "events. 404 until a post-mortem is recorded, saying what to do first. Markdown by default.",
+    "events, and which revision it is (published revision N at T, or DRAFT). Stakeholders and "
+    "analysts read only the published revision (404 `postmortem-not-published` before "
+    "publication); managers and admins also read the draft, by default while none is published "
+    "or with `?revision=draft`. 404 until a post-mortem is recorded, saying what to do first. "
+    "Markdown by default.",
     dependencies=[require(Permission.READ_UPDATES, replaying=Permission.REPLAY)],
 )
-def read_postmortem(escalation_id: UUID, document: DocumentDep) -> Response:
-    return document.answer(escalation_id, "postmortem", "md", postmortem_view)
+def read_postmortem(
+    escalation_id: UUID,
+    document: DocumentDep,
+    revision: RevisionQuery = None,
+) -> Response:
+    drafts = may_read_drafts(document.request)
+    if revision == DRAFT and not drafts:
+        principal = document.request.state.principal
+        raise ProblemError(
+            "forbidden",
+            f"the key {principal.name!r} has role {principal.role.value}, which reads only the "
+            f"published post-mortem; roles that may read a draft: {', '.join(DRAFT_READERS)}",
+        )
+    build = partial(postmortem_view, revision=revision, may_read_drafts=drafts)
+    return document.answer(escalation_id, "postmortem", "md", build)
+
+
+DRAFT_READERS = roles_with(Permission.DRIVE)
+
+
+def may_read_drafts(request: Request) -> bool:
+    """Whoever may record the post-mortem may read its draft: the roles that drive
+    escalations. Everyone else reads only the published revision. With authentication off there
+    are no roles, and everyone may."""
+    principal = getattr(request.state, "principal", None)
+    if not isinstance(principal, Principal):
+        return not request.app.state.container.settings.auth.enabled
+    return Permission.DRIVE in ROLE_PERMISSIONS[principal.role]
 
 
 TIMELINE_ENTRY = {

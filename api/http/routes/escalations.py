@@ -20,8 +20,9 @@ from api.http.deps import (
 )
 from api.http.models import CommandAccepted, EscalationOpen, EscalationRead, EventPage
 from api.http.problems import ProblemError
+from infra.event_positions import event_positions
 from infra.linked_cases import linked_open
-from infra.serialization import escalation_to_dict, event_to_record
+from infra.serialization import breach_to_dict, escalation_to_dict, event_to_record, jsonable
 
 router = APIRouter(tags=["escalations"])
 
@@ -74,8 +75,16 @@ def read_escalation(
     if version is not None and as_of is not None:
         raise ProblemError("malformed-request", "give either version or as_of, not both")
     app = container.app
+    later_breaches: list[dict[str, Any]] = []
     if as_of is not None:
         escalation = app.get_as_of(escalation_id, as_of)
+        # A breach is a fact of its due time: one recorded after `as_of` of a target due by then
+        # had happened at `as_of` (the watcher was late, or down).
+        later_breaches = [
+            breach_to_dict(b)
+            for target, b in app.get(escalation_id).sla_breaches.items()
+            if target not in escalation.sla_breaches and b["due_at"] <= as_of
+        ]
     else:
         escalation = app.get(escalation_id, version=version)
     etag = f'"{escalation.version}"'
@@ -85,6 +94,7 @@ def read_escalation(
     if current and request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers={"ETag": etag})
     state = escalation_to_dict(escalation, personal=sees_personal_data(request))
+    state["sla_breaches"] += jsonable(later_breaches)
     past = as_of if as_of is not None else escalation.modified_on if version is not None else None
     state["linked_open"] = linked_open(app, escalation, past)
     # One version reads differently to different roles, so a shared cache must key on the caller.
@@ -107,8 +117,12 @@ def read_events(
     ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
-    events = container.app.stream(escalation_id, after_version=after, limit=limit)
+    app = container.app
+    events = app.stream(escalation_id, after_version=after, limit=limit)
+    positions = event_positions(app.recorder, escalation_id, after, after + limit)
     personal = sees_personal_data(request)
-    items = [event_to_record(e, personal=personal) for e in events]
+    items = [
+        event_to_record(e, positions.get(e.originator_version), personal=personal) for e in events
+    ]
     next_after = items[-1]["version"] if len(items) == limit else None
     return {"items": items, "next_after": next_after}

@@ -1,5 +1,7 @@
 """Reads served from the tracked views: list and search, the public status page, queue and reports.
 
+The queue and the reports on the case ledger are in `routes/reports.py`, which shares `Reads`.
+
 Read-your-writes: every command answers with its `Escalations-Position`; send it back on a read
 (`?wait_for=N` or the `Escalations-Position` header) and the read waits, at most
 ESCALATIONS_PROJECTIONS_MAX_WAIT seconds, until the views have processed it. The answer says where
@@ -23,14 +25,11 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from api.http.access import PUBLIC, Permission, require
 from api.http.deps import Moment
-from api.http.negotiation import negotiate
-from api.http.problems import PROBLEM_JSON, Problem, ProblemError
+from api.http.problems import ProblemError
 from domain.values import Scope, Severity, Source, Status
 from infra.bootstrap import Container
 from infra.views.lifecycle import ViewSet, open_views
 from projections import render
-from projections.base import instant
-from projections.cases.reports import metrics, queue, sla_report, trends
 from projections.search.base import InvalidQuery, SearchQuery
 from projections.sla import SlaPolicy
 from projections.status.page import StatusPage, build_page, summary_json
@@ -287,89 +286,4 @@ async def status_stream(reads: ReadsDep) -> EventSourceResponse:
     )
 
 
-# -------------------------------------------------------------- queue and reports
-
-
-@router.get(
-    "/queue",
-    summary="Open escalations, most urgent first, with the reason",
-    dependencies=[require(Permission.READ)],
-)
-async def triage_queue(
-    reads: ReadsDep, wait_for: WaitQuery = None, position: PositionHeader = None
-) -> JSONResponse:
-    headers = await _wait(reads, wait_for or position, ["cases"])
-    now = reads.now()
-    docs = await run_in_threadpool(reads.views["cases"].open_cases)
-    return JSONResponse(
-        {"as_of": instant(now), "items": queue(docs, reads.sla, now)}, headers=headers
-    )
-
-
-@router.get(
-    "/reports/sla",
-    summary="SLA attainment, breaches, and what breaches within the hour",
-    dependencies=[require(Permission.READ_REPORTS)],
-)
-async def report_sla(
-    reads: ReadsDep,
-    days: Annotated[int, Query(ge=1, le=366, description="Attainment over the last N days")] = 30,
-    wait_for: WaitQuery = None,
-    position: PositionHeader = None,
-) -> JSONResponse:
-    headers = await _wait(reads, wait_for or position, ["cases"])
-    now = reads.now()
-    since = now - timedelta(days=days)
-    docs = await run_in_threadpool(reads.views["cases"].cases_since, since)
-    return JSONResponse(sla_report(docs, reads.sla, now, since), headers=headers)
-
-
-@router.get(
-    "/reports/metrics",
-    summary="Counts, mean time to acknowledge and resolve, CSAT, NPS",
-    dependencies=[require(Permission.READ_REPORTS)],
-)
-async def report_metrics(
-    reads: ReadsDep,
-    since: Moment | None = None,
-    wait_for: WaitQuery = None,
-    position: PositionHeader = None,
-) -> JSONResponse:
-    headers = await _wait(reads, wait_for or position, ["cases"])
-    report = await run_in_threadpool(metrics, reads.views["cases"], since)
-    return JSONResponse(report, headers=headers)
-
-
-@router.get(
-    "/reports/trends",
-    summary="Weekly recurring categories, components, root causes",
-    dependencies=[require(Permission.READ_REPORTS)],
-    response_class=Response,
-    responses={
-        200: {
-            "content": {
-                "application/json": {"schema": {"type": "object"}},
-                "text/html": {"schema": {"type": "string"}},
-            }
-        },
-        406: {
-            "model": Problem,
-            "content": {PROBLEM_JSON: {}},
-            "description": "format is neither json nor html",
-        },
-    },
-)
-async def report_trends(
-    request: Request,
-    reads: ReadsDep,
-    weeks: Annotated[int, Query(ge=2, le=52)] = 8,
-    format: Annotated[str | None, Query(description="json or html; else by Accept")] = None,
-    wait_for: WaitQuery = None,
-    position: PositionHeader = None,
-) -> Response:
-    headers = await _wait(reads, wait_for or position, ["cases"])
-    report = await run_in_threadpool(trends, reads.views["cases"], reads.now(), weeks)
-    if negotiate(request.headers.get("accept"), format, "json", ("json", "html")) == "html":
-        html = render.trends_html(report, reads.status.templates_dir)
-        return HTMLResponse(html, headers=headers)
-    return JSONResponse(report, headers=headers)
+# The queue and the reports, also read from the views, are in `routes/reports.py`.

@@ -1,0 +1,1 @@
+"""Delivering communications: distribution lists, the outcome store and the tracked worker."""
