@@ -11,13 +11,23 @@ from infra.delivery.outcomes import Outcomes
 from infra.delivery.outcomes_sql import outcomes_for
 from infra.erasure import ErasureHooks
 from infra.keys import ApiKeys
+from infra.people import People
 from infra.privacy.master_key import master_keys
+from infra.sessions import Sessions, ShareLinks, SignInThrottle, console_secret
 from infra.settings import Settings
 from infra.settings.views import update_cadence
 from infra.store_guard import connect_postgres, guard_postgres
 from projections.documents.render import DocumentRenderer
 from projections.sla import SlaPolicy
 from projections.template_check import check_overrides
+
+
+@dataclass
+class Console:
+    people: People
+    sessions: Sessions
+    share_links: ShareLinks
+    throttle: SignInThrottle
 
 
 @dataclass
@@ -35,6 +45,8 @@ class Container:
     """The distribution lists communications are delivered to."""
     outcomes: Outcomes
     """Per-recipient outcomes of delivered communications (infra/delivery/)."""
+    console: Console
+    """The people who sign in, their sessions, share links and the sign-in throttle."""
     erasure_hooks: ErasureHooks = field(default_factory=ErasureHooks)
     """Views that hold data derived from customers register here to be purged on an erasure."""
 
@@ -69,6 +81,24 @@ def build(settings: Settings, *, clock: Clock = system_clock) -> Container:
         sla_policy=sla_policy,
         lists=DistributionLists(app, clock),
         outcomes=outcomes,
+        console=_console(app, settings, clock, master_key.secret),
+    )
+
+
+def _console(app: Escalations, settings: Settings, clock: Clock, master_key: bytes) -> Console:
+    given = settings.console
+    secret = console_secret(given.secret.get_secret_value() if given.secret else None, master_key)
+    people = People(app, clock)
+    return Console(
+        people=people,
+        sessions=Sessions(
+            people,
+            secret,
+            idle_seconds=given.session_idle_minutes * 60,
+            absolute_seconds=given.session_absolute_hours * 3600,
+        ),
+        share_links=ShareLinks(app, clock, secret),
+        throttle=SignInThrottle(given.sign_in_failures, given.sign_in_window_minutes * 60),
     )
 
 

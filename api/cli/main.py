@@ -18,6 +18,7 @@ from api.cli.keys import keys_cli
 from api.cli.listening import claim
 from api.cli.projections import projections_cli, worker
 from api.cli.subjects import subjects_cli
+from api.cli.users import users_cli
 from domain.errors import InvalidCommand
 from domain.moments import utc_text
 from domain.validation import utc
@@ -33,8 +34,10 @@ events_cli = typer.Typer(help="The event store itself.", no_args_is_help=True)
 cli.add_typer(events_cli, name="events")
 cli.add_typer(keys_cli, name="keys")
 cli.add_typer(subjects_cli, name="subjects")
+cli.add_typer(users_cli, name="users")
 
 DEMO_KEY_NAME = "demo-manager"
+DEMO_PERSON = "demo.manager@example.com"
 
 
 class PersonalData(StrEnum):
@@ -135,8 +138,36 @@ def demo(
     sys.stdout.flush()
     for line in demo_examples(container, issued.secret, base):
         console.print(line, soft_wrap=True, markup=False, highlight=False)
+    password = demo_person(container)
+    console.print(
+        f"Console: {base}/login  sign in as {DEMO_PERSON} with password {password} "
+        "(a fresh one each run)",
+        soft_wrap=True,
+        markup=False,
+        highlight=False,
+    )
     if serve_after:
         run_server(container, sock)
+
+
+def demo_person(container: Container) -> str:
+    """The demo manager's account, made once; its password is new on every run."""
+    import secrets
+
+    people = container.console.people
+    password = secrets.token_urlsafe(12)
+    if people.by_email(DEMO_PERSON) is None:
+        people.create(
+            email=DEMO_PERSON,
+            name="Demo Manager",
+            role="manager",
+            team="Customer Experience",
+            password=password,
+            actor="demo",
+        )
+    else:
+        people.set_password(DEMO_PERSON, password, actor="demo")
+    return password
 
 
 def demo_examples(container: Container, secret: str, base: str) -> list[str]:

@@ -139,6 +139,14 @@ def require(permission: Permission, *, replaying: Permission | None = None) -> A
     return Depends(Requirement(permission, replaying))
 
 
+class ConsoleAccess:
+    """The base of the console's access dependencies (`api/console/auth.py`): a console page is
+    reached with a signed-in person's session cookie, never an API key, and answers with pages
+    (a redirect to /login, a 403 page) instead of problems. Such a route is declared too, so
+    `install` accepts it, and it is no API route: the API's role matrix and reference leave it
+    out."""
+
+
 async def _public() -> None:
     """Marks a route as open to everyone, on purpose."""
 
@@ -147,7 +155,13 @@ PUBLIC: Any = Depends(_public)
 
 
 def api_routes(app: FastAPI) -> list[Any]:
-    """Every API route as it is served, with the dependencies of the routers that include it.
+    """Every API route as it is served, with the dependencies of the routers that include it
+    (the console's pages are not API routes: see `ConsoleAccess`)."""
+    return [route for route in served_routes(app) if declared_access(route) != "console"]
+
+
+def served_routes(app: FastAPI) -> list[Any]:
+    """Every route as it is served, with the dependencies of the routers that include it.
 
     FastAPI from 0.16x keeps included routers as nodes of `app.routes` instead of copying their
     routes up, so walking `app.routes` alone would miss them.
@@ -164,12 +178,15 @@ def api_routes(app: FastAPI) -> list[Any]:
 
 
 def declared_access(route: Any) -> Requirement | str | None:
-    """The route's declared requirement, "public", or None when it declares nothing."""
+    """The route's declared requirement, "public", "console", or None when it declares
+    nothing."""
     for dependency in route.dependant.dependencies:
         if isinstance(dependency.call, Requirement):
             return dependency.call
         if dependency.call is _public:
             return "public"
+        if isinstance(dependency.call, ConsoleAccess):
+            return "console"
     return None
 
 
@@ -177,7 +194,7 @@ def install(app: FastAPI) -> None:
     """Refuse routes without a declaration; document 401/403 and the roles in the OpenAPI."""
     undeclared = [
         f"{sorted(route.methods or ())} {route.path}"
-        for route in api_routes(app)
+        for route in served_routes(app)
         if declared_access(route) is None
     ]
     if undeclared:

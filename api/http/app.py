@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI, Query
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import console
 from api.http import access, deps, docs, metrics, problems
 from api.http.routes import (
     commands,
@@ -71,6 +72,7 @@ def create_app(container: Container, *, lifespan_hooks: list[Any] | None = None)
     app.include_router(views.router)
     app.include_router(reports.router)
     app.include_router(statuspage.router)
+    console.install(app)
 
     @app.get(
         "/healthz",

@@ -3,8 +3,8 @@ start-up, by the composition root (`infra/bootstrap.py`) or the CLI entry.
 
 It is made of sections (`infra/settings/section.py`, `sections.py`, `views.py`, `kafka.py`), each a plain model: the store, the HTTP server,
 authentication, privacy, documents, the views, the status page, the SLA policy, the case policy
-(how linked cases follow), Kafka, delivery and mail. Every variable keeps its documented name
-(README, "Configuration"):
+(how linked cases follow), Kafka, delivery and mail, and the console (`console.py`). Every variable
+keeps its documented name (README, "Configuration"):
 `ESCALATIONS_DATABASE_URL` is `store.database_url`, `ESCALATIONS_KAFKA_BOOTSTRAP_SERVERS` is
 `kafka.bootstrap_servers`, `ESCALATIONS_TEMPLATES_DIR` is `documents.templates_dir` and
 `status_page.templates_dir`. Overrides are given by the same names without the prefix:
@@ -24,6 +24,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from infra.settings.console import ConsoleSettings
 from infra.settings.delivery import DeliverySettings, MailSettings
 from infra.settings.kafka import KafkaSettings
 from infra.settings.section import ROOT_PREFIX, Section
@@ -53,6 +54,7 @@ class Settings(BaseSettings):
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     mail: MailSettings = Field(default_factory=MailSettings)
+    console: ConsoleSettings = Field(default_factory=ConsoleSettings)
 
     @classmethod
     def settings_customise_sources(

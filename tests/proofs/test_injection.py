@@ -155,6 +155,7 @@ def hostile_store(
           ("public", "customer", "executive", "sales_cs", "internal", "regulator")],
         ("resolve", {"override_reason": None}),
         ("links/resolve", {}),
+        ("share-links", {"audience": "executive", "expires_in_hours": 2}),
         ("feedback", {"csat": 2, "nps": 3}),
         ("postmortem", {}),
         ("postmortem/publish", {}),
