@@ -44,8 +44,21 @@ class PostgresDocumentView(PostgresTrackingRecorder, TrackedView):
         self.labels_ref = f'"{self.schema}".{self.labels_table}'
         self.faults_ref = f'"{self.schema}".{self.name}_faults'
         self.skips_ref = f'"{self.schema}".{self.name}_skips'
-        self.sql_create_statements.extend(self._create_statements())
-        self.sql_create_statements.extend(SQL(s).format() for s in self.fault_tables())
+        self.view_create_statements = [
+            *self._create_statements(),
+            *(SQL(s).format() for s in self.fault_tables()),
+        ]
+
+    def create_table(self) -> None:
+        """The library's tracking table, then the view's own tables and indexes, each statement
+        in a transaction of its own: `CREATE INDEX IF NOT EXISTS` takes a share lock on its table
+        even when the index exists, and one transaction holding two of them while a running batch
+        writes both tables (in the other order) is a deadlock (seen when a view is opened to be
+        rebuilt while its runner serves writers)."""
+        super().create_table()
+        for statement in self.view_create_statements:
+            with self.datastore.transaction(commit=True) as c:
+                c.execute(statement, prepare=False)
 
     def _table(self, name: str) -> Composed:
         return SQL("{}.{}").format(Identifier(self.schema), Identifier(name))
