@@ -61,6 +61,16 @@ def executive_list(lists: DistributionLists, *addresses: str) -> UUID:
     return created.id
 
 
+def deliver_to(container: Container, *addresses: str) -> tuple[UUID, str]:
+    """An executive list of these addresses, an incident communicated to executives, and the
+    worker run until it has nothing left to do: the escalation and communication delivered."""
+    executive_list(lists_of(container), *addresses)
+    escalation = open_incident(container)
+    communication = communicate(container, escalation)
+    build_worker(container).run_until_idle(timeout_s=30)
+    return escalation, communication
+
+
 def delivery_rounds(container: Container, escalation: UUID) -> list[Any]:
     """The escalation's CommunicationDelivered events: one a delivery round, in order."""
     events = container.app.events.get(escalation)
@@ -155,14 +165,9 @@ class DeliveryBehaviour:
         self, container: Container, mail_server: MailServer
     ) -> None:
         mail_server.refuse("gone@example.com")
-        lists = lists_of(container)
-        executive_list(
-            lists, "maria.chen@example.com", "gone@example.com", "kofi.mensah@example.com"
+        escalation, communication = deliver_to(
+            container, "maria.chen@example.com", "gone@example.com", "kofi.mensah@example.com"
         )
-        escalation = open_incident(container)
-        communication = communicate(container, escalation)
-
-        build_worker(container).run_until_idle(timeout_s=30)
 
         assert sorted(str(m["To"]) for m in mail_server.messages) == [
             "kofi.mensah@example.com",
@@ -185,12 +190,9 @@ class DeliveryBehaviour:
         self, container: Container, mail_server: MailServer
     ) -> None:
         mail_server.busy("busy@example.com", times=1)
-        lists = lists_of(container)
-        executive_list(lists, "maria.chen@example.com", "busy@example.com")
-        escalation = open_incident(container)
-        communication = communicate(container, escalation)
-
-        build_worker(container).run_until_idle(timeout_s=30)
+        escalation, communication = deliver_to(
+            container, "maria.chen@example.com", "busy@example.com"
+        )
 
         assert sorted(str(m["To"]) for m in mail_server.messages) == [
             "busy@example.com",
@@ -210,10 +212,7 @@ class DeliveryBehaviour:
         mail_server.busy("busy@example.com", times=10)
         container = build(settings_for(url, mail_server, delivery_retry_schedule_s=[0.01, 0.01]))
         try:
-            executive_list(lists_of(container), "busy@example.com")
-            escalation = open_incident(container)
-            communication = communicate(container, escalation)
-            build_worker(container).run_until_idle(timeout_s=30)
+            escalation, communication = deliver_to(container, "busy@example.com")
             [row] = outcome_store(container).deliveries(str(escalation), communication) or []
             assert (row.state, row.attempts, row.next_attempt_at) == ("failed", 3, None)
             assert row.last_error is not None and row.last_error.startswith("450")
