@@ -61,14 +61,21 @@ def executive_list(lists: DistributionLists, *addresses: str) -> UUID:
     return created.id
 
 
-def deliver_to(container: Container, *addresses: str) -> tuple[UUID, str]:
-    """An executive list of these addresses, an incident communicated to executives, and the
-    worker run until it has nothing left to do: the escalation and communication delivered."""
-    executive_list(lists_of(container), *addresses)
-    escalation = open_incident(container)
-    communication = communicate(container, escalation)
-    build_worker(container).run_until_idle(timeout_s=30)
+def deliver_update(
+    container: Container, title: str = "Sync outage", **more: Any
+) -> tuple[UUID, str]:
+    """An incident communicated to executives (`more` as for `communicate`), and the worker run
+    until it has nothing left to do: the escalation and the communication delivered."""
+    escalation = open_incident(container, title)
+    communication = communicate(container, escalation, **more)
+    build_worker(container).run_until_idle()
     return escalation, communication
+
+
+def deliver_to(container: Container, *addresses: str) -> tuple[UUID, str]:
+    """`deliver_update` to an executive list of these addresses."""
+    executive_list(lists_of(container), *addresses)
+    return deliver_update(container)
 
 
 def delivery_rounds(container: Container, escalation: UUID) -> list[Any]:
