@@ -86,9 +86,17 @@ class DeliveryOverHttpBehaviour(OverHttp):
         assert stranger.status_code == 409
 
     def test_an_unknown_list_is_not_found(self, client: TestClient) -> None:
-        missing = client.get("/distribution-lists/0b7e4b2e-93a1-4bd4-9a8e-0b5ad2b4b1a0")
-        assert missing.status_code == 404
-        assert missing.headers["content-type"].startswith(PROBLEM)
+        unknown = "/distribution-lists/0b7e4b2e-93a1-4bd4-9a8e-0b5ad2b4b1a0"
+        for missing in (
+            client.get(unknown),
+            client.post(f"{unknown}/members", json={"address": "maria.chen@example.com"}),
+            client.post(f"{unknown}/members", json={"webhook": "https://93.184.215.14/hook"}),
+            client.delete(f"{unknown}/members/maria.chen@example.com"),
+        ):
+            assert missing.status_code == 404, missing.text
+            assert missing.headers["content-type"].startswith(PROBLEM)
+            assert missing.json()["type"] == "/problems/not-found"
+            assert "GET /distribution-lists lists them" in missing.json()["detail"]
         unknown_audience = client.post(
             "/distribution-lists", json={"name": "x", "audience": "martians"}
         )
