@@ -24,7 +24,7 @@ from eventsourcing.domain import Aggregate
 
 from domain import limits
 from domain.errors import InvalidCommand, RuleViolated
-from domain.validation import enum_value, required_text, utc
+from domain.validation import actor_and_time, enum_value, required_text, utc
 from domain.values import Audience, Channel
 
 LIST_NAME_MAX = 100
@@ -286,14 +286,7 @@ class DistributionList(Aggregate):
         return mailbox_key(address) in self.mailboxes
 
     def _checked(self, actor: str, at: datetime) -> tuple[str, datetime]:
-        actor = required_text(actor, "actor", limits.ACTOR_MAX)
-        at = utc(at, "at")
-        if at < self.modified_on:
-            raise InvalidCommand(
-                f"at={at.isoformat()} is earlier than the list's last change "
-                f"({self.modified_on.isoformat()})"
-            )
-        return actor, at
+        return actor_and_time(actor, at, self.modified_on, "the list's last change")
 
 
 def members_at(events: list[Any], moment: datetime) -> list[str] | None:

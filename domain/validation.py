@@ -149,3 +149,18 @@ def redacted_customer(customer: Mapping[str, Any]) -> dict[str, Any]:
 def whole_number_between(value: object, low: int, high: int) -> bool:
     # bool is an int subclass; True is not a score.
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def actor_and_time(
+    actor: object, at: datetime, last: datetime, last_named: str
+) -> tuple[str, datetime]:
+    """Who acts and when, as every command on a stream gives them: a named actor, at a UTC moment
+    not before the stream's last event (`last`, called `last_named` in the message)."""
+    actor = required_text(actor, "actor", limits.ACTOR_MAX)
+    at = utc(at, "at")
+    if at < last:
+        raise InvalidCommand(
+            f"at={at.isoformat()} is earlier than {last_named} ({last.isoformat()}); events are "
+            "recorded in time order"
+        )
+    return actor, at

@@ -27,6 +27,12 @@ ComponentImpact = Literal["degraded_performance", "partial_outage", "major_outag
 Name = Field(min_length=1, max_length=limits.NAME_MAX)
 
 
+def showing(*examples: dict[str, Any]) -> ConfigDict:
+    """A command body's config with the examples the reference shows and Try it out sends; the
+    rest of the config (unknown fields refused) comes from `Command`."""
+    return ConfigDict(json_schema_extra={"examples": list(examples)})
+
+
 class Command(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -67,28 +73,23 @@ class EscalationOpen(Command):
     privacy_request_type: PrivacyRequestType | None = None
     deadline: AwareDatetime | None = None
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "title": "File sync failing for EU customers",
-                    "description": "Desktop clients stop syncing after the 14:00 deploy.",
-                    "scope": "global",
-                    "source": "tools_outage",
-                    "severity": "SEV1",
-                    "components": ["Sync", "Desktop app"],
-                    "tags": ["sync", "deploy"],
-                },
-                {
-                    "title": "Erase my data",
-                    "scope": "customer",
-                    "source": "privacy_request",
-                    "severity": "SEV3",
-                    "privacy_regime": "gdpr",
-                    "customer": {"name": "Jane Doe", "email": "jane@example.org"},
-                },
-            ]
+    model_config = showing(
+        {
+            "title": "File sync failing for EU customers",
+            "description": "Desktop clients stop syncing after the 14:00 deploy.",
+            "scope": "global",
+            "source": "tools_outage",
+            "severity": "SEV1",
+            "components": ["Sync", "Desktop app"],
+            "tags": ["sync", "deploy"],
+        },
+        {
+            "title": "Erase my data",
+            "scope": "customer",
+            "source": "privacy_request",
+            "severity": "SEV3",
+            "privacy_regime": "gdpr",
+            "customer": {"name": "Jane Doe", "email": "jane@example.org"},
         },
     )
 
@@ -172,18 +173,13 @@ class ActionItemAdd(Command):
     due_at: AwareDatetime | None = None
 
     # the moments in these examples are set when the reference is served (app._example_moments)
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "description": "Add an upload error-rate alert to the desktop client",
-                    "owner": "dev.patel",
-                    "kind": "prevent",
-                    "phase": "postmortem",
-                }
-            ]
-        },
+    model_config = showing(
+        {
+            "description": "Add an upload error-rate alert to the desktop client",
+            "owner": "dev.patel",
+            "kind": "prevent",
+            "phase": "postmortem",
+        }
     )
 
 
@@ -209,20 +205,15 @@ class CommunicationSend(Command):
         "recorded only.",
     )
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "audience": "public",
-                    "channel": "status_page",
-                    "subject": "Sync delays",
-                    "body": "We are investigating delays in file sync. Next update within 30 minutes.",
-                    # no next_update_due: a fixed moment is soon in the past, which the
-                    # command refuses; problems.document_in_openapi adds one relative to now
-                }
-            ]
-        },
+    model_config = showing(
+        {
+            "audience": "public",
+            "channel": "status_page",
+            "subject": "Sync delays",
+            "body": "We are investigating delays in file sync. Next update within 30 minutes.",
+            # no next_update_due: a fixed moment is soon in the past, which the
+            # command refuses; problems.document_in_openapi adds one relative to now
+        }
     )
 
 
@@ -242,18 +233,13 @@ class Resolve(Command):
         "case a failure cut it short of.",
     )
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "summary": "Clients rolled back to 212.3; queued uploads replayed.",
-                    "override_reason": "Criteria written for the first rollout plan; the "
-                    "rollback made them moot",
-                    "resolve_linked": True,
-                }
-            ]
-        },
+    model_config = showing(
+        {
+            "summary": "Clients rolled back to 212.3; queued uploads replayed.",
+            "override_reason": "Criteria written for the first rollout plan; the "
+            "rollback made them moot",
+            "resolve_linked": True,
+        }
     )
 
 
@@ -293,12 +279,7 @@ class Feedback(Command):
     nps: int | None = Field(default=None, ge=limits.NPS_MIN, le=limits.NPS_MAX)
     comment: str = Field(default="", max_length=limits.DETAIL_MAX)
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [{"csat": 5, "nps": 9, "comment": "Clear updates, fixed the same day"}]
-        },
-    )
+    model_config = showing({"csat": 5, "nps": 9, "comment": "Clear updates, fixed the same day"})
 
 
 class Close(Command):
@@ -310,10 +291,7 @@ class Dismiss(Command):
     note: str = Field(default="", max_length=limits.REASON_MAX)
     duplicate_of: UUID | None = None
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"reason": "spam", "note": "Bulk marketing mail"}]},
-    )
+    model_config = showing({"reason": "spam", "note": "Bulk marketing mail"})
 
 
 class DeadlineExtension(Command):
@@ -326,16 +304,11 @@ class DeadlineExtension(Command):
     )
 
     # the moments in these examples are set when the reference is served (app._example_moments)
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "reason": "The request covers six years of records across three systems",
-                    "notice": "E-mailed the requester on receipt of the extension decision",
-                }
-            ]
-        },
+    model_config = showing(
+        {
+            "reason": "The request covers six years of records across three systems",
+            "notice": "E-mailed the requester on receipt of the extension decision",
+        }
     )
 
 
@@ -351,17 +324,12 @@ class MaintenanceSchedule(Command):
     ends_at: AwareDatetime = Field(description="After starts_at, and not yet passed.")
 
     # the moments in these examples are set when the reference is served (app._example_moments)
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "title": "CRM upgrade",
-                    "description": "Case history is read-only while the CRM is upgraded.",
-                    "components": ["Sync"],
-                }
-            ]
-        },
+    model_config = showing(
+        {
+            "title": "CRM upgrade",
+            "description": "Case history is read-only while the CRM is upgraded.",
+            "components": ["Sync"],
+        }
     )
 
 

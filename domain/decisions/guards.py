@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from domain import limits
-from domain.errors import IllegalTransition, InvalidCommand, RuleViolated, UnknownItem
+from domain.errors import IllegalTransition, RuleViolated, UnknownItem
 from domain.policies import TRANSITIONS, allowed
 from domain.state import EscalationState, EventClass
-from domain.validation import required_text, text_or_blank, utc
+from domain.validation import actor_and_time, text_or_blank
 from domain.values import Status
 
 
@@ -20,14 +20,7 @@ class Guards:
 
     def _check(self: EscalationState, actor: str, at: datetime) -> tuple[str, datetime]:
         """Common to every command: someone acts, at a time not before the stream's last event."""
-        actor = required_text(actor, "actor", limits.ACTOR_MAX)
-        at = utc(at, "at")
-        if at < self.modified_on:
-            raise InvalidCommand(
-                f"at={at.isoformat()} is earlier than the escalation's last event "
-                f"({self.modified_on.isoformat()}); events are recorded in time order"
-            )
-        return actor, at
+        return actor_and_time(actor, at, self.modified_on, "the escalation's last event")
 
     def _record(
         self: EscalationState, event_class: EventClass, actor: str, at: datetime, **fields: Any

@@ -195,21 +195,22 @@ class TestLinkedCasesByPolicyOnPostgreSQL(OnPostgreSQL, LinkedCasesByPolicyBehav
 # ---------------------------------------------------------------------------------------- HTTP
 
 
+def _global_with_a_linked_case(client: Any, title: str) -> tuple[str, str]:
+    """Over HTTP: a SEV1 global escalation and a customer case linked to it, by their ids."""
+    parent = client.post("/escalations", json={**GLOBAL, "severity": "SEV1"}).json()["id"]
+    case = client.post(
+        "/escalations",
+        json={"title": title, "scope": "customer", "source": "vendor", "severity": "SEV2"},
+    ).json()["id"]
+    client.post(f"/escalations/{parent}/links", json={"case_id": case})
+    return parent, case
+
+
 def test_the_resolve_answer_and_the_state_say_where_the_linked_cases_stand(
     sqlite_url: str, clock: Any
 ) -> None:
     with api_client(sqlite_url, clock) as client:
-        parent = client.post("/escalations", json={**GLOBAL, "severity": "SEV1"}).json()["id"]
-        case = client.post(
-            "/escalations",
-            json={
-                "title": "Northwind",
-                "scope": "customer",
-                "source": "vendor",
-                "severity": "SEV2",
-            },
-        ).json()["id"]
-        client.post(f"/escalations/{parent}/links", json={"case_id": case})
+        parent, case = _global_with_a_linked_case(client, "Northwind")
         linked_at = clock.advance(minutes=5)
         assert client.get(f"/escalations/{parent}").json()["linked_open"] == [case]
 
@@ -303,12 +304,7 @@ def test_the_linked_cases_can_follow_after_the_fact_once_and_only_a_resolved_glo
     sqlite_url: str, clock: Any
 ) -> None:
     with api_client(sqlite_url, clock) as client:
-        parent = client.post("/escalations", json={**GLOBAL, "severity": "SEV1"}).json()["id"]
-        case = client.post(
-            "/escalations",
-            json={"title": "Contoso", "scope": "customer", "source": "vendor", "severity": "SEV2"},
-        ).json()["id"]
-        client.post(f"/escalations/{parent}/links", json={"case_id": case})
+        parent, case = _global_with_a_linked_case(client, "Contoso")
         too_early = client.post(f"/escalations/{parent}/links/resolve")
         not_global = client.post(f"/escalations/{case}/links/resolve")
         resolved = client.post(f"/escalations/{parent}/resolve", json={"summary": "Rolled back"})

@@ -61,6 +61,37 @@ def executive_list(lists: DistributionLists, *addresses: str) -> UUID:
     return created.id
 
 
+def deliver_update(
+    container: Container, title: str = "Sync outage", **more: Any
+) -> tuple[UUID, str]:
+    """An incident communicated to executives (`more` as for `communicate`), and the worker run
+    until it has nothing left to do: the escalation and the communication delivered."""
+    escalation = open_incident(container, title)
+    communication = communicate(container, escalation, **more)
+    build_worker(container).run_until_idle()
+    return escalation, communication
+
+
+def deliver_to(container: Container, *addresses: str) -> tuple[UUID, str]:
+    """`deliver_update` to an executive list of these addresses."""
+    executive_list(lists_of(container), *addresses)
+    return deliver_update(container)
+
+
+def delivery_rounds(container: Container, escalation: UUID) -> list[Any]:
+    """The escalation's CommunicationDelivered events: one a delivery round, in order."""
+    events = container.app.events.get(escalation)
+    return [e for e in events if type(e).__name__ == "CommunicationDelivered"]
+
+
+def deliveries_by_address(
+    container: Container, escalation: UUID, communication: str
+) -> dict[str, Any]:
+    """The delivery rows of one communication, by the recipient's address."""
+    rows = outcome_store(container).deliveries(str(escalation), communication) or []
+    return {row.address: row for row in rows}
+
+
 class DeliveryBehaviour:
     url: str
 
@@ -113,11 +144,7 @@ class DeliveryBehaviour:
         by_address = {str(m["To"]): str(m["Message-ID"]) for m in messages}
         assert {r.address: r.message_id for r in rows} == by_address
 
-        delivered = [
-            e
-            for e in container.app.events.get(escalation)
-            if type(e).__name__ == "CommunicationDelivered"
-        ]
+        delivered = delivery_rounds(container, escalation)
         assert [(e.round, e.recipients, e.sent, e.failed, e.reasons) for e in delivered] == [
             (1, 2, 2, 0, {})
         ]
@@ -145,34 +172,22 @@ class DeliveryBehaviour:
         self, container: Container, mail_server: MailServer
     ) -> None:
         mail_server.refuse("gone@example.com")
-        lists = lists_of(container)
-        executive_list(
-            lists, "maria.chen@example.com", "gone@example.com", "kofi.mensah@example.com"
+        escalation, communication = deliver_to(
+            container, "maria.chen@example.com", "gone@example.com", "kofi.mensah@example.com"
         )
-        escalation = open_incident(container)
-        communication = communicate(container, escalation)
-
-        build_worker(container).run_until_idle(timeout_s=30)
 
         assert sorted(str(m["To"]) for m in mail_server.messages) == [
             "kofi.mensah@example.com",
             "maria.chen@example.com",
         ]
-        rows = {
-            r.address: r
-            for r in outcome_store(container).deliveries(str(escalation), communication) or []
-        }
+        rows = deliveries_by_address(container, escalation, communication)
         refused = rows["gone@example.com"]
         assert (refused.state, refused.attempts, refused.next_attempt_at) == ("failed", 1, None)
         assert refused.last_error is not None and refused.last_error.startswith("550 ")
         assert {rows[a].state for a in ("maria.chen@example.com", "kofi.mensah@example.com")} == {
             "sent"
         }
-        [delivered] = [
-            e
-            for e in container.app.events.get(escalation)
-            if type(e).__name__ == "CommunicationDelivered"
-        ]
+        [delivered] = delivery_rounds(container, escalation)
         assert (delivered.recipients, delivered.sent, delivered.failed) == (3, 2, 1)
         assert delivered.reasons == {"mailbox unavailable": 1}
         timeline = [entry.text for entry in build_timeline(container.app.events.get(escalation))]
@@ -182,27 +197,19 @@ class DeliveryBehaviour:
         self, container: Container, mail_server: MailServer
     ) -> None:
         mail_server.busy("busy@example.com", times=1)
-        lists = lists_of(container)
-        executive_list(lists, "maria.chen@example.com", "busy@example.com")
-        escalation = open_incident(container)
-        communication = communicate(container, escalation)
-
-        build_worker(container).run_until_idle(timeout_s=30)
+        escalation, communication = deliver_to(
+            container, "maria.chen@example.com", "busy@example.com"
+        )
 
         assert sorted(str(m["To"]) for m in mail_server.messages) == [
             "busy@example.com",
             "maria.chen@example.com",
         ]
-        rows = {
-            r.address: r
-            for r in outcome_store(container).deliveries(str(escalation), communication) or []
-        }
+        rows = deliveries_by_address(container, escalation, communication)
         assert (rows["busy@example.com"].state, rows["busy@example.com"].attempts) == ("sent", 2)
         assert rows["maria.chen@example.com"].attempts == 1
         rounds = [
-            (e.round, e.sent, e.failed, e.retrying)
-            for e in container.app.events.get(escalation)
-            if type(e).__name__ == "CommunicationDelivered"
+            (e.round, e.sent, e.failed, e.retrying) for e in delivery_rounds(container, escalation)
         ]
         assert rounds == [(1, 1, 0, 1), (2, 2, 0, 0)]
 
@@ -212,18 +219,11 @@ class DeliveryBehaviour:
         mail_server.busy("busy@example.com", times=10)
         container = build(settings_for(url, mail_server, delivery_retry_schedule_s=[0.01, 0.01]))
         try:
-            executive_list(lists_of(container), "busy@example.com")
-            escalation = open_incident(container)
-            communication = communicate(container, escalation)
-            build_worker(container).run_until_idle(timeout_s=30)
+            escalation, communication = deliver_to(container, "busy@example.com")
             [row] = outcome_store(container).deliveries(str(escalation), communication) or []
             assert (row.state, row.attempts, row.next_attempt_at) == ("failed", 3, None)
             assert row.last_error is not None and row.last_error.startswith("450")
-            last = [
-                e
-                for e in container.app.events.get(escalation)
-                if type(e).__name__ == "CommunicationDelivered"
-            ][-1]
+            last = delivery_rounds(container, escalation)[-1]
             summary = (last.round, last.failed, last.reasons)
             assert summary == (3, 1, {"mailbox busy": 1}), summary
         finally:

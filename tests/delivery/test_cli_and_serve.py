@@ -12,6 +12,7 @@ from api.cli.main import cli
 from infra.bootstrap import build
 from infra.settings import Settings
 from tests.delivery.behaviour import SENDER, communicate, open_incident
+from tests.delivery.over_http import create_list, open_outage
 from tests.delivery.smtp_server import MailServer
 from tests.support import bearer, issue_key, running_server
 
@@ -84,20 +85,10 @@ def test_serve_delivers_a_communication_while_the_api_answers(
         running_server(sqlite_url, extra_env=env) as base,
         httpx.Client(base_url=base, headers=bearer(secret), timeout=30) as http,
     ):
-        list_id = http.post(
-            "/distribution-lists", json={"name": "Leaders", "audience": "executive"}
-        ).json()["id"]
+        list_id = create_list(http)
         for address in ("maria.chen@example.com", "kofi.mensah@example.com"):
             http.post(f"/distribution-lists/{list_id}/members", json={"address": address})
-        escalation = http.post(
-            "/escalations",
-            json={
-                "title": "Sync outage",
-                "scope": "global",
-                "source": "tools_outage",
-                "severity": "SEV2",
-            },
-        ).json()["id"]
+        escalation = open_outage(http)
         sent = http.post(
             f"/escalations/{escalation}/communications",
             json={

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from domain.distribution_list import DistributionList, mail_address, members_at
 from domain.errors import IllegalTransition, InvalidCommand, RuleViolated
+from domain.escalation import Escalation
 from tests.domain.support import Clock, open_escalation
 
 
@@ -86,13 +88,21 @@ def test_a_change_cannot_be_dated_before_the_last_one() -> None:
         leaders.add_member(actor="ana", at=clock.now - timedelta(hours=1), address="a@example.com")
 
 
-def _delivered(clock: Clock, **overrides: object):
+def _delivered(clock: Clock, **overrides: Any) -> Escalation:
+    """An escalation with one e-mail to executives, sent for delivery unless `overrides` say."""
     escalation = open_escalation(clock)
+    sent: dict[str, Any] = {"body": "Rolling back", "deliver": True} | overrides
     escalation.communicate(
-        actor="ana", at=clock.tick(), audience="executive", channel="email", body="Rolling back",
-        deliver=True,
-    )  # fmt: skip
+        actor="ana", at=clock.tick(), audience="executive", channel="email", **sent
+    )
     return escalation
+
+
+def _record_round(escalation: Escalation, clock: Clock, **counts: Any) -> None:
+    """The delivery worker's report of the first round of the escalation's communication."""
+    escalation.record_delivery(
+        actor="delivery", at=clock.tick(), communication_id="c1", round=1, **counts
+    )
 
 
 def test_only_an_e_mail_communication_can_be_delivered() -> None:
@@ -106,35 +116,25 @@ def test_only_an_e_mail_communication_can_be_delivered() -> None:
 
 def test_a_delivery_round_is_recorded_only_for_a_communication_sent_for_delivery() -> None:
     clock = Clock()
-    escalation = open_escalation(clock)
-    escalation.communicate(
-        actor="ana", at=clock.tick(), audience="executive", channel="email", body="Told by phone"
-    )
+    escalation = _delivered(clock, body="Told by phone", deliver=False)
     with pytest.raises(RuleViolated, match="not sent for delivery"):
-        escalation.record_delivery(
-            actor="delivery", at=clock.tick(), communication_id="c1", round=1, recipients=1,
-            sent=1, failed=0,
-        )  # fmt: skip
+        _record_round(escalation, clock, recipients=1, sent=1, failed=0)
 
 
 def test_a_round_cannot_count_more_outcomes_than_recipients() -> None:
     clock = Clock()
     escalation = _delivered(clock)
     with pytest.raises(InvalidCommand, match="more than the recipients"):
-        escalation.record_delivery(
-            actor="delivery", at=clock.tick(), communication_id="c1", round=1, recipients=2,
-            sent=2, failed=1,
-        )  # fmt: skip
+        _record_round(escalation, clock, recipients=2, sent=2, failed=1)
 
 
 def test_a_round_is_recorded_even_once_the_escalation_is_closed_and_shows_on_its_state() -> None:
     clock = Clock()
     escalation = _delivered(clock)
     escalation.dismiss(actor="ana", at=clock.tick(), reason="duplicate", duplicate_of="x")
-    escalation.record_delivery(
-        actor="delivery", at=clock.tick(), communication_id="c1", round=1, recipients=15,
-        sent=14, failed=1, reasons={"mailbox unavailable": 1},
-    )  # fmt: skip
+    _record_round(
+        escalation, clock, recipients=15, sent=14, failed=1, reasons={"mailbox unavailable": 1}
+    )
     [communication] = escalation.communications
     assert communication["deliver"] is True
     assert communication["delivery"] == {

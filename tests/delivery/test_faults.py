@@ -16,7 +16,13 @@ import pytest
 from infra.bootstrap import build
 from infra.delivery.wiring import lists_of, outcome_store
 from tests.backends import OnPostgreSQL, OnSQLite
-from tests.delivery.behaviour import SENDER, communicate, open_incident, settings_for
+from tests.delivery.behaviour import (
+    SENDER,
+    communicate,
+    delivery_rounds,
+    open_incident,
+    settings_for,
+)
 from tests.delivery.smtp_server import MailServer
 from tests.support import ROOT
 
@@ -90,10 +96,7 @@ class KilledWorkerBehaviour:
             assert {r.address: r.message_id for r in rows} == {
                 address: ids[0] for address, ids in by_recipient.items()
             }
-            rounds = [
-                e for e in container.app.events.get(escalation)
-                if type(e).__name__ == "CommunicationDelivered"
-            ]  # fmt: skip
+            rounds = delivery_rounds(container, escalation)
             assert [(e.round, e.sent, e.recipients) for e in rounds] == [(1, MEMBERS, MEMBERS)]
         finally:
             container.close()

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 from fastapi.testclient import TestClient
 
@@ -13,46 +10,24 @@ from infra.delivery.wiring import build_worker
 from tests.backends import OnPostgreSQL, OnSQLite
 from tests.conftest import ManualClock
 from tests.delivery.behaviour import settings_for
+from tests.delivery.over_http import OverHttp, create_list, open_outage
 from tests.delivery.smtp_server import MailServer
-from tests.support import api_client
 
 PROBLEM = "application/problem+json"
 
 
-def _mail(mail_server: MailServer) -> dict[str, Any]:
-    return {"smtp_url": mail_server.url, "mail_from": "updates@example.com"}
-
-
-class DeliveryOverHttpBehaviour:
+class DeliveryOverHttpBehaviour(OverHttp):
     url: str
 
-    @pytest.fixture
-    def client(self, url: str, clock: ManualClock, mail_server: MailServer) -> Iterator[TestClient]:
-        with api_client(url, clock, **_mail(mail_server)) as client:
-            yield client
-
     def _list(self, client: TestClient, *addresses: str, audience: str = "executive") -> str:
-        created = client.post("/distribution-lists", json={"name": "Leaders", "audience": audience})
-        assert created.status_code == 201, created.text
-        list_id = created.json()["id"]
-        assert created.headers["Location"] == f"/distribution-lists/{list_id}"
+        list_id = create_list(client, audience=audience)
         for address in addresses:
             added = client.post(f"/distribution-lists/{list_id}/members", json={"address": address})
             assert added.status_code == 201, added.text
         return str(list_id)
 
     def _incident(self, client: TestClient) -> str:
-        opened = client.post(
-            "/escalations",
-            json={
-                "title": "Sync outage",
-                "scope": "global",
-                "source": "tools_outage",
-                "severity": "SEV2",
-            },
-        )
-        assert opened.status_code == 201, opened.text
-        return str(opened.json()["id"])
+        return open_outage(client)
 
     def test_lists_are_created_shown_and_changed(
         self, client: TestClient, clock: ManualClock
@@ -111,9 +86,17 @@ class DeliveryOverHttpBehaviour:
         assert stranger.status_code == 409
 
     def test_an_unknown_list_is_not_found(self, client: TestClient) -> None:
-        missing = client.get("/distribution-lists/0b7e4b2e-93a1-4bd4-9a8e-0b5ad2b4b1a0")
-        assert missing.status_code == 404
-        assert missing.headers["content-type"].startswith(PROBLEM)
+        unknown = "/distribution-lists/0b7e4b2e-93a1-4bd4-9a8e-0b5ad2b4b1a0"
+        for missing in (
+            client.get(unknown),
+            client.post(f"{unknown}/members", json={"address": "maria.chen@example.com"}),
+            client.post(f"{unknown}/members", json={"webhook": "https://93.184.215.14/hook"}),
+            client.delete(f"{unknown}/members/maria.chen@example.com"),
+        ):
+            assert missing.status_code == 404, missing.text
+            assert missing.headers["content-type"].startswith(PROBLEM)
+            assert missing.json()["type"] == "/problems/not-found"
+            assert "GET /distribution-lists lists them" in missing.json()["detail"]
         unknown_audience = client.post(
             "/distribution-lists", json={"name": "x", "audience": "martians"}
         )

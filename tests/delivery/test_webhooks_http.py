@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,6 +16,7 @@ from tests.backends import OnPostgreSQL, OnSQLite
 from tests.conftest import ManualClock
 from tests.delivery.behaviour import settings_for
 from tests.delivery.http_receiver import Receiver
+from tests.delivery.over_http import OverHttp, create_list, mail_settings, open_outage
 from tests.delivery.smtp_server import MailServer
 from tests.support import api_client
 
@@ -26,23 +25,12 @@ PUBLIC_HOOK = "https://93.184.215.14/hooks/escalations"
 """A public address given as a literal: accepted without a DNS lookup, never called here."""
 
 
-def _mail(mail_server: MailServer) -> dict[str, Any]:
-    return {"smtp_url": mail_server.url, "mail_from": "updates@example.com"}
-
-
 def _list(client: TestClient) -> str:
-    created = client.post("/distribution-lists", json={"name": "Hooks", "audience": "executive"})
-    assert created.status_code == 201, created.text
-    return str(created.json()["id"])
+    return create_list(client, "Hooks")
 
 
-class WebhooksOverHttpBehaviour:
+class WebhooksOverHttpBehaviour(OverHttp):
     url: str
-
-    @pytest.fixture
-    def client(self, url: str, clock: ManualClock, mail_server: MailServer) -> Iterator[TestClient]:
-        with api_client(url, clock, **_mail(mail_server)) as client:
-            yield client
 
     def test_the_secret_is_shown_once_and_the_endpoint_by_kind(self, client: TestClient) -> None:
         list_id = _list(client)
@@ -133,7 +121,7 @@ class WebhooksOverHttpBehaviour:
     def test_deliveries_show_kind_and_endpoint_never_the_secret(
         self, url: str, clock: ManualClock, mail_server: MailServer, receiver: Receiver
     ) -> None:
-        settings = _mail(mail_server) | {
+        settings = mail_settings(mail_server) | {
             "webhook_allow_private": True, "delivery_retry_schedule_s": [0.05],
         }  # fmt: skip
         with api_client(url, clock, **settings) as client:
@@ -141,12 +129,7 @@ class WebhooksOverHttpBehaviour:
             hook = receiver.url("/hook")
             added = client.post(f"/distribution-lists/{list_id}/members", json={"webhook": hook})
             secret = added.json()["secret"]
-            opened = client.post(
-                "/escalations",
-                json={"title": "Sync outage", "scope": "global", "source": "tools_outage",
-                      "severity": "SEV2"},
-            )  # fmt: skip
-            escalation = opened.json()["id"]
+            escalation = open_outage(client)
             said = client.post(
                 f"/escalations/{escalation}/communications",
                 json={"audience": "executive", "channel": "email", "subject": "Sync delays",

@@ -14,7 +14,7 @@ from standardwebhooks import Webhook, WebhookVerificationError
 from domain.distribution_list import MemberKind
 from infra.bootstrap import Container, build
 from infra.delivery.wiring import build_worker, lists_of, outcome_store
-from tests.delivery.behaviour import communicate, open_incident, settings_for
+from tests.delivery.behaviour import communicate, deliver_update, settings_for
 from tests.delivery.http_receiver import Receiver
 from tests.delivery.smtp_server import MailServer
 
@@ -61,9 +61,7 @@ class WebhookBehaviour:
         hook = receiver.url("/hook")
         _, secret = self._endpoint(container, MemberKind.WEBHOOK, hook)
         assert secret is not None and secret.startswith("whsec_")
-        escalation = open_incident(container)
-        c = communicate(container, escalation, subject="Sync delays", body="Rolling back.")
-        build_worker(container).run_until_idle()
+        escalation, c = deliver_update(container, subject="Sync delays", body="Rolling back.")
 
         [post] = receiver.posts("/hook")
         payload = Webhook(secret).verify(post.body, post.headers)
@@ -87,9 +85,7 @@ class WebhookBehaviour:
     ) -> None:
         hook = receiver.script("/flaky", (503, "busy"), (200, "ok"))
         _, secret = self._endpoint(container, MemberKind.WEBHOOK, hook)
-        escalation = open_incident(container)
-        c = communicate(container, escalation)
-        build_worker(container).run_until_idle()
+        escalation, c = deliver_update(container)
 
         first, second = receiver.posts("/flaky")
         assert first.headers["webhook-id"] == second.headers["webhook-id"]
@@ -112,9 +108,7 @@ class WebhookBehaviour:
     ) -> None:  # fmt: skip
         hook = receiver.script("/answer", answer)
         self._endpoint(container, MemberKind.WEBHOOK, hook)
-        escalation = open_incident(container)
-        c = communicate(container, escalation)
-        build_worker(container).run_until_idle()
+        escalation, c = deliver_update(container)
         [row] = self._deliveries(container, escalation, c)
         assert (row["state"], row["attempts"]) == (state, attempts)  # schedule of 3: 1 + 3 tries
         assert len(receiver.posts("/answer")) == attempts
@@ -129,9 +123,7 @@ class WebhookBehaviour:
             container, MemberKind.WEBHOOK, f"http://127.0.0.1:{_closed_port()}/hook"
         )
         lists_of(container).add(list_id, address="maria.chen@example.com", actor="ana")
-        escalation = open_incident(container)
-        c = communicate(container, escalation)
-        build_worker(container).run_until_idle()
+        escalation, c = deliver_update(container)
         by_kind = {row["kind"]: row for row in self._deliveries(container, escalation, c)}
         assert (by_kind["webhook"]["state"], by_kind["webhook"]["attempts"]) == ("failed", 4)
         assert "connection" in by_kind["webhook"]["last_error"].lower()
@@ -144,9 +136,9 @@ class WebhookBehaviour:
         hook = receiver.url("/services/T1/B2/c3")
         _, secret = self._endpoint(container, MemberKind.SLACK, hook)
         assert secret is None
-        escalation = open_incident(container, title="T" * 200)
-        c = communicate(container, escalation, subject="Sync <delays>", body="x" * 5000)
-        build_worker(container).run_until_idle()
+        escalation, c = deliver_update(
+            container, "T" * 200, subject="Sync <delays>", body="x" * 5000
+        )
 
         [post] = receiver.posts("/services/T1/B2/c3")
         assert "webhook-signature" not in post.headers
@@ -179,9 +171,7 @@ class WebhookBehaviour:
         try:
             hook = receiver.script("/down", (503, "down"))
             list_id, _ = self._endpoint(container, MemberKind.WEBHOOK, hook)
-            escalation = open_incident(container)
-            communicate(container, escalation)
-            build_worker(container).run_until_idle()
+            escalation, _ = deliver_update(container)
 
             [endpoint] = lists_of(container).get(list_id).endpoints
             assert endpoint["disabled"]["owner_notice"] == "told by e-mail to owner@example.com"
@@ -204,9 +194,7 @@ class WebhookBehaviour:
             list_id, kind=MemberKind.SLACK, url=receiver.url("/services/A/B/C"), actor="ana",
             allow_private=True,
         )  # fmt: skip
-        escalation = open_incident(container)
-        c = communicate(container, escalation)
-        build_worker(container).run_until_idle()
+        escalation, c = deliver_update(container)
         [hook] = receiver.posts("/hook")
         [slack] = receiver.posts("/services/A/B/C")
         assert Webhook(str(secret)).verify(hook.body, hook.headers)["data"]["communication_id"] == c

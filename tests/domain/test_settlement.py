@@ -48,6 +48,19 @@ def _both(e: Escalation) -> list[Escalation]:
     return [e, replay(list(e.pending_events))]
 
 
+def _resolved_with_a_promised_rca(clock: Clock) -> tuple[Escalation, datetime]:
+    """A resolved outage that has since promised the customer an RCA in two days."""
+    e = _outage(clock)
+    e.resolve(actor=ACTOR, at=clock.tick(), summary="Rolled back")
+    at = clock.tick()
+    rca = at + timedelta(days=2)
+    e.communicate(
+        actor=ACTOR, at=at, audience="customer", channel="email", body="RCA to follow",
+        next_update_due=rca,
+    )  # fmt: skip
+    return e, rca
+
+
 SETTLED = {"Sync": "operational", "Web": "operational"}
 
 
@@ -69,14 +82,7 @@ def test_ending_releases_every_promised_update_and_settles_the_components(ending
 
 def test_a_promise_made_after_resolution_is_owed_and_closing_releases_it() -> None:
     clock = Clock()
-    e = _outage(clock)
-    e.resolve(actor=ACTOR, at=clock.tick(), summary="Rolled back")
-    at = clock.tick()
-    rca = at + timedelta(days=2)
-    e.communicate(
-        actor=ACTOR, at=at, audience="customer", channel="email", body="RCA to follow",
-        next_update_due=rca,
-    )  # fmt: skip
+    e, rca = _resolved_with_a_promised_rca(clock)
     assert [s.next_update_due() for s in _both(e)] == [rca, rca]
 
     e.close(actor=ACTOR, at=clock.tick())
@@ -243,14 +249,7 @@ def test_a_case_that_ended_on_its_own_is_not_resolved_again(ending: str) -> None
 
 def test_a_snapshot_taken_before_ending_settled_anything_restores_settled() -> None:
     clock = Clock()
-    e = _outage(clock)
-    e.resolve(actor=ACTOR, at=clock.tick(), summary="Rolled back")
-    at = clock.tick()
-    rca = at + timedelta(days=2)
-    e.communicate(
-        actor=ACTOR, at=at, audience="customer", channel="email", body="RCA to follow",
-        next_update_due=rca,
-    )  # fmt: skip
+    e, rca = _resolved_with_a_promised_rca(clock)
     snapshot = CompactSnapshot.take(e)
     document = json.loads(snapshot.state["document"])
     for name in ("promises_released", "update_due_on_reopen", "components_before_settlement"):

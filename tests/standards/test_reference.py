@@ -116,19 +116,22 @@ def test_no_example_carries_a_moment_in_the_past(client):
     assert "next_update_due" in moments  # the one promise the reference shows
 
 
+SYNC_DOWN = {"title": "Sync down", "scope": "global", "source": "tools_outage", "severity": "SEV2"}
+COMPONENTS = ["Sync", "Desktop app", "Sign-in", "Checkout"]
+
+
+def _open_sync_down(client: Any, **more: Any) -> str:
+    """Opens the global escalation the examples are tried against; returns its id."""
+    opened = client.post("/escalations", json={**SYNC_DOWN, **more})
+    assert opened.status_code == 201, opened.text
+    return str(opened.json()["id"])
+
+
 def test_the_communication_example_is_accepted_as_served(client):
     schema = client.get("/openapi.json").json()
     example = schema["components"]["schemas"]["CommunicationSend"]["examples"][0]
-    opened = client.post(
-        "/escalations",
-        json={
-            "title": "Sync down",
-            "scope": "global",
-            "source": "tools_outage",
-            "severity": "SEV2",
-        },
-    )
-    response = client.post(f"/escalations/{opened.json()['id']}/communications", json=example)
+    escalation_id = _open_sync_down(client)
+    response = client.post(f"/escalations/{escalation_id}/communications", json=example)
     assert response.status_code == 200, response.text
 
 
@@ -207,17 +210,8 @@ def test_every_request_body_example_is_valid_as_served(client):
         parameters = {p.split("}")[0] for p in path.split("{")[1:]}
         if parameters - {"escalation_id"}:
             continue  # needs something the example cannot name (an item of an escalation)
-        opened = client.post(
-            "/escalations",
-            json={
-                "title": "Sync down",
-                "scope": "global",
-                "source": "tools_outage",
-                "severity": "SEV2",
-                "components": ["Sync", "Desktop app", "Sign-in", "Checkout"],
-            },
-        )
-        url = path.replace("{escalation_id}", opened.json()["id"])
+        escalation_id = _open_sync_down(client, components=COMPONENTS)
+        url = path.replace("{escalation_id}", escalation_id)
         response = client.post(url, json=example)
         assert response.status_code < 500, (path, response.text)
         if response.status_code == 422:

@@ -5,6 +5,7 @@ and Slack incoming webhooks."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -125,11 +126,17 @@ class DeliveryPage(BaseModel):
     items: list[DeliveryRead]
 
 
-def _found(call: Any) -> Any:
-    try:
-        return call()
-    except ListNotFound as missing:
-        raise ProblemError("not-found", f"{missing}; GET /distribution-lists lists them") from None
+async def _on_list(container: Container, call: Callable[[], Any]) -> Any:
+    """Runs a store call on one list off the event loop; a list that is not there is a 404."""
+
+    def found() -> Any:
+        try:
+            return call()
+        except ListNotFound as missing:
+            detail = f"{missing}; GET /distribution-lists lists them"
+            raise ProblemError("not-found", detail) from None
+
+    return await call_store(container, found)
 
 
 @router.post(
@@ -181,7 +188,7 @@ async def read_list(
         Query(description="The members at this moment (ISO 8601 with timezone)."),
     ] = None,
 ) -> dict[str, Any]:
-    found = await call_store(container, lambda: _found(lambda: container.lists.get(list_id, as_of)))
+    found = await _on_list(container, lambda: container.lists.get(list_id, as_of))
     return dict(found.as_dict())
 
 
@@ -209,9 +216,8 @@ async def add_member(
     if field == "address":
         if body.owner is not None:
             raise ProblemError("invalid-command", '"owner" is for webhook and Slack members only')
-        changed = await call_store(
-            container,
-            lambda: _found(lambda: container.lists.add(list_id, address=value, actor=actor)),
+        changed = await _on_list(
+            container, lambda: container.lists.add(list_id, address=value, actor=actor)
         )
         return JSONResponse(changed.as_dict(), status_code=201)
     allow_private = container.settings.delivery.webhook_allow_private
@@ -222,7 +228,7 @@ async def add_member(
             allow_private=allow_private, owner=body.owner or "",
         )  # fmt: skip
 
-    info, secret = await call_store(container, lambda: _found(add))
+    info, secret = await _on_list(container, add)
     return JSONResponse({**info.as_dict(), "secret": secret}, status_code=201)
 
 
@@ -237,9 +243,8 @@ async def remove_member(
     list_id: UUID, address: str, request: Request, container: ContainerDep
 ) -> dict[str, Any]:
     actor = actor_of(request)
-    changed = await call_store(
-        container,
-        lambda: _found(lambda: container.lists.remove(list_id, address=address, actor=actor)),
+    changed = await _on_list(
+        container, lambda: container.lists.remove(list_id, address=address, actor=actor)
     )
     return dict(changed.as_dict())
 

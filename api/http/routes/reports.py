@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
@@ -29,6 +29,7 @@ from projections.cases.history import cases_as_of, open_as_of
 from projections.cases.reports import metrics, queue, sla_report, trends
 
 router = APIRouter(tags=["views"])
+Route = TypeVar("Route", bound=Callable[..., Any])
 
 FormatQuery = Annotated[
     str | None, Query(description="json or csv (trends also html); else by the Accept header")
@@ -58,6 +59,20 @@ def _responses(html: bool = False) -> dict[Any, Any]:
     }
 
 
+def _report(
+    path: str, summary: str, permission: Permission, *, past: bool = False, html: bool = False
+) -> Callable[[Route], Route]:
+    """A report's route, answered in JSON or CSV (or HTML) by `_answer`; one that can read the
+    past (`past`, its `as_of`) asks the replay permission for it, as every read of the past."""
+    return router.get(
+        path,
+        summary=summary,
+        dependencies=[require(permission, replaying=Permission.REPLAY if past else None)],
+        response_class=Response,
+        responses=_responses(html=html),
+    )
+
+
 def _answer(
     request: Request,
     format: str | None,
@@ -85,12 +100,11 @@ def _cases_then(reads: Reads, moment: datetime) -> list[Doc]:
     return cases_as_of(reads.views["cases"], lambda eid: app.events.get(UUID(eid)), moment)
 
 
-@router.get(
+@_report(
     "/queue",
-    summary="Open escalations, most urgent first, with the reason in words (JSON or CSV)",
-    dependencies=[require(Permission.READ, replaying=Permission.REPLAY)],
-    response_class=Response,
-    responses=_responses(),
+    "Open escalations, most urgent first, with the reason in words (JSON or CSV)",
+    Permission.READ,
+    past=True,
 )
 async def triage_queue(
     request: Request,
@@ -110,12 +124,11 @@ async def triage_queue(
     return _answer(request, format, report, "queue", tables.queue_csv, headers)
 
 
-@router.get(
+@_report(
     "/reports/sla",
-    summary="SLA attainment, breaches dated at their due time, what breaches within the hour",
-    dependencies=[require(Permission.READ_REPORTS, replaying=Permission.REPLAY)],
-    response_class=Response,
-    responses=_responses(),
+    "SLA attainment, breaches dated at their due time, what breaches within the hour",
+    Permission.READ_REPORTS,
+    past=True,
 )
 async def report_sla(
     request: Request,
@@ -138,13 +151,12 @@ async def report_sla(
     return _answer(request, format, report, "sla", tables.sla_csv, headers)
 
 
-@router.get(
+@_report(
     "/reports/metrics",
-    summary="Counts, time to acknowledge and resolve, handle time, breaches, CSAT, NPS, and "
+    "Counts, time to acknowledge and resolve, handle time, breaches, CSAT, NPS, and "
     "their definitions (JSON, HTML or CSV)",
-    dependencies=[require(Permission.READ_REPORTS)],
-    response_class=Response,
-    responses=_responses(html=True),
+    Permission.READ_REPORTS,
+    html=True,
 )
 async def report_metrics(
     request: Request,
@@ -165,12 +177,11 @@ async def report_metrics(
     return _answer(request, format, report, "metrics", tables.metrics_csv, headers, html)
 
 
-@router.get(
+@_report(
     "/reports/trends",
-    summary="Weekly recurring categories, components, root causes (JSON, HTML or CSV)",
-    dependencies=[require(Permission.READ_REPORTS)],
-    response_class=Response,
-    responses=_responses(html=True),
+    "Weekly recurring categories, components, root causes (JSON, HTML or CSV)",
+    Permission.READ_REPORTS,
+    html=True,
 )
 async def report_trends(
     request: Request,
