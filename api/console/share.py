@@ -43,6 +43,7 @@ class ShareLinkCreate(BaseModel):
         default=None,
         gt=0,
         le=90 * 24,
+        examples=[72],
         description="How long the link works; omitted: ESCALATIONS_CONSOLE_SHARE_LINK_DAYS.",
     )
 
