@@ -373,6 +373,18 @@ class Escalations(Application[UUID]):
             )
         return self.get(escalation_id, version=found)
 
+    def breaches_recorded_later(
+        self, escalation_id: UUID, moment: datetime, then: Escalation
+    ) -> list[dict[str, Any]]:
+        """The breaches `then` (the escalation as of `moment`) lacks though their targets were due
+        by `moment`: a breach is a fact of its due time, recorded late when the watcher was late
+        or down, so the state as of `moment` includes it."""
+        return [
+            breach
+            for target, breach in self.get(escalation_id).sla_breaches.items()
+            if target not in then.sla_breaches and breach["due_at"] <= moment
+        ]
+
     def stream(self, escalation_id: UUID, *, after_version: int = 0, limit: int = 100) -> list[Any]:
         """The escalation's own events, in order, for the events endpoint."""
         self.current_version(escalation_id)  # 404 before paging an unknown id

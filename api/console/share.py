@@ -23,6 +23,7 @@ from api.console.pages import PAGE_HEADERS
 from api.http.access import Permission, require
 from api.http.deps import call_store
 from api.http.problems import PROBLEM_JSON, Problem, ProblemError
+from api.http.routes.documents import load_events
 from infra.application import EscalationNotFound
 from infra.bootstrap import Container
 from infra.privacy.redaction import redacted_events
@@ -163,7 +164,7 @@ def _shared_update(container: Container, token: str) -> Response:
             "This link no longer works",
             f"{str(error).capitalize()}. Ask the person who sent it for a new one.",
         ) from None
-    events = redacted_events(list(container.app.events.get(link.escalation_id)))
+    events = redacted_events(load_events(container, link.escalation_id))
     now = container.app.clock()
     view = update_view(link.audience, events, now=now)
     body = container.renderer.render(link.audience, "html", view)

@@ -78,12 +78,8 @@ def read_escalation(
     later_breaches: list[dict[str, Any]] = []
     if as_of is not None:
         escalation = app.get_as_of(escalation_id, as_of)
-        # A breach is a fact of its due time: one recorded after `as_of` of a target due by then
-        # had happened at `as_of` (the watcher was late, or down).
         later_breaches = [
-            breach_to_dict(b)
-            for target, b in app.get(escalation_id).sla_breaches.items()
-            if target not in escalation.sla_breaches and b["due_at"] <= as_of
+            breach_to_dict(b) for b in app.breaches_recorded_later(escalation_id, as_of, escalation)
         ]
     else:
         escalation = app.get(escalation_id, version=version)
