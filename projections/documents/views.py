@@ -99,12 +99,12 @@ def up_to(events: Iterable[Any], as_of: datetime | None) -> list[Any]:
     return list(takewhile(lambda event: event.timestamp <= as_of, events))
 
 
-def breaches_due_by(events: Iterable[Any], as_of: datetime | None, kept: list[Any]) -> list[Any]:
+def breaches_due_by(events: list[Any], as_of: datetime | None, kept: list[Any]) -> list[Any]:
     """Breaches recorded after `as_of` whose target was already missed by then: a breach is a
     fact of its due time, so the timeline as of that moment shows it."""
     if as_of is None:
         return []
-    later = list(events)[len(kept) :]
+    later = events[len(kept) :]
     return [e for e in later if isinstance(e, Escalation.SlaBreached) and e.due_at <= as_of]
 
 
